@@ -1,0 +1,102 @@
+// Command otklik-load drives a running Otklik's JSON API with concurrent clients for a fixed time and
+// prints throughput and latency percentiles, with the Go version, machine and exact command line, so
+// that a figure can be pasted into docs/PERFORMANCE.md as it was made.
+//
+// Usage:
+//
+//	otklik-load -url http://127.0.0.1:8080 -token "$OTKLIK_ADMIN_TOKEN" -scenario create -c 32 -d 20s
+//
+// Scenarios: create, get, list, search and mixed (20 % create, 40 % get, 25 % list, 15 % search).
+// It exits with status 1 if more than 1 % of the requests failed or the run could not start, and 2
+// on a usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/otklik/otklik/internal/loadtest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole command: it parses args (args[0] is the program name), runs the load and writes
+// the result to stdout and progress to stderr. It returns the exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("otklik-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := loadtest.Config{}
+	var scenario string
+	var asJSON bool
+	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "base `URL` of the Otklik server")
+	fs.StringVar(&cfg.Token, "token", "", "API `token` sent as a bearer token (default $"+loadtest.TokenVariable+")")
+	fs.StringVar(&scenario, "scenario", string(loadtest.ScenarioCreate), "what to send: create, get, list, search or mixed")
+	fs.IntVar(&cfg.Concurrency, "c", 32, "number of concurrent clients")
+	fs.DurationVar(&cfg.Duration, "d", 20*time.Second, "measured duration")
+	fs.DurationVar(&cfg.Warmup, "warmup", 3*time.Second, "warm-up before the measured duration, not recorded")
+	fs.StringVar(&cfg.Query, "q", "ошибка", "search `text` (search, mixed)")
+	fs.StringVar(&cfg.Status, "status", "new", "status filter of list requests (list, mixed); empty lists all")
+	fs.IntVar(&cfg.Limit, "limit", 50, "page size of list and search requests")
+	fs.IntVar(&cfg.MaxTickets, "tickets", loadtest.DefaultMaxTickets, "ticket numbers to collect for reading (get, mixed)")
+	fs.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: otklik-load [flags]\n\n"+
+			"Drives a running Otklik's JSON API with -c concurrent clients for -d and prints throughput\n"+
+			"and latency percentiles. Exits with status 1 if more than 1%% of the requests failed.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "otklik-load: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	if cfg.Token == "" {
+		cfg.Token = getenv(loadtest.TokenVariable)
+	}
+	cfg.Scenario = loadtest.Scenario(scenario)
+	cfg.Command = loadtest.CommandLine(args, getenv(loadtest.TokenVariable))
+	cfg.Log = stderr
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "otklik-load: %v\n", err)
+		return 2
+	}
+
+	res, err := loadtest.Run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "otklik-load: %v\n", err)
+		return 1
+	}
+	if asJSON {
+		err = res.WriteJSON(stdout)
+	} else {
+		err = res.WriteText(stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "otklik-load: %v\n", err)
+		return 1
+	}
+	if res.Failed() {
+		fmt.Fprintf(stderr, "otklik-load: %d of %d requests failed (%.2f%%, more than %g%%)\n",
+			res.Total.Failed(), res.Total.Requests(), 100*res.ErrorRate(), 100*loadtest.MaxErrorRate)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,194 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/otklik/otklik/internal/testkit"
+)
+
+// multipartBody builds an upload with the given parts (name → filename, content); a part without a
+// filename is a plain field.
+func multipartBody(t testing.TB, parts ...[3]string) (string, []byte) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for _, p := range parts {
+		var pw io.Writer
+		var err error
+		if p[1] != "" {
+			pw, err = w.CreateFormFile(p[0], p[1])
+		} else {
+			pw, err = w.CreateFormField(p[0])
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		pw.Write([]byte(p[2]))
+	}
+	w.Close()
+	return w.FormDataContentType(), b.Bytes()
+}
+
+func (x *app) upload(number, token, contentType string, body []byte) (int, map[string]any, []byte) {
+	x.t.Helper()
+	r := httptest.NewRequest("POST", "/api/v1/tickets/"+number+"/attachments", bytes.NewReader(body))
+	r.Header.Set("Content-Type", contentType)
+	r.Header.Set("Authorization", "Bearer "+token)
+	w := httptest.NewRecorder()
+	x.h.ServeHTTP(w, r)
+	raw := w.Body.Bytes()
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	return w.Code, m, raw
+}
+
+const testPDF = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+func TestAttachmentAPI(t *testing.T) { testkit.ForEachEngine(t, testAttachmentAPI) }
+
+func testAttachmentAPI(t *testing.T, engine string) {
+	x := newApp(t, engine)
+	number := x.create(validTicket)
+
+	ct, body := multipartBody(t, [3]string{"file", `скан "паспорта".pdf`, testPDF})
+	code, m, raw := x.upload(number, x.op, ct, body)
+	if code != http.StatusCreated {
+		t.Fatalf("upload: %d %s", code, raw)
+	}
+	if m["scan"] != "pending" || m["content_type"] != "application/pdf" || m["size"] != float64(len(testPDF)) || len(m["sha256"].(string)) != 64 {
+		t.Errorf("attachment: %s", raw)
+	}
+	id := fmt.Sprint(m["id"])
+
+	code, _, m2, raw := x.do("GET", "/api/v1/attachments/"+id, x.auditor, "")
+	if code != 200 || m2["name"] != `скан "паспорта".pdf` {
+		t.Errorf("describe: %d %s", code, raw)
+	}
+	// Before its scan the file is served to its uploader only.
+	r := httptest.NewRequest("GET", "/api/v1/attachments/"+id+"/content", nil)
+	r.Header.Set("Authorization", "Bearer "+x.op)
+	w := httptest.NewRecorder()
+	x.h.ServeHTTP(w, r)
+	h := w.Header()
+	if w.Code != 200 || w.Body.String() != testPDF || h.Get("Content-Type") != "application/pdf" || h.Get("X-Content-Type-Options") != "nosniff" ||
+		!strings.HasPrefix(h.Get("Content-Disposition"), "attachment; ") || !strings.Contains(h.Get("Content-Disposition"), "filename*=UTF-8''") ||
+		strings.Contains(h.Get("Content-Disposition"), `"паспорта"`) {
+		t.Errorf("download: %d %v %q", w.Code, h, w.Body.String())
+	}
+	// A range of it (resumed downloads).
+	r = httptest.NewRequest("GET", "/api/v1/attachments/"+id+"/content", nil)
+	r.Header.Set("Authorization", "Bearer "+x.op)
+	r.Header.Set("Range", "bytes=0-7")
+	w = httptest.NewRecorder()
+	x.h.ServeHTTP(w, r)
+	if w.Code != http.StatusPartialContent || w.Body.String() != testPDF[:8] {
+		t.Errorf("range: %d %q", w.Code, w.Body.String())
+	}
+	if code, _, _, raw := x.do("GET", "/api/v1/attachments/"+id+"/content", x.admin, ""); code != http.StatusForbidden {
+		t.Errorf("someone else downloaded an unscanned file: %d %s", code, raw)
+	}
+	code, _, _, raw = x.do("GET", "/api/v1/attachments/"+id+"/downloads", x.auditor, "")
+	if code != 200 || strings.Count(string(raw), `"at"`) != 2 {
+		t.Errorf("download log: %d %s", code, raw)
+	}
+
+	// Bad uploads: each a clear problem, nothing kept.
+	exeCT, exe := multipartBody(t, [3]string{"file", "document.pdf", "MZ\x90\x00\x03 This program cannot be run in DOS mode."})
+	twoCT, two := multipartBody(t, [3]string{"file", "a.pdf", testPDF}, [3]string{"file", "b.pdf", testPDF})
+	noneCT, none := multipartBody(t, [3]string{"comment", "", "без файла"})
+	bigCT, big := multipartBody(t, [3]string{"file", "big.pdf", testPDF + strings.Repeat("0", 6<<20)})
+	cut := body[:len(body)/2]
+	for _, c := range []struct {
+		name, ct string
+		body     []byte
+		status   int
+		key      string
+	}{
+		{"renamed program", exeCT, exe, 422, "file.type_not_allowed"},
+		{"two files", twoCT, two, 422, "file.too_many"},
+		{"no file", noneCT, none, 422, "file.missing"},
+		{"over 5 MB", bigCT, big, 413, ""},
+		{"not multipart", "application/json", []byte(`{"file":"x"}`), 400, ""},
+		{"cut short", ct, cut, 400, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, m, raw := x.upload(number, x.op, c.ct, c.body)
+			if code != c.status || (c.key != "" && !strings.Contains(string(raw), c.key)) {
+				t.Errorf("%d %s, want %d %s", code, raw, c.status, c.key)
+			}
+			if m["detail"] == nil || m["detail"] == "" {
+				t.Errorf("no human detail: %s", raw)
+			}
+		})
+	}
+	code, _, _, raw = x.do("GET", "/api/v1/tickets/"+number+"/attachments", x.op, "")
+	if code != 200 || strings.Count(string(raw), `"sha256"`) != 1 {
+		t.Errorf("attachments after bad uploads: %d %s", code, raw)
+	}
+	if code, _, _ := x.upload(number, x.auditor, ct, body); code != http.StatusForbidden {
+		t.Errorf("an auditor uploaded: %d", code)
+	}
+
+	// Deletion: administrators, with a reason; the record stays.
+	if code, _, _, raw := x.do("DELETE", "/api/v1/attachments/"+id, x.op, `{"reason":"x"}`); code != 403 {
+		t.Errorf("operator deleted: %d %s", code, raw)
+	}
+	if code, _, _, raw := x.do("DELETE", "/api/v1/attachments/"+id, x.admin, `{"reason":"Срок хранения истёк"}`); code != 204 {
+		t.Fatalf("delete: %d %s", code, raw)
+	}
+	code, _, m2, raw = x.do("GET", "/api/v1/attachments/"+id, x.op, "")
+	if del, _ := m2["deleted"].(map[string]any); code != 200 || del["reason"] != "Срок хранения истёк" {
+		t.Errorf("deleted record: %d %s", code, raw)
+	}
+	if code, _, _, _ := x.do("GET", "/api/v1/attachments/"+id+"/content", x.op, ""); code != 404 {
+		t.Errorf("deleted content served: %d", code)
+	}
+}
+
+// TestImagePreview: a JPEG's preview is re-encoded: smaller, and without the metadata (an EXIF
+// segment with GPS) of the original.
+func TestImagePreview(t *testing.T) {
+	x := newApp(t, "sqlite")
+	number := x.create(validTicket)
+	img := image.NewRGBA(image.Rect(0, 0, 2000, 1000))
+	for y := range 1000 {
+		for x := range 2000 {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 128, 255})
+		}
+	}
+	var jb bytes.Buffer
+	if err := jpeg.Encode(&jb, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	exif := append([]byte{0xFF, 0xE1, 0x00, 0x16}, []byte("Exif\x00\x00GPS 55.7558N 37.6173E")...)
+	photo := append(append([]byte{0xFF, 0xD8}, exif...), jb.Bytes()[2:]...)
+	ct, body := multipartBody(t, [3]string{"file", "фото.jpg", string(photo)})
+	code, m, raw := x.upload(number, x.op, ct, body)
+	if code != 201 {
+		t.Fatalf("upload: %d %s", code, raw)
+	}
+	r := httptest.NewRequest("GET", fmt.Sprintf("/api/v1/attachments/%v/preview", m["id"]), nil)
+	r.Header.Set("Authorization", "Bearer "+x.op)
+	w := httptest.NewRecorder()
+	x.h.ServeHTTP(w, r)
+	if w.Code != 200 || w.Header().Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("preview: %d %s", w.Code, w.Body.String())
+	}
+	if bytes.Contains(w.Body.Bytes(), []byte("GPS")) || bytes.Contains(w.Body.Bytes(), []byte("Exif")) {
+		t.Errorf("the preview kept the metadata")
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(w.Body.Bytes()))
+	if err != nil || cfg.Width != 1280 || cfg.Height != 640 {
+		t.Errorf("preview %dx%d %v, want 1280x640", cfg.Width, cfg.Height, err)
+	}
+}

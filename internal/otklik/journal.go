@@ -1,0 +1,151 @@
+package otklik
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"time"
+)
+
+// ActorType says who acted.
+type ActorType string
+
+// Actor types.
+const (
+	ActorStaff     ActorType = "staff"
+	ActorRequester ActorType = "requester"
+	ActorSystem    ActorType = "system"
+)
+
+// Actor is who made a change and through which channel. Name is kept as it was at the time.
+type Actor struct {
+	Type    ActorType
+	ID      int64 // a staff user's or requester's ID; 0 for the system
+	Name    string
+	Channel Channel
+}
+
+// SystemActor is Otklik itself.
+var SystemActor = Actor{Type: ActorSystem, Name: "Отклик", Channel: ChannelSystem}
+
+// Kind is what a journal record records.
+type Kind string
+
+// Journal record kinds.
+const (
+	KindCreated  Kind = "created"
+	KindStatus   Kind = "status"
+	KindAssignee Kind = "assignee"
+	KindGroup    Kind = "group"
+	KindCategory Kind = "category"
+	KindPriority Kind = "priority"
+	KindMessage  Kind = "message"
+	KindField    Kind = "field"
+	KindLink     Kind = "link"     // linked to another ticket (After: its number)
+	KindDelivery Kind = "delivery" // an e-mail to the requester could not be delivered (After: the reason)
+	KindFile     Kind = "file"     // a file attached, blocked by the antivirus or deleted (Field says which)
+)
+
+// JournalRecord is one entry of a ticket's append-only journal. Each record carries the hash of the
+// ticket's previous record, so changing or removing any record breaks every hash after it. Before and
+// After are the values as text (JSON for structured ones).
+type JournalRecord struct {
+	ID       int64
+	TicketID int64
+	Number   string // the ticket's number, part of the hash
+	Seq      int64  // 1 for the first record of a ticket
+	At       time.Time
+	Actor    Actor
+	Kind     Kind
+	Field    string
+	Before   string
+	After    string
+	Reason   string
+	PrevHash []byte
+	Hash     []byte
+}
+
+// Truncate returns t in UTC at microsecond precision: the precision both databases keep, so that a
+// hashed time reads back the same.
+func Truncate(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// ComputeHash returns the record's hash: SHA-256 over a versioned, length-prefixed encoding of every
+// field and the previous hash. It does not read or set r.Hash.
+func (r *JournalRecord) ComputeHash() []byte {
+	var b bytes.Buffer
+	b.Grow(256 + len(r.Before) + len(r.After) + len(r.Reason))
+	b.WriteString("otklik-journal-v1")
+	field := func(s string) {
+		b.WriteByte('\n')
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	field(r.Number)
+	field(strconv.FormatInt(r.Seq, 10))
+	field(Truncate(r.At).Format("2006-01-02T15:04:05.000000Z"))
+	field(string(r.Actor.Type))
+	field(strconv.FormatInt(r.Actor.ID, 10))
+	field(r.Actor.Name)
+	field(string(r.Actor.Channel))
+	field(string(r.Kind))
+	field(r.Field)
+	field(r.Before)
+	field(r.After)
+	field(r.Reason)
+	field(hex.EncodeToString(r.PrevHash))
+	sum := sha256.Sum256(b.Bytes())
+	return sum[:]
+}
+
+// Seal links r after the ticket's current journal head and computes its hash, advancing the ticket's
+// head. The caller stores r and the ticket in the same transaction.
+func (r *JournalRecord) Seal(t *Ticket) {
+	r.TicketID = t.ID
+	r.Number = t.Number
+	r.Seq = t.JournalSeq + 1
+	r.At = Truncate(r.At)
+	r.PrevHash = t.JournalHead
+	r.Hash = r.ComputeHash()
+	t.JournalSeq = r.Seq
+	t.JournalHead = r.Hash
+}
+
+// BrokenRecord describes the first record of a chain that does not verify.
+type BrokenRecord struct {
+	Number string
+	Seq    int64
+	ID     int64
+	Reason string
+}
+
+// ChainVerifier checks a ticket's journal records fed to it in order.
+type ChainVerifier struct {
+	number string
+	seq    int64
+	prev   []byte
+}
+
+// Reset starts a new ticket's chain.
+func (v *ChainVerifier) Reset(number string) { v.number, v.seq, v.prev = number, 0, nil }
+
+// Check verifies the next record of the current ticket; it returns a reason when it is broken, "" when
+// it is sound.
+func (v *ChainVerifier) Check(r *JournalRecord) string {
+	switch {
+	case r.Number != v.number:
+		return "record belongs to ticket " + r.Number
+	case r.Seq != v.seq+1:
+		return "sequence " + strconv.FormatInt(r.Seq, 10) + " follows " + strconv.FormatInt(v.seq, 10) + " (a record is missing or out of place)"
+	case !bytes.Equal(r.PrevHash, v.prev):
+		return "previous-hash link does not match the record before it"
+	case !bytes.Equal(r.ComputeHash(), r.Hash):
+		return "hash does not match the record's content (the record was altered)"
+	}
+	v.seq, v.prev = r.Seq, r.Hash
+	return ""
+}
+
+// Head returns the sequence number and hash of the last record checked.
+func (v *ChainVerifier) Head() (int64, []byte) { return v.seq, v.prev }

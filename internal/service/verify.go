@@ -1,0 +1,125 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/otklik/otklik/internal/otklik"
+)
+
+// VerifyReport is the outcome of checking the whole journal.
+type VerifyReport struct {
+	Tickets  int64
+	Records  int64
+	Messages int64
+	// Broken is the first record that does not verify; nil when everything does.
+	Broken *otklik.BrokenRecord
+}
+
+// Verify recomputes every ticket's journal chain, checks it against the head stored on the ticket, and
+// checks every message body against the hash its journal record holds. It stops at the first broken
+// record.
+func (s *Service) Verify(ctx context.Context) (*VerifyReport, error) {
+	rep := &VerifyReport{}
+	var (
+		v       otklik.ChainVerifier
+		cur     int64 = -1
+		first   int64 // the ticket ID the current batch of message checks starts after
+		want    = map[int64][]byte{}
+		created = map[int64][]byte{} // ticket ID → hash of its first message, from the created record
+		broken  *otklik.BrokenRecord
+	)
+	errStop := fmt.Errorf("stop")
+	fail := func(number string, seq, id int64, reason string) error {
+		broken = &otklik.BrokenRecord{Number: number, Seq: seq, ID: id, Reason: reason}
+		return errStop
+	}
+	checkMessages := func(last int64) error {
+		seenFirst := map[int64]bool{}
+		err := s.store.MessageHashes(ctx, first, last, func(ticketID, id int64, sum []byte) error {
+			rep.Messages++
+			exp, ok := want[id]
+			if !seenFirst[ticketID] {
+				seenFirst[ticketID] = true
+				exp, ok = created[ticketID], true
+			}
+			if !ok {
+				return fail("", 0, 0, fmt.Sprintf("message %d of ticket id %d has no journal record (added behind the application's back)", id, ticketID))
+			}
+			if !bytes.Equal(exp, sum) {
+				return fail("", 0, 0, fmt.Sprintf("message %d of ticket id %d differs from the text its journal record was sealed with (the message was altered)", id, ticketID))
+			}
+			return nil
+		})
+		clear(want)
+		clear(created)
+		first = last
+		return err
+	}
+	err := s.store.WalkJournal(ctx, func(r *otklik.JournalRecord) error {
+		rep.Records++
+		if r.Number == "" {
+			return fail("", r.Seq, r.ID, fmt.Sprintf("journal record of ticket id %d, whose ticket no longer exists", r.TicketID))
+		}
+		if r.TicketID != cur {
+			cur = r.TicketID
+			v.Reset(r.Number)
+		}
+		if reason := v.Check(r); reason != "" {
+			return fail(r.Number, r.Seq, r.ID, reason)
+		}
+		switch r.Kind {
+		case otklik.KindCreated:
+			var c createdRecord
+			if err := json.Unmarshal([]byte(r.After), &c); err != nil {
+				return fail(r.Number, r.Seq, r.ID, "created record is not readable")
+			}
+			sum, err := hex.DecodeString(c.BodySHA256)
+			if err != nil || len(sum) == 0 {
+				return fail(r.Number, r.Seq, r.ID, "created record has no hash of the first message")
+			}
+			created[r.TicketID] = sum
+		case otklik.KindMessage:
+			var m messageRecord
+			if err := json.Unmarshal([]byte(r.After), &m); err != nil {
+				return fail(r.Number, r.Seq, r.ID, "message record is not readable")
+			}
+			sum, err := hex.DecodeString(m.BodySHA256)
+			if err != nil {
+				return fail(r.Number, r.Seq, r.ID, "message record has a bad hash")
+			}
+			want[m.MessageID] = sum
+		}
+		return nil
+	}, func(h otklik.JournalHead) error {
+		rep.Tickets++
+		if h.TicketID != cur {
+			if h.Seq != 0 {
+				return fail(h.Number, 1, 0, fmt.Sprintf("the ticket's journal head is at record %d but the journal has no records", h.Seq))
+			}
+			v.Reset(h.Number)
+		}
+		seq, head := v.Head()
+		if seq != h.Seq || !bytes.Equal(head, h.Hash) {
+			return fail(h.Number, seq+1, 0, fmt.Sprintf("the ticket says its journal has %d records but %d verify (records were removed from the end)", h.Seq, seq))
+		}
+		if rep.Tickets%walkChunk == 0 {
+			return checkMessages(h.TicketID)
+		}
+		return nil
+	})
+	if err == nil {
+		err = checkMessages(1 << 62)
+	}
+	if err == errStop {
+		rep.Broken = broken
+		return rep, nil
+	}
+	return rep, err
+}
+
+// walkChunk is how many tickets Verify checks messages for at a time.
+const walkChunk = 1000

@@ -1,0 +1,147 @@
+package service_test
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
+	"github.com/otklik/otklik/internal/testkit"
+)
+
+// fixture is a service over a store file the test can also reach behind the application's back.
+type fixture struct {
+	engine string
+	svc    *service.Service
+	raw    *sql.DB
+	clock  *testkit.Clock
+	staff  otklik.Actor
+}
+
+func newFixture(t *testing.T, engine string) *fixture {
+	t.Helper()
+	db := testkit.MustNewDB(t, engine)
+	clock := testkit.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	st := db.MustOpen(t, clock.Now)
+	return &fixture{
+		engine: engine,
+		svc:    service.New(service.Options{Store: st, Now: clock.Now, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30}}),
+		raw:    db.Raw,
+		clock:  clock,
+		staff:  otklik.Actor{Type: otklik.ActorStaff, ID: 7, Name: "Петрова Анна", Channel: otklik.ChannelAPI},
+	}
+}
+
+// story makes three tickets with replies, notes and status changes; it returns their numbers.
+func (f *fixture) story(t *testing.T) []string {
+	t.Helper()
+	ctx := context.Background()
+	var numbers []string
+	for i, subj := range []string{"Не приходит код подтверждения", "Ошибка при загрузке документов", "Статус заявления не меняется"} {
+		tk, _, err := f.svc.CreateTicket(ctx, otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelWeb, Subject: subj,
+			Body: "Здравствуйте! " + subj + ". Прошу помочь.", Requester: service.RequesterInput{Email: "citizen" + string(rune('a'+i)) + "@example.ru"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(time.Minute)
+		if _, _, err := f.svc.AddMessage(ctx, f.staff, tk.Number, service.Reply{Body: "Уточните, пожалуйста, браузер."}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.AddMessage(ctx, f.staff, tk.Number, service.Reply{Body: "Проверить журнал", Internal: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ChangeStatus(ctx, f.staff, tk.Number, service.StatusChange{Status: otklik.StatusWaiting, Reason: "ждём ответа"}); err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, tk.Number)
+	}
+	return numbers
+}
+
+func (f *fixture) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if _, err := f.raw.Exec(q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func TestJournalRefusesUpdateAndDelete(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		f.story(t)
+		qs := []string{`UPDATE journal SET reason = 'подделка' WHERE seq = 2`, `DELETE FROM journal WHERE seq = 4`}
+		if engine == "postgres" {
+			qs = append(qs, `TRUNCATE journal CASCADE`)
+		}
+		for _, q := range qs {
+			_, err := f.raw.Exec(q)
+			if err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: got %v, want the append-only refusal", q, err)
+			}
+		}
+	})
+}
+
+// TestVerifyFindsTampering alters the database behind the application's back in each way an insider
+// with database access could, and checks that verify names the first broken record.
+func TestVerifyFindsTampering(t *testing.T) {
+	testkit.ForEachEngine(t, testVerifyFindsTampering)
+}
+
+func testVerifyFindsTampering(t *testing.T, engine string) {
+	dropTriggers := `DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete;`
+	dayEarlier := `at - 86400000000`
+	epoch := `0`
+	if engine == "postgres" {
+		dropTriggers = `DROP TRIGGER journal_no_update ON journal; DROP TRIGGER journal_no_delete ON journal;`
+		dayEarlier = `at - interval '1 day'`
+		epoch = `now()`
+	}
+	tests := []struct {
+		name   string
+		tamper string
+		args   []any
+		want   string // part of the reason
+		seq    int64
+	}{
+		{"edited reason", dropTriggers + `UPDATE journal SET reason = 'подделка' WHERE ticket_id = 2 AND seq = 4`, nil, "altered", 4},
+		{"edited time", dropTriggers + `UPDATE journal SET at = ` + dayEarlier + ` WHERE ticket_id = 2 AND seq = 1`, nil, "altered", 1},
+		{"removed middle record", dropTriggers + `DELETE FROM journal WHERE ticket_id = 2 AND seq = 2`, nil, "missing", 3},
+		{"removed last record", dropTriggers + `DELETE FROM journal WHERE ticket_id = 2 AND seq = 5`, nil, "removed from the end", 5},
+		{"edited first message", `UPDATE messages SET body = 'Я ничего не писал' WHERE id = (SELECT MIN(id) FROM messages WHERE ticket_id = 2)`, nil, "altered", 0},
+		{"edited reply", `UPDATE messages SET body = 'Другой ответ' WHERE id = (SELECT MIN(id) + 1 FROM messages WHERE ticket_id = 2)`, nil, "altered", 0},
+		{"slipped-in message", `INSERT INTO messages (ticket_id, author_type, author_name, channel, body, created_at) VALUES (2, 'staff', 'X', 'api', 'вставка', ` + epoch + `)`, nil, "no journal record", 0},
+		{"rewritten chain without the hash", dropTriggers + `UPDATE journal SET after = 'closed' WHERE ticket_id = 2 AND seq = 5`, nil, "altered", 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, engine)
+			numbers := f.story(t)
+			rep, err := f.svc.Verify(context.Background())
+			if err != nil || rep.Broken != nil {
+				t.Fatalf("before tampering: %v %+v", err, rep.Broken)
+			}
+			if rep.Tickets != 3 || rep.Records != 15 || rep.Messages != 9 {
+				t.Errorf("checked %d tickets, %d records, %d messages; want 3, 15, 9", rep.Tickets, rep.Records, rep.Messages)
+			}
+			f.exec(t, tt.tamper, tt.args...)
+			rep, err = f.svc.Verify(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := rep.Broken
+			if b == nil {
+				t.Fatalf("verify did not notice")
+			}
+			if !strings.Contains(b.Reason, tt.want) {
+				t.Errorf("reason %q does not say %q", b.Reason, tt.want)
+			}
+			if tt.seq != 0 && (b.Number != numbers[1] || b.Seq != tt.seq) {
+				t.Errorf("broken record: ticket %s #%d, want %s #%d", b.Number, b.Seq, numbers[1], tt.seq)
+			}
+		})
+	}
+}

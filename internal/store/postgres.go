@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver for database/sql, registered as "pgx"
+
+	"github.com/otklik/otklik/internal/otklik"
+)
+
+// migrationLock is the advisory lock nodes take while migrating, so that several nodes starting at
+// once apply each migration exactly once.
+const migrationLock = 7_242_024
+
+// openPostgres opens a PostgreSQL database: one pool of connections for reads and writes, each write
+// function in its own transaction (PostgreSQL commits concurrent transactions on its own).
+func openPostgres(ctx context.Context, o Options) (*Store, error) {
+	db, err := sql.Open("pgx", o.URL)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	conns := o.Readers
+	if conns <= 0 {
+		conns = max(16, 4*runtime.GOMAXPROCS(0))
+	}
+	writers := o.Writers
+	if writers <= 0 {
+		writers = defaultPgWriters
+	}
+	db.SetMaxOpenConns(conns + writers)
+	db.SetMaxIdleConns(conns + writers)
+	db.SetConnMaxLifetime(30 * time.Minute)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connecting to PostgreSQL: %w", err)
+	}
+	q, err := loadQueries("postgres")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !o.NoMigrate {
+		if err := migratePostgres(ctx, db, o); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	s := &Store{engine: "postgres", read: db, q: q, log: o.Logger, now: o.Now}
+	ws, err := newWriters(ctx, db, s, writers, o.MaxBatch, "BEGIN")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.write = ws.do
+	s.closeFn = func() error { ws.stop(); return db.Close() }
+	// This year's and next year's number sequences exist before any transaction needs them (see
+	// pgSequence for later years).
+	year := o.Now().In(moscow).Year()
+	for _, y := range []int{year, year + 1} {
+		if err := s.ensureSequence(ctx, sequenceName(y)); err != nil {
+			s.closeFn()
+			return nil, fmt.Errorf("store: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// migratePostgres migrates under the advisory lock, on one connection.
+func migratePostgres(ctx context.Context, db *sql.DB, o Options) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return fmt.Errorf("migrate: lock: %w", err)
+	}
+	defer conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", migrationLock)
+	return migrate(ctx, conn, "postgres", o.Now, o.Logger)
+}
+
+// pgRetries is how often a write function is run again after a serialization failure or a deadlock.
+const pgRetries = 5
+
+// defaultPgWriters is how many write connections a node keeps on PostgreSQL by default, each
+// committing batches of concurrent write functions (Options.Writers).
+const defaultPgWriters = 2
+
+// rebound caches renumbered queries: the same few hundred strings come back on every request.
+var rebound sync.Map
+
+func rebindPG(q string) string {
+	if r, ok := rebound.Load(q); ok {
+		return r.(string)
+	}
+	r := (&Store{engine: "postgres"}).rebind(q)
+	rebound.Store(q, r)
+	return r
+}
+
+// seqBlock is how many ticket numbers a node takes from a year's sequence at once.
+const seqBlock = 32
+
+// pgSequence returns the next number of the year's ticket sequence. The node takes numbers in blocks
+// (one round trip per 32 tickets instead of one per ticket); like a sequence's own cache this means
+// that tickets created at the same moment on two nodes may be numbered out of order, and a node that
+// stops leaves the rest of its block unused. Numbers stay unique.
+//
+// A transaction never creates a sequence itself (it would need a second connection while holding
+// one, and a full pool would deadlock): a missing one fails the transaction, and the writer creates it
+// and runs the function again.
+func (t *txn) pgSequence(ctx context.Context, year int) (int64, error) {
+	s := t.s
+	s.seqMu.Lock()
+	defer s.seqMu.Unlock()
+	if q := s.seqCache[year]; len(q) > 0 {
+		s.seqCache[year] = q[1:]
+		return q[0], nil
+	}
+	rows, err := t.ex.query(ctx, "SELECT nextval('"+sequenceName(year)+"') FROM generate_series(1, "+strconv.Itoa(seqBlock)+")")
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var block []int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+		block = append(block, n)
+	}
+	if err := rows.Err(); err != nil || len(block) == 0 {
+		return 0, errors.Join(err, errors.New("no number from the sequence"))
+	}
+	if s.seqCache == nil {
+		s.seqCache = map[int][]int64{}
+	}
+	s.seqCache[year] = block[1:]
+	return block[0], nil
+}
+
+func sequenceName(year int) string { return "ticket_seq_" + strconv.Itoa(year) }
+
+// missingSequence reports an error about a ticket sequence that does not exist, and its name.
+func missingSequence(err error) (string, bool) {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "42P01" {
+		return "", false
+	}
+	i := strings.Index(pe.Message, "ticket_seq_")
+	if i < 0 {
+		return "", false
+	}
+	name := pe.Message[i:]
+	if j := strings.IndexByte(name, '"'); j >= 0 {
+		name = name[:j]
+	}
+	return name, true
+}
+
+var moscow = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		return time.FixedZone("MSK", 3*60*60)
+	}
+	return loc
+}()
+
+func (s *Store) ensureSequence(ctx context.Context, name string) error {
+	if _, ok := s.sequences.Load(name); ok {
+		return nil
+	}
+	_, err := s.read.ExecContext(ctx, "CREATE SEQUENCE IF NOT EXISTS "+name+" START "+strconv.Itoa(otklik.FirstSequence))
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07") {
+		err = nil // another node created it at the same moment
+	}
+	if err != nil {
+		return err
+	}
+	s.sequences.Store(name, true)
+	return nil
+}
+
+// retryable reports a PostgreSQL error that running the transaction again resolves.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}

@@ -1,0 +1,185 @@
+-- Named queries shared by every engine. Each starts with "-- name: NAME"; store/queries.go binds
+-- them, with those of queries/<engine>.sql, to the fields of the queries struct by name, so a missing
+-- or unused query fails at start-up. Placeholders are "?"; the store renumbers them for PostgreSQL.
+
+-- name: ticket-columns
+SELECT t.id, t.number, t.channel, t.category_id, c.code, c.name, t.priority, t.status, t.subject,
+       t.requester_id, r.name, r.email, r.phone, r.snils, r.inn, r.created_at,
+       t.assignee_id, u.name, t.group_id, g.code, g.name,
+       t.created_at, t.updated_at, t.first_response_due_at, t.due_at, t.first_response_at,
+       t.resolved_at, t.closed_at, t.version, t.journal_seq, t.journal_head
+
+-- name: ticket-joins
+  JOIN categories c ON c.id = t.category_id
+  JOIN requesters r ON r.id = t.requester_id
+  LEFT JOIN users u ON u.id = t.assignee_id
+  LEFT JOIN groups g ON g.id = t.group_id
+
+-- name: insert-ticket
+INSERT INTO tickets (number, channel, category_id, priority, status, subject, requester_id, assignee_id,
+                     group_id, created_at, updated_at, first_response_due_at, due_at, first_response_at,
+                     resolved_at, closed_at, version, journal_seq, journal_head)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: update-ticket
+UPDATE tickets
+   SET channel = ?, category_id = ?, priority = ?, status = ?, subject = ?, assignee_id = ?, group_id = ?,
+       updated_at = ?, first_response_due_at = ?, due_at = ?, first_response_at = ?, resolved_at = ?,
+       closed_at = ?, version = ?, journal_seq = ?, journal_head = ?
+ WHERE id = ? AND version = ?
+
+-- name: insert-message
+INSERT INTO messages (ticket_id, author_type, author_id, author_name, channel, internal, body, visible, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: messages
+SELECT id, ticket_id, author_type, author_id, author_name, channel, internal, body, visible, created_at
+  FROM messages WHERE ticket_id = ? ORDER BY id
+
+-- name: message-bodies
+SELECT ticket_id, id, body FROM messages WHERE ticket_id > ? AND ticket_id <= ? ORDER BY ticket_id, id
+
+-- name: insert-journal
+INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before,
+                     after, reason, prev_hash, hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: journal
+SELECT j.id, j.ticket_id, t.number, j.seq, j.at, j.actor_type, j.actor_id, j.actor_name, j.channel, j.kind,
+       j.field, j.before, j.after, j.reason, j.prev_hash, j.hash
+  FROM journal j JOIN tickets t ON t.id = j.ticket_id
+ WHERE j.ticket_id = ? ORDER BY j.seq
+
+-- name: walk-journal
+SELECT j.id, j.ticket_id, COALESCE(t.number, ''), j.seq, j.at, j.actor_type, j.actor_id, j.actor_name,
+       j.channel, j.kind, j.field, j.before, j.after, j.reason, j.prev_hash, j.hash
+  FROM journal j LEFT JOIN tickets t ON t.id = j.ticket_id
+ WHERE j.ticket_id > ? AND j.ticket_id <= ? ORDER BY j.ticket_id, j.seq
+
+-- name: journal-heads
+SELECT id, number, journal_seq, journal_head FROM tickets WHERE id > ? ORDER BY id LIMIT ?
+
+-- name: idempotency-get
+SELECT t.number, k.request_hash FROM idempotency_keys k JOIN tickets t ON t.id = k.ticket_id
+ WHERE k.scope = ? AND k.key = ?
+
+-- name: idempotency-save
+INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)
+
+-- name: requester-by-email
+SELECT id, name, email, phone, snils, inn, created_at FROM requesters WHERE email = ?
+
+-- name: requester-by-phone
+SELECT id, name, email, phone, snils, inn, created_at FROM requesters WHERE phone = ? ORDER BY id LIMIT 1
+
+-- name: requester-by-snils
+SELECT id, name, email, phone, snils, inn, created_at FROM requesters WHERE snils = ? ORDER BY id LIMIT 1
+
+-- name: insert-requester
+INSERT INTO requesters (name, email, phone, snils, inn, created_at) VALUES (?, ?, ?, ?, ?, ?)
+
+-- name: update-requester
+UPDATE requesters SET name = ?, email = ?, phone = ?, snils = ?, inn = ? WHERE id = ?
+
+-- name: insert-user
+INSERT INTO users (email, name, role, group_id, password_hash, disabled, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+
+-- name: update-user
+UPDATE users SET email = ?, name = ?, role = ?, group_id = ?, password_hash = ?, disabled = ? WHERE id = ?
+
+-- name: user-select
+SELECT id, email, name, role, group_id, password_hash, disabled, created_at FROM users
+
+-- name: user-by-token
+SELECT u.id, u.email, u.name, u.role, u.group_id, u.password_hash, u.disabled, u.created_at
+  FROM api_tokens k JOIN users u ON u.id = k.user_id
+ WHERE k.hash = ? AND u.disabled = 0
+
+-- name: insert-token
+INSERT INTO api_tokens (user_id, name, hash, created_at) VALUES (?, ?, ?, ?)
+
+-- name: insert-group
+INSERT INTO groups (code, name) VALUES (?, ?)
+
+-- name: groups
+SELECT id, code, name FROM groups ORDER BY id
+
+-- name: group-by-code
+SELECT id, code, name FROM groups WHERE code = ?
+
+-- name: insert-category
+INSERT INTO categories (code, name, parent_id, group_id, position) VALUES (?, ?, ?, ?, ?)
+
+-- name: categories
+SELECT id, code, name, parent_id, group_id, position FROM categories ORDER BY position, id
+
+-- name: count-tickets
+SELECT COUNT(*) FROM tickets
+
+-- name: insert-job
+INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, locked_by, last_error, created_at, updated_at)
+VALUES (?, ?, 'queued', 0, ?, ?, '', '', ?, ?)
+
+-- name: finish-job
+UPDATE jobs SET status = ?, run_at = ?, locked_by = ?, last_error = ?, updated_at = ?
+ WHERE id = ? AND status = 'running' AND locked_by = ? AND attempts = ?
+
+-- name: retry-job
+UPDATE jobs SET status = 'queued', run_at = ?, attempts = 0, updated_at = ? WHERE id = ? AND status = 'failed'
+
+-- name: purge-jobs
+DELETE FROM jobs WHERE status = 'done' AND updated_at < ?
+
+-- name: job-columns
+SELECT id, kind, payload, status, attempts, max_attempts, run_at, locked_by, last_error, created_at, updated_at FROM jobs
+
+-- name: job-counts
+SELECT status, COUNT(*) FROM jobs GROUP BY status
+
+-- name: mail-columns
+SELECT id, direction, message_id, content_sha256, ticket_id, message_row_id, mail_from, rcpt, subject, kind,
+       status, auth, phishing, raw, error, created_at, updated_at
+  FROM mail
+
+-- name: insert-mail
+INSERT INTO mail (direction, message_id, content_sha256, ticket_id, message_row_id, mail_from, rcpt, subject, kind,
+                  status, auth, phishing, raw, error, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: set-mail-status
+UPDATE mail SET status = ?, error = ?, updated_at = ? WHERE id = ?
+
+-- name: insert-link
+INSERT INTO ticket_links (ticket_id, linked_id, kind, created_at) VALUES (?, ?, ?, ?)
+
+-- name: links
+SELECT l.kind, t.number, t.subject, t.status, t.created_at FROM ticket_links l JOIN tickets t ON t.id = l.linked_id
+ WHERE l.ticket_id = ?
+UNION ALL
+SELECT 'repeated_by', t.number, t.subject, t.status, t.created_at FROM ticket_links l JOIN tickets t ON t.id = l.ticket_id
+ WHERE l.linked_id = ? AND l.kind = 'repeat_of'
+ ORDER BY 5
+
+-- name: blob-columns
+SELECT id, sha256, size, object, key_id, wrapped_key, content_type, scan, signature, scanned_at, deleted_at, created_at
+  FROM blobs
+
+-- name: insert-blob
+INSERT INTO blobs (sha256, size, object, key_id, wrapped_key, content_type, scan, signature, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: attachment-columns
+SELECT a.id, a.ticket_id, a.message_id, a.name, a.safe_name, a.channel, a.uploader_type, a.uploader_id, a.uploader_name,
+       a.created_at, a.deleted_at, a.deleted_by, a.delete_reason,
+       b.id, b.sha256, b.size, b.object, b.key_id, b.wrapped_key, b.content_type, b.scan, b.signature, b.scanned_at,
+       b.deleted_at, b.created_at
+  FROM attachments a JOIN blobs b ON b.id = a.blob_id
+
+-- name: insert-attachment
+INSERT INTO attachments (ticket_id, message_id, blob_id, name, safe_name, channel, uploader_type, uploader_id,
+                         uploader_name, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: insert-download
+INSERT INTO attachment_downloads (attachment_id, actor_type, actor_id, actor_name, preview, at) VALUES (?, ?, ?, ?, ?, ?)

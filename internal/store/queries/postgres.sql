@@ -1,0 +1,38 @@
+-- Named queries only the PostgreSQL engine has (see common.sql).
+
+-- name: index-insert
+INSERT INTO ticket_search (ticket_id, doc) VALUES (?, to_tsvector('simple', ?))
+
+-- name: index-append
+UPDATE ticket_search SET doc = doc || to_tsvector('simple', ?) WHERE ticket_id = ?
+
+-- name: claim-jobs
+UPDATE jobs SET status = 'running', locked_by = ?, attempts = attempts + 1, run_at = ?, updated_at = ?
+ WHERE id IN (SELECT id FROM jobs WHERE status IN ('queued', 'running') AND run_at <= ?
+               ORDER BY run_at LIMIT ? FOR UPDATE SKIP LOCKED)
+RETURNING id, kind, payload, status, attempts, max_attempts, run_at, locked_by, last_error, created_at, updated_at
+
+-- name: register-ticket
+WITH t AS (
+    INSERT INTO tickets (number, channel, category_id, priority, status, subject, requester_id, assignee_id,
+                         group_id, created_at, updated_at, first_response_due_at, due_at, first_response_at,
+                         resolved_at, closed_at, version, journal_seq, journal_head)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    RETURNING id
+), m AS (
+    INSERT INTO messages (ticket_id, author_type, author_id, author_name, channel, internal, body, visible, created_at)
+    SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM t
+    RETURNING id
+), j AS (
+    INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before,
+                         after, reason, prev_hash, hash)
+    SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM t
+    RETURNING id
+), s AS (
+    INSERT INTO ticket_search (ticket_id, doc) SELECT id, to_tsvector('simple', ?::text) FROM t
+), k AS (
+    INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at)
+    SELECT * FROM (SELECT ?::text AS scope, ?::text AS key, ?::bytea AS h, t.id, ?::timestamptz AS at FROM t) x
+     WHERE x.scope IS NOT NULL
+)
+SELECT (SELECT id FROM t), (SELECT id FROM m), (SELECT id FROM j)

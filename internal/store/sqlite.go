@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+)
+
+// openSQLite opens the SQLite database: WAL, a busy timeout, foreign keys, one writer connection and a
+// read pool on the same file.
+func openSQLite(ctx context.Context, o Options) (*Store, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(o.URL, "sqlite://"), "sqlite:")
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
+		return nil, fmt.Errorf("store: SQLite needs a file, got %q", o.URL)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	sync := strings.ToUpper(o.Synchronous)
+	if sync == "" {
+		sync = "FULL"
+	}
+	if sync != "FULL" && sync != "NORMAL" {
+		return nil, fmt.Errorf("store: synchronous must be full or normal, got %q", o.Synchronous)
+	}
+	// Memory-mapped reads (off by default): a mapped page is read without a system call, but mapped
+	// pages count towards the process's resident memory, and measurements here showed no consistent
+	// gain (docs/PERFORMANCE.md).
+	mmap := max(o.MmapBytes, 0)
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=mmap_size(" + strconv.FormatInt(mmap, 10) + ")"
+	// The writer never checkpoints (wal_autocheckpoint 0): a checkpoint on the commit path would stall
+	// every request batched behind it. The checkpointer below does it on its own connection.
+	// temp_store=MEMORY keeps statement journals and temporary b-trees off the disk.
+	wdb, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+
+	rdb, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	readers := o.Readers
+	if readers <= 0 {
+		readers = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	rdb.SetMaxOpenConns(readers)
+	rdb.SetMaxIdleConns(readers)
+
+	q, err := loadQueries("sqlite")
+	if err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, err
+	}
+	if !o.NoMigrate {
+		if err := migrate(ctx, wdb, "sqlite", o.Now, o.Logger); err != nil {
+			wdb.Close()
+			rdb.Close()
+			return nil, err
+		}
+	}
+	s := &Store{engine: "sqlite", read: rdb, q: q, log: o.Logger, now: o.Now}
+	w, err := newWriters(ctx, wdb, s, 1, o.MaxBatch, "BEGIN IMMEDIATE")
+	if err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, err
+	}
+	s.write = w.do
+	cp, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")")
+	if err != nil {
+		w.stop()
+		wdb.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	cp.SetMaxOpenConns(1)
+	stopCheckpoints := startCheckpointer(cp, o.Logger)
+	s.closeFn = func() error {
+		w.stop()
+		stopCheckpoints()
+		cp.Close()
+		// Fold the WAL back into the database so that the next start opens a compact file.
+		_, _ = wdb.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
+		err1 := wdb.Close()
+		err2 := rdb.Close()
+		if err1 != nil {
+			return err1
+		}
+		return err2
+	}
+	return s, nil
+}
+
+// checkpointEvery is how often the checkpointer copies committed pages from the WAL into the database.
+const checkpointEvery = 500 * time.Millisecond
+
+// startCheckpointer runs PASSIVE checkpoints on their own connection, beside the writer: they never
+// block the writer or readers, and keep the WAL short. It returns a function that stops it.
+func startCheckpointer(db *sql.DB, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil && ctx.Err() == nil {
+					log.Warn("wal checkpoint failed", "error", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}

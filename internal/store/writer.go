@@ -1,0 +1,438 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/otklik/otklik/internal/otklik"
+)
+
+// writers is the store's write path: a few write connections (one on SQLite, which has one writer;
+// several on PostgreSQL) that take write functions from one queue. Each writer takes every queued
+// function (up to maxBatch), runs them in one transaction and commits once, so concurrent requests
+// share the cost of a commit (group commit). A function that fails leaves nothing behind (see
+// writer.run); a commit that fails fails them all. Nobody is told "done" before the commit returns.
+type writers struct {
+	s        *Store
+	db       *sql.DB
+	reqs     chan *writeReq
+	quit     chan struct{}
+	wg       sync.WaitGroup
+	stopOnce sync.Once
+}
+
+// writer is one write connection and its goroutine.
+type writer struct {
+	ws       *writers
+	conn     *sql.Conn // nil after the connection broke, until the next batch reconnects
+	begin    string
+	pg       bool
+	maxBatch int
+	stmts    map[string]*sql.Stmt
+	writes   map[string]bool // which prepared statements change data
+	dirty    bool            // the running function has changed data
+	broken   bool            // a statement failed because the server went away
+}
+
+type writeReq struct {
+	ctx   context.Context
+	fn    func(otklik.Tx) error
+	err   error
+	after []func()
+	done  chan struct{}
+}
+
+var writeReqPool = sync.Pool{New: func() any { return &writeReq{done: make(chan struct{}, 1)} }}
+
+// newWriters starts n writers on db. begin is the statement that opens a write transaction.
+func newWriters(ctx context.Context, db *sql.DB, s *Store, n, maxBatch int, begin string) (*writers, error) {
+	ws := &writers{s: s, db: db, reqs: make(chan *writeReq, 4*maxBatch), quit: make(chan struct{})}
+	for i := 0; i < n; i++ {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			ws.stop()
+			return nil, fmt.Errorf("store: writer: %w", err)
+		}
+		w := &writer{ws: ws, conn: conn, begin: begin, pg: s.engine == "postgres", maxBatch: maxBatch,
+			stmts: map[string]*sql.Stmt{}, writes: map[string]bool{}}
+		ws.wg.Add(1)
+		go w.loop()
+	}
+	return ws, nil
+}
+
+// do queues fn and waits for its outcome, then runs its after-commit functions.
+func (ws *writers) do(ctx context.Context, fn func(otklik.Tx) error) error {
+	r := writeReqPool.Get().(*writeReq)
+	r.ctx, r.fn, r.err, r.after = ctx, fn, nil, r.after[:0]
+	select {
+	case ws.reqs <- r:
+	case <-ctx.Done():
+		writeReqPool.Put(r)
+		return ctx.Err()
+	case <-ws.quit:
+		writeReqPool.Put(r)
+		return otklik.Errorf(otklik.EUNAVAILABLE, "error.unavailable", nil)
+	}
+	// Once queued, a writer always answers, promptly: it skips a request whose context has ended.
+	<-r.done
+	err, after := r.err, r.after
+	for _, f := range after {
+		f()
+	}
+	r.ctx, r.fn, r.err = nil, nil, nil
+	clear(r.after)
+	writeReqPool.Put(r)
+	return err
+}
+
+// stop lets the writers finish their batches, answers what is still queued, and closes their
+// connections.
+func (ws *writers) stop() {
+	ws.stopOnce.Do(func() {
+		close(ws.quit)
+		ws.wg.Wait()
+	})
+}
+
+func (w *writer) loop() {
+	defer w.ws.wg.Done()
+	defer w.closeConn()
+	batch := make([]*writeReq, 0, w.maxBatch)
+	for {
+		var first *writeReq
+		select {
+		case first = <-w.ws.reqs:
+		case <-w.ws.quit:
+			// Answer whatever is still queued.
+			for {
+				select {
+				case r := <-w.ws.reqs:
+					r.err = otklik.Errorf(otklik.EUNAVAILABLE, "error.unavailable", nil)
+					r.done <- struct{}{}
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	drain:
+		for len(batch) < w.maxBatch {
+			select {
+			case r := <-w.ws.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		w.run(batch)
+		for _, r := range batch {
+			r.done <- struct{}{}
+		}
+		clear(batch)
+	}
+}
+
+// connect makes sure the writer has a connection, reconnecting after a failure.
+func (w *writer) connect() error {
+	if w.conn != nil && !w.broken {
+		return nil
+	}
+	w.closeConn()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	conn, err := w.ws.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	w.conn, w.broken = conn, false
+	return nil
+}
+
+func (w *writer) closeConn() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	clear(w.stmts)
+	clear(w.writes)
+	if w.conn != nil {
+		w.conn.Close()
+		w.conn = nil
+	}
+}
+
+// run executes one group commit. The functions run one after another in one transaction without
+// savepoints (a savepoint copies every page it first touches, which costs more than the rest of a
+// ticket's writes). A function that fails before writing anything simply reports its error. One that
+// fails after writing — or, on PostgreSQL, with any database error, which aborts the transaction —
+// has left the transaction unusable for the others: the batch is rolled back and every function of
+// it runs again on its own, each in its own transaction. Write functions are written to be run again:
+// they read what they need inside the transaction.
+func (w *writer) run(batch []*writeReq) {
+	if err := w.connect(); err != nil {
+		for _, r := range batch {
+			r.err = unavailable(err)
+		}
+		return
+	}
+	if len(batch) == 1 {
+		w.runAlone(batch[0])
+		return
+	}
+	if w.runTogether(batch) {
+		if w.pg {
+			// A commit refused for a serialization failure: run those functions again, alone.
+			for _, r := range batch {
+				if r.err != nil && retryable(r.err) {
+					r.err, r.after = nil, r.after[:0]
+					w.runAlone(r)
+				}
+			}
+		}
+		return
+	}
+	for _, r := range batch {
+		r.err, r.after = nil, r.after[:0]
+		w.runAlone(r)
+	}
+}
+
+// runTogether runs the batch in one transaction; it returns false when a function's failure spoilt
+// the transaction, having rolled everything back.
+func (w *writer) runTogether(batch []*writeReq) bool {
+	bg := context.Background()
+	if _, err := w.exec(bg, w.begin); err != nil {
+		for _, r := range batch {
+			r.err = unavailable(err)
+		}
+		return true
+	}
+	ok := 0
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			continue
+		}
+		tx := &txn{s: w.ws.s, ex: w, now: otklik.Truncate(w.ws.s.now())}
+		w.dirty = false
+		if err := call(r.ctx, r.fn, tx); err != nil {
+			if w.dirty || (w.pg && isPgError(err)) || w.broken {
+				_, _ = w.exec(bg, "ROLLBACK")
+				return false
+			}
+			r.err = err
+			continue
+		}
+		r.after = append(r.after, tx.after...)
+		ok++
+	}
+	w.finish(batch, ok)
+	return true
+}
+
+// runAlone runs one function in its own transaction; on PostgreSQL it runs it again after a
+// serialization failure or a deadlock, and after creating a year's ticket sequence it lacked.
+func (w *writer) runAlone(r *writeReq) {
+	for attempt := 0; ; attempt++ {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			return
+		}
+		if err := w.connect(); err != nil {
+			r.err = unavailable(err)
+			return
+		}
+		bg := context.Background()
+		if _, err := w.exec(bg, w.begin); err != nil {
+			r.err = unavailable(err)
+			return
+		}
+		tx := &txn{s: w.ws.s, ex: w, now: otklik.Truncate(w.ws.s.now())}
+		err := call(r.ctx, r.fn, tx)
+		if err == nil {
+			r.after = append(r.after, tx.after...)
+			w.finish([]*writeReq{r}, 1)
+			if r.err != nil && w.pg && retryable(r.err) && attempt < pgRetries {
+				r.err = nil
+				continue
+			}
+			return
+		}
+		_, _ = w.exec(bg, "ROLLBACK")
+		if w.pg && attempt < pgRetries {
+			if name, ok := missingSequence(err); ok {
+				if err := w.ws.s.ensureSequence(bg, name); err != nil {
+					r.err = translate(err)
+					return
+				}
+				continue
+			}
+			if retryable(err) {
+				time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+				continue
+			}
+		}
+		r.err = err
+		return
+	}
+}
+
+// finish commits (or, when no function succeeded, rolls back) the open transaction.
+func (w *writer) finish(batch []*writeReq, ok int) {
+	bg := context.Background()
+	if ok == 0 {
+		_, _ = w.exec(bg, "ROLLBACK")
+		return
+	}
+	if _, err := w.exec(bg, "COMMIT"); err != nil {
+		w.abort(batch, err)
+	}
+}
+
+// abort rolls the batch back and fails every function that had not failed already.
+func (w *writer) abort(batch []*writeReq, cause error) {
+	_, _ = w.exec(context.Background(), "ROLLBACK")
+	for _, r := range batch {
+		if r.err == nil {
+			if retryable(cause) {
+				r.err = cause // runAlone runs it again
+			} else {
+				r.err = unavailable(cause)
+			}
+			r.after = r.after[:0]
+		}
+	}
+}
+
+func unavailable(err error) error {
+	return &otklik.Error{Code: otklik.EUNAVAILABLE, Key: "error.unavailable", Err: err}
+}
+
+func isPgError(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe)
+}
+
+// call runs fn, turning a panic into an internal error so that one bad request cannot take the writer
+// (and every request batched with it) down.
+func call(ctx context.Context, fn func(otklik.Tx) error, tx *txn) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = otklik.Internal(fmt.Errorf("panic in write function: %v\n%s", p, debug.Stack()))
+		}
+	}()
+	_ = ctx
+	return fn(tx)
+}
+
+// The writer is the executor of its transactions: statements are prepared once on the write
+// connection and reused. They run without the request's cancellation: the writer checks a request's
+// context before running its function, and once running, a function's statements are not interrupted
+// halfway on the connection every batched request shares (which would also cost the SQLite driver a
+// watcher goroutine per statement).
+
+func (w *writer) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[q]; ok {
+		return st, nil
+	}
+	text := q
+	if w.pg {
+		text = rebindPG(q)
+	}
+	st, err := w.conn.PrepareContext(ctx, text)
+	if err != nil {
+		w.noteFailure(err)
+		return nil, err
+	}
+	w.stmts[q] = st
+	verb, _, _ := strings.Cut(strings.TrimSpace(q), " ")
+	switch strings.ToUpper(verb) {
+	case "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH":
+		w.writes[q] = true
+	}
+	return st, nil
+}
+
+// noteFailure marks the connection broken when err says the server went away or dropped it, so that
+// the next batch reconnects.
+func (w *writer) noteFailure(err error) {
+	if err == nil {
+		return
+	}
+	var pe *pgconn.PgError
+	if unreachable(err) || errors.Is(err, sql.ErrConnDone) ||
+		(errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P"))) {
+		w.broken = true
+	}
+}
+
+func (w *writer) exec(_ context.Context, q string, args ...any) (sql.Result, error) {
+	ctx := context.Background()
+	st, err := w.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	w.dirty = true
+	res, err := st.ExecContext(ctx, args...)
+	w.noteFailure(err)
+	return res, err
+}
+
+func (w *writer) query(_ context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx := context.Background()
+	st, err := w.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	w.dirty = w.dirty || w.writes[q]
+	rows, err := st.QueryContext(ctx, args...)
+	w.noteFailure(err)
+	return rows, err
+}
+
+func (w *writer) queryRow(_ context.Context, q string, args ...any) *sql.Row {
+	ctx := context.Background()
+	st, err := w.stmt(ctx, q)
+	if err != nil {
+		// Let the error surface through Row.Scan by running the statement unprepared.
+		w.dirty = true
+		text := q
+		if w.pg {
+			text = rebindPG(q)
+		}
+		return w.conn.QueryRowContext(ctx, text, args...)
+	}
+	w.dirty = w.dirty || w.writes[q]
+	return st.QueryRowContext(ctx, args...)
+}
+
+// executor runs a transaction's statements.
+type executor interface {
+	exec(ctx context.Context, q string, args ...any) (sql.Result, error)
+	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	queryRow(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// txn implements otklik.Tx over an executor.
+type txn struct {
+	s     *Store
+	ex    executor
+	now   time.Time
+	after []func()
+}
+
+var _ otklik.Tx = (*txn)(nil)
+
+// Now is the transaction's clock.
+func (t *txn) Now() time.Time { return t.now }
+
+// AfterCommit registers fn to run after the commit.
+func (t *txn) AfterCommit(fn func()) { t.after = append(t.after, fn) }

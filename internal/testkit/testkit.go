@@ -1,0 +1,167 @@
+// Package testkit holds helpers shared by Otklik's tests: real stores on every engine (SQLite in a
+// temporary directory; a fresh PostgreSQL database per store when OTKLIK_TEST_POSTGRES is set), a
+// settable clock and a logger into the test's log.
+package testkit
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/otklik/otklik/internal/store"
+)
+
+// PostgresEnv names the variable that enables the PostgreSQL tests: a server URL such as
+// postgres://postgres@127.0.0.1:5432/test. Each store gets its own new database, dropped afterwards.
+const PostgresEnv = "OTKLIK_TEST_POSTGRES"
+
+// Engines are the database engines every store test runs on.
+var Engines = []string{"sqlite", "postgres"}
+
+// ForEachEngine runs f as a subtest per engine. The PostgreSQL subtest skips, naming the variable
+// that enables it, when OTKLIK_TEST_POSTGRES is not set.
+func ForEachEngine(t *testing.T, f func(t *testing.T, engine string)) {
+	for _, e := range Engines {
+		t.Run(e, func(t *testing.T) {
+			if e == "postgres" && os.Getenv(PostgresEnv) == "" {
+				t.Skipf("PostgreSQL tests are off: set %s to a server URL (e.g. postgres://postgres@127.0.0.1:5432/test)", PostgresEnv)
+			}
+			f(t, e)
+		})
+	}
+}
+
+// Clock is a settable clock for tests.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Add moves the clock forward.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// MustOpenStore opens a fresh SQLite store in a temporary directory, closed when the test ends.
+func MustOpenStore(tb testing.TB, now func() time.Time) *store.Store {
+	tb.Helper()
+	return MustOpenStoreAt(tb, filepath.Join(tb.TempDir(), "otklik.db"), now)
+}
+
+// MustOpenStoreAt opens the SQLite store at path, closed when the test ends.
+func MustOpenStoreAt(tb testing.TB, path string, now func() time.Time) *store.Store {
+	tb.Helper()
+	s, err := store.Open(context.Background(), store.Options{URL: path, Synchronous: "normal", Now: now})
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+// DB is a fresh database of an engine: its URL for store.Open and a raw connection for tests that
+// reach behind the application.
+type DB struct {
+	Engine string
+	URL    string
+	Raw    *sql.DB
+}
+
+// MustNewDB makes a fresh, empty database of the engine, removed when the test ends.
+func MustNewDB(tb testing.TB, engine string) *DB {
+	tb.Helper()
+	if engine == "sqlite" {
+		path := filepath.Join(tb.TempDir(), "otklik.db")
+		raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { raw.Close() })
+		return &DB{Engine: engine, URL: path, Raw: raw}
+	}
+	server := os.Getenv(PostgresEnv)
+	if server == "" {
+		tb.Skipf("set %s to run PostgreSQL tests", PostgresEnv)
+	}
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "otklik_test_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		admin.Close()
+		tb.Fatalf("create database: %v", err)
+	}
+	u, err := url.Parse(server)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Path = "/" + name
+	raw, err := sql.Open("pgx", u.String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		raw.Close()
+		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			tb.Logf("drop database %s: %v", name, err)
+		}
+		admin.Close()
+	})
+	return &DB{Engine: engine, URL: u.String(), Raw: raw}
+}
+
+// MustOpen opens a store on the database, closed when the test ends (before the database is dropped).
+func (d *DB) MustOpen(tb testing.TB, now func() time.Time) *store.Store {
+	tb.Helper()
+	s, err := store.Open(context.Background(), store.Options{URL: d.URL, Synchronous: "normal", Now: now})
+	if err != nil {
+		tb.Fatalf("open %s store: %v", d.Engine, err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+// MustOpenStoreEngine opens a fresh store of the engine.
+func MustOpenStoreEngine(tb testing.TB, engine string, now func() time.Time) *store.Store {
+	tb.Helper()
+	return MustNewDB(tb, engine).MustOpen(tb, now)
+}
+
+// Logger returns a logger that writes to the test's log, at debug level.
+func Logger(tb testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type tbWriter struct{ tb testing.TB }
+
+func (w tbWriter) Write(p []byte) (int, error) {
+	w.tb.Helper()
+	w.tb.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

@@ -41,10 +41,11 @@ func newAppTB(t testing.TB, engine string, log *slog.Logger) *app {
 	t.Helper()
 	clock := testkit.NewClock(time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
 	st := testkit.MustOpenStoreEngine(t, engine, clock.Now)
+	vault, _, _ := testkit.NewVault(t)
 	bus := events.NewLocal()
 	t.Cleanup(func() { bus.Close() })
 	svc := service.New(service.Options{Store: st, Now: clock.Now, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30}, Events: bus, Node: "test",
-		Mail: service.MailOptions{Address: "support@otklik.test", Name: "Служба поддержки"}})
+		Mail: service.MailOptions{Address: "support@otklik.test", Name: "Служба поддержки"}, Files: service.FileOptions{Vault: vault, Scanning: true}})
 	a := api.New(api.Options{Service: svc, Version: "test", MaxBodyBytes: 64 << 10, Events: bus})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", a)

@@ -97,7 +97,8 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 	}
 	// The file goes into the vault as it arrives; it is attached only once the whole request has
 	// been read and found right, so a refused request leaves nothing.
-	mr := multipart.NewReader(r.Body, params["boundary"])
+	body := &closingDelimiter{r: r.Body, delim: []byte("--" + params["boundary"] + "--")}
+	mr := multipart.NewReader(body, params["boundary"])
 	var messageID int64
 	var stored *service.StoredFile
 	fail := func(err error) {
@@ -108,6 +109,10 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 	}
 	for {
 		p, err := mr.NextPart()
+		if err == io.EOF && !body.seen {
+			// Go's multipart reader also ends at a body cut short inside a part's headers.
+			err = io.ErrUnexpectedEOF
+		}
 		if err == io.EOF {
 			break
 		}
@@ -120,7 +125,7 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 			v, _ := io.ReadAll(io.LimitReader(p, 32))
 			id, err := strconv.ParseInt(strings.TrimSpace(string(v)), 10, 64)
 			if err != nil || id <= 0 {
-				fail(otklik.Invalid(otklik.FieldError{Field: "message_id", Key: "field.invalid"}))
+				fail(otklik.Invalid(otklik.FieldError{Field: "message_id", Key: "file.message_id_invalid"}))
 				return
 			}
 			messageID = id
@@ -153,6 +158,30 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 	}
 	w.Header().Set("Location", "/api/v1/attachments/"+strconv.FormatInt(att.ID, 10))
 	httpx.JSON(w, http.StatusCreated, attachmentJSON(att, number))
+}
+
+// closingDelimiter watches a multipart body for its closing delimiter ("--boundary--"), the only proof
+// that the body was sent whole.
+type closingDelimiter struct {
+	r     io.Reader
+	delim []byte
+	tail  []byte // the last len(delim)-1 bytes read, for a delimiter split across reads
+	seen  bool
+}
+
+func (c *closingDelimiter) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	if n > 0 && !c.seen {
+		k := len(c.delim) - 1
+		c.seen = bytes.Contains(append(c.tail, b[:min(n, k)]...), c.delim) || bytes.Contains(b[:n], c.delim)
+		if n >= k {
+			c.tail = append(c.tail[:0], b[n-k:n]...)
+		} else {
+			t := append(c.tail, b[:n]...)
+			c.tail = append([]byte(nil), t[max(0, len(t)-k):]...)
+		}
+	}
+	return n, err
 }
 
 // partReader reads a file part; a request cut short reads as an error, never as a shorter file.

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/otklik/otklik/internal/files"
-	"github.com/otklik/otklik/internal/files/blob"
 	"github.com/otklik/otklik/internal/files/clamd"
 	"github.com/otklik/otklik/internal/files/sealed"
 	"github.com/otklik/otklik/internal/otklik"
@@ -32,19 +31,7 @@ type fileFixture struct {
 
 func newFileFixture(t *testing.T, engine string, scanning bool) *fileFixture {
 	t.Helper()
-	dir, keysDir := t.TempDir(), t.TempDir()
-	if _, err := sealed.CreateKey(keysDir); err != nil {
-		t.Fatal(err)
-	}
-	keys, err := sealed.LoadKeyring(keysDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := blob.NewDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vault := &files.Vault{Store: store, Keys: keys, KeysDir: keysDir}
+	vault, dir, keysDir := testkit.NewVault(t)
 	clock := testkit.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	st := testkit.MustOpenStoreEngine(t, engine, clock.Now)
 	svc := service.New(service.Options{Store: st, Now: clock.Now, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30},

@@ -19,6 +19,9 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/otklik/otklik/internal/files"
+	"github.com/otklik/otklik/internal/files/blob"
+	"github.com/otklik/otklik/internal/files/sealed"
 	"github.com/otklik/otklik/internal/store"
 )
 
@@ -164,4 +167,23 @@ func (w tbWriter) Write(p []byte) (int, error) {
 	w.tb.Helper()
 	w.tb.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// NewVault makes a file vault in the test's temporary directories: a directory blob store under dir and
+// one fresh key in keysDir.
+func NewVault(t testing.TB) (v *files.Vault, dir, keysDir string) {
+	t.Helper()
+	dir, keysDir = t.TempDir(), t.TempDir()
+	if _, err := sealed.CreateKey(keysDir); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := sealed.LoadKeyring(keysDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := blob.NewDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &files.Vault{Store: st, Keys: keys, KeysDir: keysDir}, dir, keysDir
 }

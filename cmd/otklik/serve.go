@@ -109,6 +109,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	go func() { _ = runner.Run(jobsCtx); close(jobsDone) }()
 	// Intake stops before the jobs, so that nothing it commits waits for a runner that is gone.
 	defer func() { mailCh.stop(); stopJobs(); <-jobsDone }()
+	go expireUploads(jobsCtx, svc, log)
 
 	if c.AdminToken != "" {
 		if err := svc.EnsureAdminToken(ctx, c.AdminToken); err != nil {
@@ -159,4 +160,22 @@ or start with OTKLIK_ADMIN_TOKEN set to a random secret (for example: openssl ra
 		log.Info("otklik stopped", slog.String("reason", context.Cause(ctx).Error()))
 	}
 	return err
+}
+
+// expireUploads removes abandoned resumable uploads (service.UploadLifetime) every quarter of an hour.
+func expireUploads(ctx context.Context, svc *service.Service, log *slog.Logger) {
+	t := time.NewTicker(15 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := svc.ExpireUploads(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("removing expired uploads failed", "error", err)
+		} else if n > 0 {
+			log.Info("expired uploads removed", "uploads", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

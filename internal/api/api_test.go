@@ -28,6 +28,7 @@ type app struct {
 	api     *api.API
 	svc     *service.Service
 	clock   *testkit.Clock
+	files   string // the directory of the file vault's objects
 	admin   string
 	op      string
 	auditor string
@@ -37,19 +38,26 @@ func newApp(t *testing.T, engine string) *app { return newAppTB(t, engine, testk
 
 func newBenchApp(b *testing.B) *app { return newAppTB(b, "sqlite", slog.New(slog.DiscardHandler)) }
 
-func newAppTB(t testing.TB, engine string, log *slog.Logger) *app {
+// newAppTB makes an app; configure, if given, may change the options of the service and the API.
+func newAppTB(t testing.TB, engine string, log *slog.Logger, configure ...func(*service.Options, *api.Options)) *app {
 	t.Helper()
 	clock := testkit.NewClock(time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
 	st := testkit.MustOpenStoreEngine(t, engine, clock.Now)
-	vault, _, _ := testkit.NewVault(t)
+	vault, filesDir, _ := testkit.NewVault(t)
 	bus := events.NewLocal()
 	t.Cleanup(func() { bus.Close() })
-	svc := service.New(service.Options{Store: st, Now: clock.Now, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30}, Events: bus, Node: "test",
-		Mail: service.MailOptions{Address: "support@otklik.test", Name: "Служба поддержки"}, Files: service.FileOptions{Vault: vault, Scanning: true}})
-	a := api.New(api.Options{Service: svc, Version: "test", MaxBodyBytes: 64 << 10, Events: bus})
+	so := service.Options{Store: st, Now: clock.Now, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30}, Events: bus, Node: "test",
+		Mail: service.MailOptions{Address: "support@otklik.test", Name: "Служба поддержки"}, Files: service.FileOptions{Vault: vault, Scanning: true}}
+	ao := api.Options{Version: "test", MaxBodyBytes: 64 << 10, Events: bus}
+	for _, c := range configure {
+		c(&so, &ao)
+	}
+	svc := service.New(so)
+	ao.Service = svc
+	a := api.New(ao)
 	mux := http.NewServeMux()
 	mux.Handle("/api/", a)
-	x := &app{t: t, h: httpx.Middleware(log, mux), api: a, svc: svc, clock: clock}
+	x := &app{t: t, h: httpx.Middleware(log, mux), api: a, svc: svc, clock: clock, files: filesDir}
 	ctx := context.Background()
 	x.admin = strings.Repeat("a", 40)
 	if err := svc.EnsureAdminToken(ctx, x.admin); err != nil {

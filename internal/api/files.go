@@ -85,10 +85,14 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 		httpx.Error(w, r, a.log, otklik.Errorf(otklik.ETOOLARGE, "file.upload_too_large", map[string]string{"max": humanMax(max)}))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, max+uploadOverhead)
 	ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err == nil && ct == "application/json" {
+		a.finishUpload(w, r, me)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, max+uploadOverhead)
 	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
-		httpx.Error(w, r, a.log, otklik.Errorf(otklik.EMALFORMED, "file.not_multipart", nil))
+		httpx.Error(w, r, a.log, otklik.Errorf(otklik.EUNSUPPORTED, "file.not_multipart", nil))
 		return
 	}
 	if err := a.svc.TicketExists(r.Context(), number); err != nil {
@@ -134,7 +138,7 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 				fail(otklik.Invalid(otklik.FieldError{Field: "file", Key: "file.too_many", Args: map[string]string{"max": "1"}}))
 				return
 			}
-			stored, err = a.svc.StoreFile(r.Context(), p.FileName(), otklik.ChannelAPI, &partReader{p: p})
+			stored, err = a.svc.StoreFile(r.Context(), p.FileName(), otklik.ChannelAPI, &partReader{r: p})
 			if err != nil {
 				fail(uploadError(err, max))
 				return
@@ -184,11 +188,12 @@ func (c *closingDelimiter) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// partReader reads a file part; a request cut short reads as an error, never as a shorter file.
-type partReader struct{ p *multipart.Part }
+// partReader reads a file (a multipart part, a request body); a request cut short reads as an error,
+// never as a shorter file.
+type partReader struct{ r io.Reader }
 
 func (pr *partReader) Read(b []byte) (int, error) {
-	n, err := pr.p.Read(b)
+	n, err := pr.r.Read(b)
 	if err != nil && err != io.EOF {
 		return n, errUpload{err}
 	}

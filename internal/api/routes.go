@@ -74,9 +74,28 @@ func (a *API) table() []route {
 		{method: "POST", path: "/api/v1/tickets/{number}/attachments", perm: staffWrite, handler: a.upload, doc: doc{
 			Tag: "files", Summary: "Attach a file (multipart/form-data, field `file`)",
 			Description: "PDF, DOCX, XLSX, JPG or PNG by content, up to 5 MB. The file is stored encrypted and scanned by the antivirus; " +
-				"until its scan is `clean` only its uploader may open it. Identical content is stored once.",
+				"until its scan is `clean` only its uploader may open it. Identical content is stored once. " +
+				"A file sent in parts (`/api/v1/uploads`) is attached with an `application/json` body `{\"upload\": id, \"message_id\": N}` instead.",
 			Params: []param{pNumber}, Body: UploadJSON{}, BodyType: "multipart/form-data", Status: http.StatusCreated,
-			Resp: AttachmentJSON{}, Errors: []int{400, 404, 413, 422}}},
+			Resp: AttachmentJSON{}, Errors: []int{400, 404, 409, 413, 415, 422}}},
+		{method: "POST", path: "/api/v1/uploads", perm: staffWrite, handler: a.startUpload, doc: doc{
+			Tag: "files", Summary: "Start sending a file in parts (a resumable upload)",
+			Description: "Declares the file's name and exact size (checked against the limit now). Then PATCH its bytes in order, " +
+				"and attach it to a ticket with POST /api/v1/tickets/{number}/attachments and `{\"upload\": id}`. " +
+				"Only the staff member who started it sees it; unfinished, it is removed after 24 hours.",
+			Body: StartUploadJSON{}, Status: http.StatusCreated, Resp: UploadStateJSON{}, Errors: []int{422}}},
+		{method: "GET", path: "/api/v1/uploads/{upload}", perm: staffWrite, handler: a.getUpload, doc: doc{
+			Tag: "files", Summary: "How much of an upload has come (also in the Upload-Offset header): resume from there",
+			Params: []param{pUpload}, Resp: UploadStateJSON{}, Errors: []int{404}}},
+		{method: "PATCH", path: "/api/v1/uploads/{upload}", perm: staffWrite, handler: a.appendUpload, doc: doc{
+			Tag: "files", Summary: "Send the next part of an upload",
+			Description: "Content-Type `application/offset+octet-stream`; `Upload-Offset` must equal the bytes received so far, " +
+				"else 409 with the right `Upload-Offset`. A part is kept whole or not at all: one cut short is discarded, send it again. " +
+				"The response's `Upload-Offset` is where the next part starts.",
+			Params: []param{pUpload, {Name: "Upload-Offset", In: "header", Type: "integer", Required: true, Doc: "where this part starts"}},
+			Body: "", BodyType: "application/offset+octet-stream", Status: http.StatusNoContent, Errors: []int{400, 404, 409, 413, 415, 422}}},
+		{method: "DELETE", path: "/api/v1/uploads/{upload}", perm: staffWrite, handler: a.cancelUpload, doc: doc{
+			Tag: "files", Summary: "Cancel an upload: its parts are removed", Params: []param{pUpload}, Status: http.StatusNoContent, Errors: []int{404}}},
 		{method: "GET", path: "/api/v1/tickets/{number}/attachments", perm: staffRead, handler: a.listAttachments, doc: doc{
 			Tag: "files", Summary: "A ticket's files, oldest first (deleted ones as records)", Params: []param{pNumber},
 			Resp: []AttachmentJSON{}, Errors: []int{404}}},

@@ -115,30 +115,56 @@ func (s *Stored) Blob() *otklik.Blob {
 // a refused kind is a *check.Problem. On any error nothing of it remains in the store. Memory stays
 // small whatever the size: the content is never held whole.
 func (v *Vault) Put(ctx context.Context, r io.Reader, max int64) (*Stored, error) {
+	dek, keyID, wrapped, err := v.NewKey()
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	object, n, err := v.seal(ctx, dek, io.TeeReader(r, h), max)
+	if err != nil {
+		return nil, err
+	}
+	st := &Stored{Object: object, SHA256: h.Sum(nil), Size: n, KeyID: keyID, WrappedKey: wrapped}
+	kind, err := v.detect(ctx, st, dek)
+	if err != nil {
+		_ = v.Store.Delete(context.WithoutCancel(ctx), object)
+		return nil, err
+	}
+	st.Kind = kind
+	return st, nil
+}
+
+// NewKey makes a new data key, and returns it with its wrapping by the current master key.
+func (v *Vault) NewKey() (dek []byte, keyID string, wrapped []byte, err error) {
+	dek, err = sealed.NewDataKey()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	keyID, wrapped, err = v.keyring().Wrap(dek)
+	return dek, keyID, wrapped, err
+}
+
+// UnwrapKey returns the data key that keyID wraps as wrapped.
+func (v *Vault) UnwrapKey(keyID string, wrapped []byte) ([]byte, error) { return v.unwrap(keyID, wrapped) }
+
+// seal streams r, at most max bytes (more is ErrTooLarge), into a new object under a new random name,
+// sealed under dek. On any error nothing remains.
+func (v *Vault) seal(ctx context.Context, dek []byte, r io.Reader, max int64) (object string, n int64, err error) {
 	var name [16]byte
 	if _, err := rand.Read(name[:]); err != nil {
-		return nil, err
+		return "", 0, err
 	}
-	object := hex.EncodeToString(name[:])
-	dek, err := sealed.NewDataKey()
-	if err != nil {
-		return nil, err
-	}
-	keyID, wrapped, err := v.keyring().Wrap(dek)
-	if err != nil {
-		return nil, err
-	}
+	object = hex.EncodeToString(name[:])
 	w, err := v.Store.Create(ctx)
 	if err != nil {
-		return nil, err
+		return "", 0, err
 	}
 	sw, err := sealed.NewWriter(w, dek, []byte(object))
 	if err != nil {
 		w.Abort()
-		return nil, err
+		return "", 0, err
 	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(sw, h), io.LimitReader(r, max+1))
+	n, err = io.Copy(sw, io.LimitReader(r, max+1))
 	switch {
 	case err == nil && n > max:
 		err = ErrTooLarge
@@ -150,16 +176,69 @@ func (v *Vault) Put(ctx context.Context, r io.Reader, max int64) (*Stored, error
 	}
 	if err != nil {
 		w.Abort()
-		return nil, err
+		return "", 0, err
 	}
-	st := &Stored{Object: object, SHA256: h.Sum(nil), Size: n, KeyID: keyID, WrappedKey: wrapped}
-	kind, err := v.detect(ctx, st, dek)
-	if err != nil {
-		_ = v.Store.Delete(context.WithoutCancel(ctx), object)
-		return nil, err
+	return object, n, nil
+}
+
+// PutPart stores one part of an upload: r, at most max bytes (more is ErrTooLarge), sealed under the
+// upload's data key as a new object. Nothing is checked yet: the parts are checked as one file by Put
+// when the last has come. On any error nothing of the part remains.
+func (v *Vault) PutPart(ctx context.Context, dek []byte, r io.Reader, max int64) (object string, n int64, err error) {
+	return v.seal(ctx, dek, r, max)
+}
+
+// OpenParts returns the plaintext of an upload's parts, one after another, as one stream. Each part is
+// opened only when the stream reaches it.
+func (v *Vault) OpenParts(ctx context.Context, dek []byte, objects []string) io.ReadCloser {
+	return &partsReader{ctx: ctx, v: v, dek: dek, objects: objects}
+}
+
+type partsReader struct {
+	ctx     context.Context
+	v       *Vault
+	dek     []byte
+	objects []string
+	cur     *io.SectionReader
+	obj     blob.Object
+}
+
+func (p *partsReader) Read(b []byte) (int, error) {
+	for {
+		if p.cur == nil {
+			if len(p.objects) == 0 {
+				return 0, io.EOF
+			}
+			obj, err := p.v.Store.Open(p.ctx, p.objects[0])
+			if err != nil {
+				return 0, fmt.Errorf("files: open part %s: %w", p.objects[0], err)
+			}
+			r, err := sealed.NewReader(obj, obj.Size(), p.dek, []byte(p.objects[0]))
+			if err != nil {
+				obj.Close()
+				return 0, fmt.Errorf("files: part %s: %w", p.objects[0], err)
+			}
+			p.obj, p.cur, p.objects = obj, io.NewSectionReader(r, 0, r.Size()), p.objects[1:]
+		}
+		n, err := p.cur.Read(b)
+		if err == io.EOF {
+			p.obj.Close()
+			p.cur, p.obj = nil, nil
+			if n == 0 {
+				continue
+			}
+			err = nil
+		}
+		return n, err
 	}
-	st.Kind = kind
-	return st, nil
+}
+
+func (p *partsReader) Close() error {
+	if p.obj != nil {
+		p.cur = nil
+		return p.obj.Close()
+	}
+	return nil
 }
 
 func (v *Vault) detect(ctx context.Context, st *Stored, dek []byte) (check.Kind, error) {

@@ -58,6 +58,30 @@ type Download struct {
 	At           time.Time
 }
 
+// Upload is a file sent in parts, so that a broken connection costs only the part under way (a
+// resumable upload). Each part is sealed under the upload's own data key as it comes; when all Size
+// bytes have come, the parts become one file, checked and stored like any other.
+type Upload struct {
+	ID         string // random, unguessable
+	Name       string // as the sender named the file
+	Size       int64  // declared at the start
+	Received   int64  // bytes received so far: the offset the next part starts at
+	Channel    Channel
+	Owner      Actor // only the one who started it may continue, finish or cancel it
+	KeyID      string
+	WrappedKey []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // an unfinished upload is removed after this
+}
+
+// UploadPart is one received part of an upload.
+type UploadPart struct {
+	UploadID string
+	Start    int64 // its offset in the file
+	Size     int64
+	Object   string // its sealed content in the blob store
+}
+
 // FileTx stores files inside a write transaction.
 type FileTx interface {
 	// BlobBySHA256 returns the live (not deleted) blob with this content hash, or ENOTFOUND.
@@ -79,6 +103,14 @@ type FileTx interface {
 	// MarkAttachmentDeleted records the deletion of an attachment.
 	MarkAttachmentDeleted(ctx context.Context, id int64, by, reason string) error
 	InsertDownload(ctx context.Context, d *Download) error
+	InsertUpload(ctx context.Context, u *Upload) error
+	// UploadTx returns an upload, or ENOTFOUND.
+	UploadTx(ctx context.Context, id string) (*Upload, error)
+	// AddUploadPart records a part that starts where the upload's received bytes end, and advances
+	// them; it returns false, recording nothing, when they have moved on (another request's part).
+	AddUploadPart(ctx context.Context, p UploadPart) (bool, error)
+	// DeleteUpload removes an upload and its parts' records; it returns false if there was none.
+	DeleteUpload(ctx context.Context, id string) (bool, error)
 }
 
 // FileReader reads files' records.
@@ -93,4 +125,10 @@ type FileReader interface {
 	PendingBlobs(ctx context.Context, afterID int64, limit int) ([]*Blob, error)
 	// Downloads returns who opened an attachment, oldest first.
 	Downloads(ctx context.Context, attachmentID int64) ([]Download, error)
+	// Upload returns an upload, or ENOTFOUND.
+	Upload(ctx context.Context, id string) (*Upload, error)
+	// UploadParts returns an upload's parts in order.
+	UploadParts(ctx context.Context, id string) ([]UploadPart, error)
+	// ExpiredUploads returns up to limit uploads that expired before t.
+	ExpiredUploads(ctx context.Context, t time.Time, limit int) ([]*Upload, error)
 }

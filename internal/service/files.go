@@ -216,12 +216,23 @@ func (s *Service) TicketExists(ctx context.Context, number string) error {
 // AttachStored attaches a file already in the vault to a ticket, in one transaction with its journal
 // record; on failure the stored content is removed.
 func (s *Service) AttachStored(ctx context.Context, actor otklik.Actor, number string, ch otklik.Channel, messageID int64, f *StoredFile) (*otklik.Attachment, error) {
+	return s.attachStoredWith(ctx, actor, number, ch, messageID, f, nil)
+}
+
+// attachStoredWith is AttachStored that also runs also, if not nil, in the same transaction.
+func (s *Service) attachStoredWith(ctx context.Context, actor otklik.Actor, number string, ch otklik.Channel, messageID int64,
+	f *StoredFile, also func(otklik.Tx) error) (*otklik.Attachment, error) {
 	var att *otklik.Attachment
 	err := s.store.Write(ctx, func(tx otklik.Tx) error {
 		att = nil
 		_, _, err := s.applyChange(ctx, tx, number, 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
 			if messageID != 0 && !s.messageOf(ctx, t.ID, messageID) {
 				return nil, otklik.Invalid(otklik.FieldError{Field: "message_id", Key: "file.message_not_found"})
+			}
+			if also != nil {
+				if err := also(tx); err != nil {
+					return nil, err
+				}
 			}
 			recs, atts, err := s.attachStored(ctx, tx, t, actor, ch, messageID, []*StoredFile{f})
 			if err != nil {

@@ -46,20 +46,7 @@ func newFileFixture(t *testing.T, engine string, scanning bool) *fileFixture {
 }
 
 // objects counts the contents in the blob store.
-func (f *fileFixture) objects(t *testing.T) int {
-	t.Helper()
-	n := 0
-	err := filepath.WalkDir(filepath.Join(f.dir, "objects"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			n++
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
+func (f *fileFixture) objects(t *testing.T) int { return testkit.CountObjects(t, f.dir) }
 
 func pdf(text string) []byte {
 	return []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + text + "\ntrailer << /Root 1 0 R >>\n%%EOF\n")

@@ -82,6 +82,9 @@ var exportTables = []exportTable{
 	{name: "attachments", columns: cols("id:i ticket_id:i message_id:i blob_id:i name:s safe_name:s channel:s uploader_type:s " +
 		"uploader_id:i uploader_name:s created_at:t deleted_at:t deleted_by:s delete_reason:s"), order: "id"},
 	{name: "attachment_downloads", columns: cols("id:i attachment_id:i actor_type:s actor_id:i actor_name:s preview:i at:t"), order: "id"},
+	{name: "uploads", columns: cols("id:s name:s size:i received:i channel:s owner_type:s owner_id:i owner_name:s key_id:s " +
+		"wrapped_key:b created_at:t expires_at:t"), order: "id"},
+	{name: "upload_parts", columns: cols("upload_id:s start:i size:i object:s"), order: "upload_id, start"},
 }
 
 // ExportHeader is the first line of an export.
@@ -381,7 +384,7 @@ func (s *Store) importFinish(ctx context.Context) error {
 		return nil
 	}
 	for _, t := range exportTables {
-		if t.virtual || t.columns[0].name != "id" {
+		if t.virtual || t.columns[0].name != "id" || t.columns[0].kind != cInt {
 			continue
 		}
 		q := fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false)", t.name, t.name)

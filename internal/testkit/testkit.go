@@ -187,3 +187,19 @@ func NewVault(t testing.TB) (v *files.Vault, dir, keysDir string) {
 	}
 	return &files.Vault{Store: st, Keys: keys, KeysDir: keysDir}, dir, keysDir
 }
+
+// CountObjects counts the objects of the directory blob store in dir (NewVault's dir).
+func CountObjects(t testing.TB, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(filepath.Join(dir, "objects"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -162,7 +162,9 @@ func detectCases(tb testing.TB) []detectCase {
 		{name: "docx lying about a size (larger)", data: MustDOCX(tb, Entry{Name: "word/media/a.dat", Data: make([]byte, 1000), Declared: 2000}), code: check.CodeOOXMLInvalid},
 		{name: "docx with 2000 entries", data: MustZip(tb, manyEntries...), code: check.CodeZipBomb},
 		{name: "docx with overlapping entries", data: patchZip(tb, MustDOCX(tb, Entry{Name: "word/media/b.png", Data: []byte("bbb")}),
-			func(b []byte, central map[string]int) { binary.LittleEndian.PutUint32(b[central["word/media/b.png"]+42:], 0) }),
+			func(b []byte, central map[string]int) {
+				binary.LittleEndian.PutUint32(b[central["word/media/b.png"]+42:], 0)
+			}),
 			code: check.CodeZipBomb},
 		{name: "docx whose local name differs", data: patchZip(tb, docx, func(b []byte, central map[string]int) {
 			i := bytes.Index(b, []byte("word/document.xml"))

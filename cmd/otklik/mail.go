@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/otklik/otklik/internal/config"
+	"github.com/otklik/otklik/internal/files"
 	"github.com/otklik/otklik/internal/jobs"
 	"github.com/otklik/otklik/internal/mail"
 	"github.com/otklik/otklik/internal/mail/compose"
 	"github.com/otklik/otklik/internal/mail/imap"
+	"github.com/otklik/otklik/internal/otklik"
 	"github.com/otklik/otklik/internal/service"
 )
 
@@ -31,7 +33,7 @@ type mailChannel struct {
 // send job when a relay is configured (mail held without one is released then).
 func startMail(ctx context.Context, c *config.Config, svc *service.Service, runner *jobs.Runner, log *slog.Logger) (*mailChannel, error) {
 	intake := mail.NewIntake(mail.Options{Service: svc, Address: c.SupportAddress, Logger: log, TrustedAuthServID: c.MailAuthServID,
-		Limits: mail.Limits{MaxMessageBytes: c.MailMaxBytes, MaxFileBytes: c.MailMaxFile}})
+		Limits: mail.Limits{MaxMessageBytes: c.MailMaxBytes, MaxFileBytes: c.MailMaxFile, MaxFiles: files.DefaultRules(otklik.ChannelEmail).MaxFiles}})
 	ch := &mailChannel{}
 	ctx, ch.cancel = context.WithCancel(ctx)
 	domain := c.SupportAddress[strings.LastIndexByte(c.SupportAddress, '@')+1:]

@@ -82,7 +82,7 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 		max = a.fileRules(otklik.ChannelAPI).MaxFile
 	}
 	if r.ContentLength > max+uploadOverhead {
-		httpx.Error(w, r, a.log, otklik.Errorf(otklik.ETOOLARGE, "file.upload_too_large", map[string]string{"max": humanMax(max)}))
+		httpx.Error(w, r, a.log, otklik.Errorf(otklik.ETOOLARGE, "file.upload_too_large", map[string]string{"max": service.HumanBytes(max)}))
 		return
 	}
 	ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -138,7 +138,7 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 				fail(otklik.Invalid(otklik.FieldError{Field: "file", Key: "file.too_many", Args: map[string]string{"max": "1"}}))
 				return
 			}
-			stored, err = a.svc.StoreFile(r.Context(), p.FileName(), otklik.ChannelAPI, &partReader{r: p})
+			stored, err = a.svc.StoreFile(r.Context(), sentName(p), otklik.ChannelAPI, &partReader{r: p})
 			if err != nil {
 				fail(uploadError(err, max))
 				return
@@ -151,6 +151,11 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 			}
 		}
 	}
+	// The body must end where it said it would: a client that declared more than it sent went away.
+	if _, err := io.Copy(io.Discard, body); err != nil {
+		fail(uploadError(errUpload{err}, max))
+		return
+	}
 	if stored == nil {
 		fail(otklik.Invalid(otklik.FieldError{Field: "file", Key: "file.missing"}))
 		return
@@ -162,6 +167,15 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 	}
 	w.Header().Set("Location", "/api/v1/attachments/"+strconv.FormatInt(att.ID, 10))
 	httpx.JSON(w, http.StatusCreated, attachmentJSON(att, number))
+}
+
+// sentName is a part's file name as the client sent it, directories included: kept for display (the
+// name a download gets is sanitised apart). Part.FileName would keep only its last element.
+func sentName(p *multipart.Part) string {
+	if _, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition")); err == nil && params["filename"] != "" {
+		return params["filename"]
+	}
+	return p.FileName()
 }
 
 // closingDelimiter watches a multipart body for its closing delimiter ("--boundary--"), the only proof
@@ -211,14 +225,13 @@ func uploadError(err error, max int64) error {
 	var eu errUpload
 	switch {
 	case errors.As(err, &mb):
-		return otklik.Errorf(otklik.ETOOLARGE, "file.upload_too_large", map[string]string{"max": humanMax(max)})
+		return otklik.Errorf(otklik.ETOOLARGE, "file.upload_too_large", map[string]string{"max": service.HumanBytes(max)})
 	case errors.As(err, &eu), errors.Is(err, io.ErrUnexpectedEOF), strings.Contains(err.Error(), "multipart"):
 		return otklik.Errorf(otklik.EMALFORMED, "file.upload_broken", nil)
 	}
 	return err
 }
 
-func humanMax(n int64) string { return strconv.FormatInt(n>>20, 10) + " МБ" }
 
 func (a *API) listAttachments(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 	number := r.PathValue("number")

@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -9,11 +11,13 @@ import (
 	"image/jpeg"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/otklik/otklik/internal/testkit"
 )
@@ -108,6 +112,17 @@ func testAttachmentAPI(t *testing.T, engine string) {
 	twoCT, two := multipartBody(t, [3]string{"file", "a.pdf", testPDF}, [3]string{"file", "b.pdf", testPDF})
 	noneCT, none := multipartBody(t, [3]string{"comment", "", "без файла"})
 	bigCT, big := multipartBody(t, [3]string{"file", "big.pdf", testPDF + strings.Repeat("0", 6<<20)})
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	fw, _ := zw.Create("payload.js")
+	fw.Write([]byte("new ActiveXObject('WScript.Shell').Run('calc')"))
+	zw.Close()
+	turnCT, turn := multipartBody(t, [3]string{"file", "выписка.pdf", testPDF + zb.String()})
+	tiny := make([][3]string, 10000)
+	for i := range tiny {
+		tiny[i] = [3]string{"file", fmt.Sprintf("%d.pdf", i), testPDF}
+	}
+	tinyCT, tinyBody := multipartBody(t, tiny...)
 	cut := body[:len(body)/2]
 	for _, c := range []struct {
 		name, ct string
@@ -117,6 +132,8 @@ func testAttachmentAPI(t *testing.T, engine string) {
 	}{
 		{"renamed program", exeCT, exe, 422, "file.type_not_allowed"},
 		{"two files", twoCT, two, 422, "file.too_many"},
+		{"10,000 tiny files", tinyCT, tinyBody, 422, "file.too_many"},
+		{"a PDF that turns into a ZIP", turnCT, turn, 422, "file.polyglot"},
 		{"no file", noneCT, none, 422, "file.missing"},
 		{"over 5 MB", bigCT, big, 413, ""},
 		{"not multipart", "text/plain", []byte(`file`), 415, ""},
@@ -201,5 +218,69 @@ func TestImagePreview(t *testing.T) {
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(w.Body.Bytes()))
 	if err != nil || cfg.Width != 1280 || cfg.Height != 640 {
 		t.Errorf("preview %dx%d %v, want 1280x640", cfg.Width, cfg.Height, err)
+	}
+}
+
+// TestUploadWrongContentLength: over a real connection, a body shorter than its Content-Length (the
+// client went away) and one longer (the rest is not read) are broken uploads, and nothing is kept.
+func TestUploadWrongContentLength(t *testing.T) {
+	x := newApp(t, "sqlite")
+	number := x.create(validTicket)
+	srv := httptest.NewServer(x.h)
+	defer srv.Close()
+	ct, body := multipartBody(t, [3]string{"file", "скан.pdf", testPDF + strings.Repeat("%", 200<<10) + "\n%%EOF\n"})
+	for _, c := range []struct {
+		name   string
+		length int
+	}{{"shorter than declared", len(body) + 1000}, {"longer than declared", len(body) - 1000}} {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "POST /api/v1/tickets/%s/attachments HTTP/1.1\r\nHost: otklik\r\nAuthorization: Bearer %s\r\n"+
+				"Content-Type: %s\r\nContent-Length: %d\r\n\r\n", number, x.op, ct, c.length)
+			conn.Write(body)
+			conn.(*net.TCPConn).CloseWrite()
+			conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(raw), "file.upload_broken") {
+				t.Errorf("%d %s", resp.StatusCode, raw)
+			}
+		})
+	}
+	if n := testkit.CountObjects(t, x.files); n != 0 {
+		t.Errorf("%d objects kept from broken uploads", n)
+	}
+}
+
+// TestHostileFileNames: a name is kept as sent for display, and the name a download gets is safe.
+func TestHostileFileNames(t *testing.T) {
+	x := newApp(t, "sqlite")
+	number := x.create(validTicket)
+	long := strings.Repeat("очень-длинное-имя-", 300) + ".pdf" // about 5 KB
+	for _, c := range []struct{ name, safe string }{
+		{"../../etc/passwd", "passwd.pdf"},
+		{`..\..\windows\system32\CON.pdf`, "_CON.pdf"},
+		{"CON.pdf", "_CON.pdf"},
+		{"счёт\u202Efdp.exe", ""},
+		{long, ""},
+	} {
+		ct, body := multipartBody(t, [3]string{"file", c.name, testPDF})
+		code, m, raw := x.upload(number, x.op, ct, body)
+		if code != http.StatusCreated {
+			t.Fatalf("%q: %d %s", c.name, code, raw)
+		}
+		safe, _ := m["safe_name"].(string)
+		name, _ := m["name"].(string)
+		if !strings.HasPrefix(c.name, name) || len(name) < min(len(c.name), 500) || (c.safe != "" && safe != c.safe) || len(safe) > 200 || !strings.HasSuffix(safe, ".pdf") ||
+			strings.ContainsAny(safe, "/\\\u202E") {
+			t.Errorf("%q: name %q, safe name %q", c.name, m["name"], safe)
+		}
 	}
 }

@@ -93,7 +93,7 @@ func (a *API) table() []route {
 				"else 409 with the right `Upload-Offset`. A part is kept whole or not at all: one cut short is discarded, send it again. " +
 				"The response's `Upload-Offset` is where the next part starts.",
 			Params: []param{pUpload, {Name: "Upload-Offset", In: "header", Type: "integer", Required: true, Doc: "where this part starts"}},
-			Body: "", BodyType: "application/offset+octet-stream", Status: http.StatusNoContent, Errors: []int{400, 404, 409, 413, 415, 422}}},
+			Body:   "", BodyType: "application/offset+octet-stream", Status: http.StatusNoContent, Errors: []int{400, 404, 409, 413, 415, 422}}},
 		{method: "DELETE", path: "/api/v1/uploads/{upload}", perm: staffWrite, handler: a.cancelUpload, doc: doc{
 			Tag: "files", Summary: "Cancel an upload: its parts are removed", Params: []param{pUpload}, Status: http.StatusNoContent, Errors: []int{404}}},
 		{method: "GET", path: "/api/v1/tickets/{number}/attachments", perm: staffRead, handler: a.listAttachments, doc: doc{

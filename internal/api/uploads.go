@@ -8,6 +8,7 @@ import (
 
 	"github.com/otklik/otklik/internal/httpx"
 	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
 )
 
 // Resumable uploads: a large file is sent in parts over several requests, so that a broken
@@ -87,7 +88,7 @@ func (a *API) appendUpload(w http.ResponseWriter, r *http.Request, me *otklik.Us
 		return
 	}
 	if r.ContentLength > maxPart {
-		httpx.Error(w, r, a.log, otklik.Errorf(otklik.ETOOLARGE, "upload.part_too_large", map[string]string{"max": humanMax(maxPart)}))
+		httpx.Error(w, r, a.log, otklik.Errorf(otklik.ETOOLARGE, "upload.part_too_large", map[string]string{"max": service.HumanBytes(maxPart)}))
 		return
 	}
 	body := &partReader{r: http.MaxBytesReader(w, r.Body, maxPart)}

@@ -145,7 +145,9 @@ func (v *Vault) NewKey() (dek []byte, keyID string, wrapped []byte, err error) {
 }
 
 // UnwrapKey returns the data key that keyID wraps as wrapped.
-func (v *Vault) UnwrapKey(keyID string, wrapped []byte) ([]byte, error) { return v.unwrap(keyID, wrapped) }
+func (v *Vault) UnwrapKey(keyID string, wrapped []byte) ([]byte, error) {
+	return v.unwrap(keyID, wrapped)
+}
 
 // seal streams r, at most max bytes (more is ErrTooLarge), into a new object under a new random name,
 // sealed under dek. On any error nothing remains.

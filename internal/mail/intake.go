@@ -14,7 +14,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"strconv"
 	"strings"
 
 	"github.com/otklik/otklik/internal/mail/bounce"
@@ -27,6 +26,7 @@ import (
 type Limits struct {
 	MaxMessageBytes int64 // 25 MiB
 	MaxFileBytes    int64 // 10 MiB
+	MaxFiles        int   // files in one message: 20
 }
 
 // Options configure intake.
@@ -57,6 +57,9 @@ type Intake struct {
 func NewIntake(o Options) *Intake {
 	if o.Limits.MaxMessageBytes <= 0 {
 		o.Limits.MaxMessageBytes = 25 << 20
+	}
+	if o.Limits.MaxFiles <= 0 {
+		o.Limits.MaxFiles = 20
 	}
 	if o.Limits.MaxFileBytes <= 0 {
 		o.Limits.MaxFileBytes = 10 << 20
@@ -164,16 +167,25 @@ func (in *Intake) Deliver(ctx context.Context, raw []byte, env Envelope) (*servi
 func (in *Intake) storeFiles(ctx context.Context, m *parse.Message) ([]*service.StoredFile, string, error) {
 	var stored []*service.StoredFile
 	var problems []string
+	files := m.Attachments[:0:0]
 	for _, a := range m.Attachments {
+		if a.Inline && strings.HasPrefix(a.ContentType, "image/") && a.Filename == "" {
+			continue // an inline picture of a signature or a logo in HTML mail
+		}
+		files = append(files, a)
+	}
+	if len(files) > in.limits.MaxFiles {
+		// Refused before any is stored: thousands of tiny files cost nothing but this count.
+		return nil, fmt.Sprintf("в письме слишком много файлов (%d): в одном письме мы принимаем не более %d — отправьте остальные отдельными письмами, указав номер обращения в теме.",
+			len(files), in.limits.MaxFiles), nil
+	}
+	for _, a := range files {
 		name := a.Filename
 		if name == "" {
 			name = "файл без имени"
 		}
-		if a.Inline && strings.HasPrefix(a.ContentType, "image/") && a.Filename == "" {
-			continue // an inline picture of a signature or a logo in HTML mail
-		}
 		if a.TooLarge || a.Size > in.limits.MaxFileBytes {
-			problems = append(problems, fmt.Sprintf("файл «%s» (%s) больше %s — уменьшите его или разделите на части", name, humanSize(a.Size), humanSize(in.limits.MaxFileBytes)))
+			problems = append(problems, fmt.Sprintf("файл «%s» (%s) больше %s — уменьшите его или разделите на части", name, service.HumanBytes(a.Size), service.HumanBytes(in.limits.MaxFileBytes)))
 			continue
 		}
 		f, err := in.svc.StoreFile(ctx, a.Filename, otklik.ChannelEmail, bytes.NewReader(a.Data))
@@ -214,13 +226,6 @@ func fileProblem(key, name string) string {
 	return fmt.Sprintf("файл «%s» не является документом PDF, DOCX, XLSX или изображением JPG, PNG — удалите его или сохраните в одном из этих форматов", name)
 }
 
-func humanSize(n int64) string {
-	const mb = 1 << 20
-	if n >= mb {
-		return strconv.FormatFloat(float64(n)/mb, 'f', 1, 64) + " МБ"
-	}
-	return strconv.FormatInt((n+1023)/1024, 10) + " КБ"
-}
 
 // DeliverTooLarge answers a message over the size limit of which only the header is at hand: nothing
 // is registered, and the sender (unless the message is noise) is told in Russian what to reduce.
@@ -235,7 +240,7 @@ func (in *Intake) DeliverTooLarge(ctx context.Context, header []byte, size int64
 	im := service.InboundMail{MessageID: msg.MessageID, ContentSHA256: sum[:], FromEmail: msg.From.Email, FromName: msg.From.Name,
 		To: env.Rcpt, Subject: msg.Subject, Auth: AuthResults{SPF: "none", DKIM: "none", DMARC: "none"}.JSON(),
 		Rejected: fmt.Sprintf("письмо размером %s больше допустимых %s — уменьшите вложения (не более %s каждое) или отправьте их несколькими письмами",
-			humanSize(size), humanSize(in.limits.MaxMessageBytes), humanSize(in.limits.MaxFileBytes))}
+			service.HumanBytes(size), service.HumanBytes(in.limits.MaxMessageBytes), service.HumanBytes(in.limits.MaxFileBytes))}
 	if im.MessageID == "" {
 		im.MessageID = "sha256." + hex.EncodeToString(sum[:16]) + "@otklik.local"
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -45,6 +46,7 @@ type env struct {
 	lmtp   string // LMTP listener
 	dns    fakeDNS
 	key    ed25519.PrivateKey
+	files  string // the file vault's directory
 }
 
 const portal = "gosuslugi.example"
@@ -56,15 +58,17 @@ func newEnv(t *testing.T, engine string, relay bool) *env {
 func newEnvTB(t testing.TB, engine string, relay bool, log *slog.Logger, limits mail.Limits) *env {
 	t.Helper()
 	st := testkit.MustOpenStoreEngine(t, engine, time.Now)
+	vault, filesDir, _ := testkit.NewVault(t)
 	svc := service.New(service.Options{Store: st, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30},
-		Mail: service.MailOptions{Address: "support@" + portal, Name: "Служба поддержки", Relay: relay}})
+		Mail:  service.MailOptions{Address: "support@" + portal, Name: "Служба поддержки", Relay: relay},
+		Files: service.FileOptions{Vault: vault, Scanning: true}})
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	dns := fakeDNS{
 		"sel._domainkey.mail.example.ru": {"v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)},
 		"_dmarc." + portal:               {"v=DMARC1; p=reject"},
 		"_dmarc.mail.example.ru":         {"v=DMARC1; p=none"},
 	}
-	e := &env{svc: svc, st: st, dns: dns, key: priv}
+	e := &env{svc: svc, st: st, dns: dns, key: priv, files: filesDir}
 	e.intake = mail.NewIntake(mail.Options{Service: svc, Address: "support@" + portal, Resolver: dns, Logger: log,
 		Limits: limits, TrustedAuthServID: trustedMTA})
 	for _, lmtp := range []bool{false, true} {
@@ -188,6 +192,81 @@ func testSMTPIntake(t *testing.T, engine string) {
 	}
 	if n := len(tickets(t, e.svc)); n != 2 {
 		t.Errorf("an auto-reply made a ticket")
+	}
+}
+
+// withFiles builds a raw multipart message with a text part and attachments (name → content).
+func withFiles(from, subject, body string, files ...[2]string) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: <%s>\r\nTo: support@%s\r\nSubject: %s\r\nDate: Mon, 23 Nov 2026 10:00:00 +0300\r\n", from, portal, mimeWord(subject))
+	fmt.Fprintf(&b, "Message-ID: <%d.%s>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n", time.Now().UnixNano(), from)
+	fmt.Fprintf(&b, "--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s\r\n", body)
+	for _, f := range files {
+		fmt.Fprintf(&b, "--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename*=UTF-8''%s\r\n"+
+			"Content-Transfer-Encoding: base64\r\n\r\n%s\r\n", url.PathEscape(f[0]), base64.StdEncoding.EncodeToString([]byte(f[1])))
+	}
+	b.WriteString("--b1--\r\n")
+	return b.Bytes()
+}
+
+const mailPDF = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+// TestMailFiles: files that come by e-mail are attached to the ticket; a message with a refused file
+// or with more files than a message may carry makes no ticket, keeps no file and gets a notice that
+// says what to change.
+func TestMailFiles(t *testing.T) {
+	e := newEnvTB(t, "sqlite", false, testkit.Logger(t), mail.Limits{MaxMessageBytes: 25 << 20, MaxFileBytes: 10 << 20})
+	ctx := context.Background()
+	if err := sendSMTP(e.addr, "maria@mail.example.ru", []string{"support@" + portal},
+		withFiles("maria@mail.example.ru", "Скан заявления", "Прилагаю скан.", [2]string{"заявление.pdf", mailPDF})); err != nil {
+		t.Fatal(err)
+	}
+	ts := tickets(t, e.svc)
+	if len(ts) != 1 {
+		t.Fatalf("%d tickets", len(ts))
+	}
+	atts, err := e.svc.Attachments(ctx, ts[0].Number)
+	if err != nil || len(atts) != 1 || atts[0].Name != "заявление.pdf" || atts[0].Blob.ContentType != "application/pdf" {
+		t.Fatalf("attachments: %v %+v", err, atts)
+	}
+
+	many := make([][2]string, 10000)
+	for i := range many {
+		many[i] = [2]string{fmt.Sprintf("скан-%d.pdf", i), mailPDF}
+	}
+	for _, c := range []struct {
+		name, from string
+		raw        []byte
+		want       string
+	}{
+		{"a renamed program", "oleg@example.com", withFiles("oleg@example.com", "Справка", "См. вложение",
+			[2]string{"справка.pdf", "MZ\x90\x00\x03 This program cannot be run in DOS mode."}, [2]string{"скан.pdf", mailPDF}), "не является документом"},
+		{"10,000 tiny files", "lena@example.com", withFiles("lena@example.com", "Сканы", "Все страницы", many...), "слишком много файлов"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if err := sendSMTP(e.addr, c.from, []string{"support@" + portal}, c.raw); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(tickets(t, e.svc)); n != 1 {
+				t.Errorf("%d tickets, want still 1", n)
+			}
+			ins, _ := e.st.Mails(ctx, otklik.MailFilter{Direction: otklik.MailIn})
+			rejected := false
+			for _, m := range ins {
+				rejected = rejected || (m.From == c.from && m.Kind == otklik.MailRejected && strings.Contains(m.Error, c.want))
+			}
+			outs, _ := e.st.Mails(ctx, otklik.MailFilter{Direction: otklik.MailOut})
+			notice := false
+			for _, m := range outs {
+				notice = notice || (m.To == c.from && m.Kind == otklik.MailNotice)
+			}
+			if !rejected || !notice {
+				t.Errorf("rejected %v, notice %v: want a rejection of %s saying %q, and a notice", rejected, notice, c.from, c.want)
+			}
+			if n := testkit.CountObjects(t, e.files); n != 1 {
+				t.Errorf("%d stored contents, want the first message's one", n)
+			}
+		})
 	}
 }
 

@@ -70,7 +70,7 @@ func (s *Service) StoreFile(ctx context.Context, name string, ch otklik.Channel,
 
 // fileError turns a refusal of the vault into a validation error for the citizen or operator.
 func fileError(err error, name string, max int64) error {
-	args := map[string]string{"name": displayName(name), "max": humanBytes(max)}
+	args := map[string]string{"name": displayName(name), "max": HumanBytes(max)}
 	var p *check.Problem
 	switch {
 	case errors.Is(err, files.ErrTooLarge):
@@ -99,15 +99,18 @@ func displayName(name string) string {
 	return string(r)
 }
 
-// humanBytes says a size as a person would: «10 МБ», «512 КБ».
-func humanBytes(n int64) string {
+// HumanBytes says a size as a person reads it in Russian: «10 МБ», «2,6 МБ», «512 КБ». A size that is
+// not a whole number of units is rounded up, so that a size over a limit never reads as the limit.
+func HumanBytes(n int64) string {
+	const kb, mb = 1 << 10, 1 << 20
 	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return strconv.FormatInt(n>>20, 10) + " МБ"
-	case n >= 1<<20:
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " МБ"
-	case n >= 1<<10:
-		return strconv.FormatInt(n>>10, 10) + " КБ"
+	case n >= mb && n%mb == 0:
+		return strconv.FormatInt(n/mb, 10) + " МБ"
+	case n >= mb:
+		tenths := (n*10 + mb - 1) / mb
+		return strconv.FormatInt(tenths/10, 10) + "," + strconv.FormatInt(tenths%10, 10) + " МБ"
+	case n >= kb:
+		return strconv.FormatInt((n+kb-1)/kb, 10) + " КБ"
 	}
 	return strconv.FormatInt(n, 10) + " Б"
 }

@@ -43,7 +43,7 @@ func (s *Service) StartUpload(ctx context.Context, actor otklik.Actor, ch otklik
 	case size <= 0:
 		v.Add("size", "upload.size_invalid", nil)
 	case size > max:
-		v.Add("size", "file.too_large", map[string]string{"name": displayName(name), "max": humanBytes(max)})
+		v.Add("size", "file.too_large", map[string]string{"name": displayName(name), "max": HumanBytes(max)})
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

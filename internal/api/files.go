@@ -232,7 +232,6 @@ func uploadError(err error, max int64) error {
 	return err
 }
 
-
 func (a *API) listAttachments(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 	number := r.PathValue("number")
 	atts, err := a.svc.Attachments(r.Context(), number)

@@ -226,7 +226,6 @@ func fileProblem(key, name string) string {
 	return fmt.Sprintf("файл «%s» не является документом PDF, DOCX, XLSX или изображением JPG, PNG — удалите его или сохраните в одном из этих форматов", name)
 }
 
-
 // DeliverTooLarge answers a message over the size limit of which only the header is at hand: nothing
 // is registered, and the sender (unless the message is noise) is told in Russian what to reduce.
 func (in *Intake) DeliverTooLarge(ctx context.Context, header []byte, size int64, env Envelope) (*service.MailOutcome, error) {

@@ -433,6 +433,28 @@ func (s *Service) DeleteAttachment(ctx context.Context, actor otklik.Actor, id i
 	return nil
 }
 
+// DeleteTicketFiles deletes the content of every file of ticket number that is not deleted yet, each
+// with its record, as DeleteAttachment does, and returns how many. It is the retention hook: files
+// follow their ticket, and a retention period that ends (or a citizen's request to erase) calls it.
+// Run again after a failure, it goes on where it stopped.
+func (s *Service) DeleteTicketFiles(ctx context.Context, actor otklik.Actor, number, reason string) (int, error) {
+	atts, err := s.Attachments(ctx, number)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range atts {
+		if !a.DeletedAt.IsZero() {
+			continue
+		}
+		if err := s.DeleteAttachment(ctx, actor, a.ID, reason); err != nil && !otklik.IsCode(err, otklik.ECONFLICT) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
 // ScanVerdict is what the antivirus said of one content.
 type ScanVerdict struct {
 	Scan      otklik.ScanStatus

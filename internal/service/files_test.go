@@ -210,6 +210,26 @@ func testAttachments(t *testing.T, engine string) {
 	if err != nil || again.Blob.ID == a.Blob.ID || again.Blob.Scan != otklik.ScanPending {
 		t.Errorf("content sent again after deletion: %+v %v", again, err)
 	}
+
+	// The retention hook: every live file of the ticket goes, each with its record; run again, nothing.
+	if _, err := f.svc.Attach(ctx, f.other, f.number, service.NewFile{Name: "справка.pdf", Content: bytes.NewReader(pdf("другой"))}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.svc.DeleteTicketFiles(ctx, otklik.SystemActor, f.number, "Срок хранения обращения истёк"); err != nil || n != 2 {
+		t.Errorf("retention: %d files deleted, %v; want 2", n, err)
+	}
+	if n := f.objects(t); n != 0 {
+		t.Errorf("%d objects after the ticket's files were deleted", n)
+	}
+	if n, err := f.svc.DeleteTicketFiles(ctx, otklik.SystemActor, f.number, "Срок хранения обращения истёк"); err != nil || n != 0 {
+		t.Errorf("retention again: %d, %v", n, err)
+	}
+	atts, _ = f.svc.Attachments(ctx, f.number)
+	for _, a := range atts {
+		if a.DeletedAt.IsZero() || a.DeleteReason == "" {
+			t.Errorf("attachment %d %q: no record of its deletion", a.ID, a.Name)
+		}
+	}
 	if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
 		t.Fatalf("verify: %v %+v", err, rep.Broken)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -20,8 +21,8 @@ import (
 	"github.com/otklik/otklik/internal/service"
 )
 
-// openVault opens the files' store: the blob directory and the keyring. On the first start (no key
-// yet) serve creates the first master key; other commands do not.
+// openVault opens the files' store: the blob directory or bucket, and the keyring. On the first
+// start (no key yet) serve creates the first master key; other commands do not.
 func openVault(c *config.Config, createKey bool, log *slog.Logger) (*files.Vault, error) {
 	keys, err := sealed.LoadKeyring(c.KeysPath())
 	if errors.Is(err, sealed.ErrNoKeys) && createKey {
@@ -36,11 +37,39 @@ func openVault(c *config.Config, createKey bool, log *slog.Logger) (*files.Vault
 	if err != nil {
 		return nil, fmt.Errorf("master keys of the files: %w", err)
 	}
-	store, err := blob.NewDir(c.FilesPath())
+	store, err := openBlobStore(c)
 	if err != nil {
-		return nil, fmt.Errorf("files directory: %w", err)
+		return nil, err
 	}
 	return &files.Vault{Store: store, Keys: keys, KeysDir: c.KeysPath()}, nil
+}
+
+// openBlobStore opens the store of the files' contents: the bucket of --files-s3 (credentials from
+// its URL or OTKLIK_S3_ACCESS_KEY and OTKLIK_S3_SECRET_KEY, uploads spooled in <files-dir>/spool), or
+// the directory --files-dir.
+func openBlobStore(c *config.Config) (blob.Store, error) {
+	if c.FilesS3 == "" {
+		store, err := blob.NewDir(c.FilesPath())
+		if err != nil {
+			return nil, fmt.Errorf("files directory: %w", err)
+		}
+		return store, nil
+	}
+	cfg, err := blob.ParseS3URL(c.FilesS3)
+	if err != nil {
+		return nil, fmt.Errorf("--files-s3: %w", err)
+	}
+	if cfg.AccessKey == "" {
+		cfg.AccessKey, cfg.SecretKey = c.S3AccessKey, c.S3SecretKey
+	}
+	cfg.SpoolDir = filepath.Join(c.FilesPath(), "spool")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	store, err := blob.NewS3(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("--files-s3: %w", err)
+	}
+	return store, nil
 }
 
 // fileRules are the limits of each channel: PRODUCT.md's, with e-mail's from --mail-max-file and

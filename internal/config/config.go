@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strings"
 )
@@ -23,6 +24,7 @@ type Config struct {
 	SupportAddress string // the support mailbox
 	Clamd          string // ClamAV daemon address
 	FilesDir       string // where sealed file contents live; default <data>/files
+	FilesS3        string // S3-compatible bucket URL for them instead; FilesDir then only spools uploads
 	KeysDir        string // master keys that wrap the files' data keys; default <data>/keys
 	Demo           bool   // fill an empty database with demo data
 
@@ -40,6 +42,8 @@ type Config struct {
 	IMAPMailbox       string
 	IMAPMoveTo        string // move taken-in mail there; empty: mark it seen
 	IMAPTLS           bool   // implicit TLS (port 993)
+	S3AccessKey       string // only from OTKLIK_S3_ACCESS_KEY
+	S3SecretKey       string // only from OTKLIK_S3_SECRET_KEY
 
 	ReopenDays int    // days after closing during which a ticket can be reopened
 	SQLiteSync string // "full" or "normal"
@@ -97,6 +101,7 @@ func (c *Config) Bind(fs *flag.FlagSet, scope Scope) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
 	fs.StringVar(&c.FilesDir, "files-dir", c.FilesDir, "directory of the files' encrypted contents (default <data>/files; shared storage when several nodes serve)")
+	fs.StringVar(&c.FilesS3, "files-s3", c.FilesS3, "S3-compatible bucket for the files' encrypted contents instead of --files-dir: http[s]://host[:port]/bucket[/prefix][?region=REGION], keys in OTKLIK_S3_ACCESS_KEY and OTKLIK_S3_SECRET_KEY; uploads are spooled in <files-dir>/spool")
 	fs.StringVar(&c.KeysDir, "keys-dir", c.KeysDir, "directory of the master keys wrapping the files' keys (default <data>/keys; the same keys on every node)")
 	if scope != ScopeServe {
 		return
@@ -130,8 +135,9 @@ func (c *Config) Bind(fs *flag.FlagSet, scope Scope) {
 }
 
 // Parse parses args into fs, then fills every flag not given on the command line from its
-// OTKLIK_<FLAG> environment variable (upper case, "-" → "_"), and reads OTKLIK_ADMIN_TOKEN. getenv
-// is os.Getenv outside tests.
+// OTKLIK_<FLAG> environment variable (upper case, "-" → "_"), and reads the secrets, which have no
+// flags: OTKLIK_ADMIN_TOKEN, OTKLIK_IMAP_PASSWORD, OTKLIK_S3_ACCESS_KEY and OTKLIK_S3_SECRET_KEY.
+// getenv is os.Getenv outside tests.
 func (c *Config) Parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -152,6 +158,8 @@ func (c *Config) Parse(fs *flag.FlagSet, args []string, getenv func(string) stri
 	})
 	c.AdminToken = getenv("OTKLIK_ADMIN_TOKEN")
 	c.IMAPPassword = getenv("OTKLIK_IMAP_PASSWORD")
+	c.S3AccessKey = getenv("OTKLIK_S3_ACCESS_KEY")
+	c.S3SecretKey = getenv("OTKLIK_S3_SECRET_KEY")
 	return errors.Join(errs...)
 }
 
@@ -213,6 +221,15 @@ func (c *Config) Validate(scope Scope) error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat))
+	}
+	if c.FilesS3 != "" { // blob.ParseS3URL checks the rest; the value is never repeated: it may hold a key
+		u, err := url.Parse(c.FilesS3)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") == "":
+			errs = append(errs, errors.New("--files-s3 must be http[s]://host[:port]/bucket[/prefix][?region=REGION]"))
+		case u.User == nil && (c.S3AccessKey == "" || c.S3SecretKey == ""):
+			errs = append(errs, errors.New("--files-s3 needs OTKLIK_S3_ACCESS_KEY and OTKLIK_S3_SECRET_KEY"))
+		}
 	}
 	if scope == ScopeServe {
 		if _, _, err := net.SplitHostPort(c.Addr); err != nil {

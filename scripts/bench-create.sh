@@ -2,7 +2,9 @@
 # Measures ticket creation over HTTP on a fresh database, as in docs/PERFORMANCE.md.
 # usage: scripts/bench-create.sh [full|normal] [clients] [duration] [extra serve flags…]
 # With PG=postgres://postgres@127.0.0.1:5432 set, the run uses a new PostgreSQL database on that server
-# (dropped afterwards) instead of SQLite; NODES=2 starts two nodes on it and splits the clients.
+# (dropped afterwards) instead of SQLite; NODES=2 starts two nodes on it and splits the clients. Nodes
+# that share this machine get its cores between them (GOMAXPROCS = cores / NODES, or NODE_GOMAXPROCS),
+# as co-located nodes would be configured; the load tools keep the default.
 # Needs the binaries: go build -o /tmp/otklik ./cmd/otklik && go build -o /tmp/otklik-load ./cmd/otklik-load
 set -euo pipefail
 SYNC=${1:-full}; C=${2:-32}; D=${3:-20s}; shift $(( $# < 3 ? $# : 3 ))
@@ -26,7 +28,8 @@ TOK=$(openssl rand -hex 32)
 URLS=()
 for n in $(seq 1 "${NODES:-1}"); do
 	PORT=$(( 20000 + RANDOM % 20000 ))
-	OTKLIK_ADMIN_TOKEN=$TOK "$OTKLIK" serve --data "$DIR/$n" --addr 127.0.0.1:$PORT --sqlite-sync "$SYNC" "${DBFLAGS[@]}" "$@" >"$DIR/serve$n.log" 2>&1 &
+	NODEPROCS=${NODE_GOMAXPROCS:-$(( $(nproc) / ${NODES:-1} > 0 ? $(nproc) / ${NODES:-1} : 1 ))}
+	GOMAXPROCS=$NODEPROCS OTKLIK_ADMIN_TOKEN=$TOK "$OTKLIK" serve --data "$DIR/$n" --addr 127.0.0.1:$PORT --sqlite-sync "$SYNC" "${DBFLAGS[@]}" "$@" >"$DIR/serve$n.log" 2>&1 &
 	PIDS+=($!)
 	until curl -s -o /dev/null http://127.0.0.1:$PORT/healthz; do sleep 0.05; done
 	URLS+=("http://127.0.0.1:$PORT")

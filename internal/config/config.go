@@ -96,7 +96,7 @@ func (c *Config) Bind(fs *flag.FlagSet, scope Scope) {
 	fs.StringVar(&c.Data, "data", c.Data, "data directory (embedded database, files, keys)")
 	fs.StringVar(&c.DB, "db", c.DB, "database URL: empty for SQLite under --data, or postgres://…")
 	fs.StringVar(&c.SQLiteSync, "sqlite-sync", c.SQLiteSync, "SQLite durability: full (survives power loss) or normal (survives a crash of Otklik)")
-	fs.IntVar(&c.DBWriters, "db-writers", c.DBWriters, "PostgreSQL write connections of this node, each committing concurrent requests together (0: 2)")
+	fs.IntVar(&c.DBWriters, "db-writers", c.DBWriters, "PostgreSQL write connections of this node, each committing concurrent requests together (0: one a core, at most 2)")
 	fs.Int64Var(&c.SQLiteMmap, "sqlite-mmap", c.SQLiteMmap, "bytes of the SQLite file read through memory mapping (0: off); mapped pages count as resident but are the OS page cache")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")

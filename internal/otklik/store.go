@@ -12,6 +12,7 @@ type Store interface {
 	JobReader
 	MailReader
 	FileReader
+	SLAReader
 	// Write runs fn in a write transaction and commits it. When fn returns an error nothing it did
 	// remains and the error is returned. A nil return means fn's changes are durable. Functions
 	// registered with Tx.AfterCommit run after the commit, and only then.
@@ -76,6 +77,7 @@ type Tx interface {
 	JobTx
 	MailTx
 	FileTx
+	SLATx
 	RequesterTx
 	StaffTx
 	CatalogTx

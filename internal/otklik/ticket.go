@@ -76,6 +76,7 @@ type Ticket struct {
 	FirstResponseAt    *time.Time // the first public reply from staff
 	ResolvedAt         *time.Time
 	ClosedAt           *time.Time
+	SLA                TicketSLA // the rest of the deadline state
 
 	// Version grows by one with every change; an edit based on an older version is refused.
 	Version int64

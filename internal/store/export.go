@@ -59,13 +59,18 @@ func cols(spec string) []column {
 // column this list lacks.
 var exportTables = []exportTable{
 	{name: "groups", columns: cols("id:i code:s name:s"), order: "id"},
+	{name: "calendars", columns: cols("name:s title:s week:s created_at:t updated_at:t"), order: "name"},
+	{name: "calendar_overrides", columns: cols("calendar:s day:s kind:s note:s author:s created_at:t"), order: "calendar, day"},
+	{name: "sla_policies", columns: cols("code:s name:s position:i category:s channel:s priority:s manual:i first_response:s " +
+		"resolution:s calendar:s updated_at:t"), order: "code"},
 	{name: "categories", columns: cols("id:i code:s name:s parent_id:i group_id:i position:i"), order: "id"},
 	{name: "users", columns: cols("id:i email:s name:s role:s group_id:i password_hash:s disabled:i created_at:t"), order: "id"},
 	{name: "api_tokens", columns: cols("id:i user_id:i name:s hash:b created_at:t last_used_at:t"), order: "id"},
 	{name: "requesters", columns: cols("id:i name:s email:s phone:s snils:s inn:s created_at:t"), order: "id"},
 	{name: "tickets", columns: cols("id:i number:s channel:s category_id:i priority:s status:s subject:s requester_id:i " +
 		"assignee_id:i group_id:i created_at:t updated_at:t first_response_due_at:t due_at:t first_response_at:t " +
-		"resolved_at:t closed_at:t version:i journal_seq:i journal_head:b"), order: "id"},
+		"resolved_at:t closed_at:t version:i journal_seq:i journal_head:b appeal:i sla_policy:s sla_paused_at:t sla_next_at:t " +
+		"sla_flags:i legal_due_at:t sla_extensions:i"), order: "id"},
 	{name: "messages", columns: cols("id:i ticket_id:i author_type:s author_id:i author_name:s channel:s internal:i body:s visible:s created_at:t"), order: "id"},
 	{name: "journal", columns: cols("id:i ticket_id:i seq:i at:t actor_type:s actor_id:i actor_name:s channel:s kind:s field:s " +
 		"before:s after:s reason:s prev_hash:b hash:b"), order: "id"},
@@ -298,7 +303,7 @@ func sumCounts(c ImportCounts) int {
 	return n
 }
 
-// importPrepare checks the database is empty and removes the default catalogue.
+// importPrepare checks the database is empty and removes the default catalogue, calendars and policies.
 func (s *Store) importPrepare(ctx context.Context) error {
 	var n int64
 	err := s.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM requesters) + (SELECT COUNT(*) FROM jobs)`).Scan(&n)
@@ -309,7 +314,8 @@ func (s *Store) importPrepare(ctx context.Context) error {
 		return errors.New("import: the database already holds data; import into a new, empty database")
 	}
 	return s.Write(ctx, func(tx otklik.Tx) error {
-		for _, q := range []string{"DELETE FROM categories WHERE parent_id IS NOT NULL", "DELETE FROM categories", "DELETE FROM groups"} {
+		for _, q := range []string{"DELETE FROM sla_policies", "DELETE FROM calendar_overrides", "DELETE FROM calendars",
+			"DELETE FROM categories WHERE parent_id IS NOT NULL", "DELETE FROM categories", "DELETE FROM groups"} {
 			if _, err := tx.(*txn).ex.exec(ctx, q); err != nil {
 				return err
 			}

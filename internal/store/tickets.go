@@ -18,16 +18,20 @@ func scanTicket(sc scanner) (*otklik.Ticket, error) {
 		assigneeName, groupCode, groupName   sql.NullString
 		created, updated, frDue, due, frAt   dbTime
 		resolved, closed                     dbTime
+		appeal                               int
+		paused, next, legal                  dbTime
 	)
 	err := sc.Scan(&t.ID, &t.Number, &t.Channel, &t.Category.ID, &t.Category.Code, &t.Category.Name,
 		&t.Priority, &t.Status, &t.Subject,
 		&t.Requester.ID, &t.Requester.Name, &reqEmail, &reqPhone, &reqSNILS, &reqINN, &reqCreated,
 		&assigneeID, &assigneeName, &groupID, &groupCode, &groupName,
 		&created, &updated, &frDue, &due, &frAt, &resolved, &closed,
-		&t.Version, &t.JournalSeq, &t.JournalHead)
+		&t.Version, &t.JournalSeq, &t.JournalHead,
+		&appeal, &t.SLA.Policy, &paused, &next, &t.SLA.Flags, &legal, &t.SLA.Extensions)
 	if err != nil {
 		return nil, err
 	}
+	t.SLA.Appeal, t.SLA.PausedAt, t.SLA.NextAt, t.SLA.LegalDueAt = appeal != 0, paused.ptr(), next.ptr(), legal.ptr()
 	t.Requester.Email, t.Requester.Phone = reqEmail.String, reqPhone.String
 	t.Requester.SNILS, t.Requester.INN = reqSNILS.String, reqINN.String
 	t.Requester.CreatedAt = reqCreated.T
@@ -184,7 +188,8 @@ func (s *Store) ticketArgs(tk *otklik.Ticket) []any {
 	return []any{tk.Number, string(tk.Channel), tk.Category.ID, string(tk.Priority), string(tk.Status), tk.Subject,
 		tk.Requester.ID, nullID(assignee), nullID(group), s.tv(tk.CreatedAt), s.tv(tk.UpdatedAt),
 		s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt), s.tvp(tk.FirstResponseAt), s.tvp(tk.ResolvedAt),
-		s.tvp(tk.ClosedAt), tk.Version, tk.JournalSeq, tk.JournalHead}
+		s.tvp(tk.ClosedAt), tk.Version, tk.JournalSeq, tk.JournalHead, boolInt(tk.SLA.Appeal), tk.SLA.Policy,
+		s.tvp(tk.SLA.PausedAt), s.tvp(tk.SLA.NextAt), int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.SLA.Extensions}
 }
 
 // messageArgs are the values of insert-message after the ticket ID.
@@ -273,7 +278,8 @@ func (t *txn) UpdateTicket(ctx context.Context, tk *otklik.Ticket, prevVersion i
 		string(tk.Channel), tk.Category.ID, string(tk.Priority), string(tk.Status), tk.Subject,
 		nullID(assignee), nullID(group), s.tv(tk.UpdatedAt), s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt),
 		s.tvp(tk.FirstResponseAt), s.tvp(tk.ResolvedAt), s.tvp(tk.ClosedAt), tk.Version, tk.JournalSeq,
-		tk.JournalHead, tk.ID, prevVersion)
+		tk.JournalHead, boolInt(tk.SLA.Appeal), tk.SLA.Policy, s.tvp(tk.SLA.PausedAt), s.tvp(tk.SLA.NextAt),
+		int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.SLA.Extensions, tk.ID, prevVersion)
 	if err != nil {
 		return translate(err)
 	}

@@ -1,0 +1,92 @@
+package otklik
+
+import (
+	"context"
+	"time"
+)
+
+// SLAFlags record which reminders and escalations have been made for a ticket's current deadlines;
+// moving a deadline clears its flags.
+type SLAFlags int
+
+// SLA flags.
+const (
+	FirstResponseReminded SLAFlags = 1 << iota // the assignee was reminded of the first-response deadline
+	FirstResponseBreached                      // the first-response deadline passed: escalated
+	DueReminded                                // the assignee was reminded of the resolution deadline
+	DueBreached                                // the resolution deadline passed: escalated
+)
+
+// TicketSLA is a ticket's deadline state besides FirstResponseDueAt and DueAt.
+type TicketSLA struct {
+	// Appeal marks a formal appeal under 59-ФЗ: LegalDueAt applies besides the policy's deadline.
+	Appeal bool
+	// Policy is the code of the policy that gave the resolution deadline ("" for none).
+	Policy string
+	// PausedAt is when the resolution clock stopped (the ticket went waiting for the citizen).
+	PausedAt *time.Time
+	// NextAt is when the SLA engine must next look at the ticket: a reminder or a breach. Nil: nothing
+	// pending.
+	NextAt *time.Time
+	Flags  SLAFlags
+	// LegalDueAt is the statutory deadline of an appeal (30 days of registration, +30 once extended).
+	LegalDueAt *time.Time
+	// Extensions counts the extensions of the resolution deadline.
+	Extensions int
+}
+
+// Calendar is a business calendar as administrators keep it: its working week and the days they
+// changed. The production calendar itself is built into the binary (internal/sla).
+type Calendar struct {
+	Name      string
+	Title     string
+	Week      string // "mon-fri 09:00-18:00", "24x7"
+	Overrides []CalendarOverride
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// CalendarOverride is an administrator's change to one day of a calendar.
+type CalendarOverride struct {
+	Day       string // YYYY-MM-DD
+	Kind      string // holiday, off, work, short
+	Note      string
+	Author    string
+	CreatedAt time.Time
+}
+
+// SLAPolicy gives matching tickets their targets. Policies are tried by Position; each target comes
+// from the first matching policy that sets it.
+type SLAPolicy struct {
+	Code     string
+	Name     string
+	Position int
+	// Category matches that category and those below it; Channel and Priority match exactly; empty
+	// matches any.
+	Category string
+	Channel  Channel
+	Priority Priority
+	// Manual policies are never matched: staff choose them for a ticket.
+	Manual        bool
+	FirstResponse string // "90s", "24h", "3d"; "" sets no first-response target
+	Resolution    string
+	Calendar      string
+	UpdatedAt     time.Time
+}
+
+// SLAReader reads calendars and policies.
+type SLAReader interface {
+	Calendars(ctx context.Context) ([]*Calendar, error)
+	SLAPolicies(ctx context.Context) ([]*SLAPolicy, error)
+	// SLADue returns up to limit open tickets whose SLA NextAt is at or before t, earliest first.
+	SLADue(ctx context.Context, t time.Time, limit int) ([]*Ticket, error)
+}
+
+// SLATx changes calendars and policies inside a write transaction.
+type SLATx interface {
+	UpsertCalendar(ctx context.Context, c *Calendar) error
+	PutCalendarOverride(ctx context.Context, calendar string, o *CalendarOverride) error
+	// DeleteCalendarOverride returns ENOTFOUND when the day has no override.
+	DeleteCalendarOverride(ctx context.Context, calendar, day string) error
+	UpsertSLAPolicy(ctx context.Context, p *SLAPolicy) error
+}

@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/otklik/otklik/internal/otklik"
+)
+
+// Calendars returns every calendar with its overrides, by name.
+func (s *Store) Calendars(ctx context.Context) ([]*otklik.Calendar, error) {
+	rows, err := s.read.QueryContext(ctx, "SELECT name, title, week, created_at, updated_at FROM calendars ORDER BY name")
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*otklik.Calendar
+	byName := map[string]*otklik.Calendar{}
+	for rows.Next() {
+		c := &otklik.Calendar{}
+		var created, updated dbTime
+		if err := rows.Scan(&c.Name, &c.Title, &c.Week, &created, &updated); err != nil {
+			return nil, translate(err)
+		}
+		c.CreatedAt, c.UpdatedAt = created.T, updated.T
+		out = append(out, c)
+		byName[c.Name] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	orows, err := s.read.QueryContext(ctx, "SELECT calendar, day, kind, note, author, created_at FROM calendar_overrides ORDER BY calendar, day")
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer orows.Close()
+	for orows.Next() {
+		var cal string
+		var o otklik.CalendarOverride
+		var created dbTime
+		if err := orows.Scan(&cal, &o.Day, &o.Kind, &o.Note, &o.Author, &created); err != nil {
+			return nil, translate(err)
+		}
+		o.CreatedAt = created.T
+		if c := byName[cal]; c != nil {
+			c.Overrides = append(c.Overrides, o)
+		}
+	}
+	return out, translate(orows.Err())
+}
+
+// SLAPolicies returns every policy in the order they are tried.
+func (s *Store) SLAPolicies(ctx context.Context) ([]*otklik.SLAPolicy, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT code, name, position, category, channel, priority, manual, first_response,
+		resolution, calendar, updated_at FROM sla_policies ORDER BY position, code`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*otklik.SLAPolicy
+	for rows.Next() {
+		p := &otklik.SLAPolicy{}
+		var manual int
+		var updated dbTime
+		if err := rows.Scan(&p.Code, &p.Name, &p.Position, &p.Category, &p.Channel, &p.Priority, &manual, &p.FirstResponse,
+			&p.Resolution, &p.Calendar, &updated); err != nil {
+			return nil, translate(err)
+		}
+		p.Manual, p.UpdatedAt = manual != 0, updated.T
+		out = append(out, p)
+	}
+	return out, translate(rows.Err())
+}
+
+// SLADue returns open tickets whose SLA engine's next look is due.
+func (s *Store) SLADue(ctx context.Context, t time.Time, limit int) ([]*otklik.Ticket, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.TicketColumns+" FROM tickets t "+s.q.TicketJoins+
+		" WHERE t.sla_next_at IS NOT NULL AND t.sla_next_at <= ? ORDER BY t.sla_next_at LIMIT ?"), s.tv(t), limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*otklik.Ticket
+	for rows.Next() {
+		tk, err := scanTicket(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, tk)
+	}
+	return out, translate(rows.Err())
+}
+
+// UpsertCalendar stores a calendar's title and week (not its overrides).
+func (t *txn) UpsertCalendar(ctx context.Context, c *otklik.Calendar) error {
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = t.now
+	}
+	c.UpdatedAt = t.now
+	_, err := t.ex.exec(ctx, `INSERT INTO calendars (name, title, week, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET title = excluded.title, week = excluded.week, updated_at = excluded.updated_at`,
+		c.Name, c.Title, c.Week, t.s.tv(c.CreatedAt), t.s.tv(c.UpdatedAt))
+	return translate(err)
+}
+
+// PutCalendarOverride sets one day of a calendar.
+func (t *txn) PutCalendarOverride(ctx context.Context, calendar string, o *otklik.CalendarOverride) error {
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = t.now
+	}
+	_, err := t.ex.exec(ctx, `INSERT INTO calendar_overrides (calendar, day, kind, note, author, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (calendar, day) DO UPDATE SET kind = excluded.kind, note = excluded.note, author = excluded.author,
+		created_at = excluded.created_at`, calendar, o.Day, o.Kind, o.Note, o.Author, t.s.tv(o.CreatedAt))
+	if err != nil {
+		return translate(err)
+	}
+	_, err = t.ex.exec(ctx, "UPDATE calendars SET updated_at = ? WHERE name = ?", t.s.tv(t.now), calendar)
+	return translate(err)
+}
+
+// DeleteCalendarOverride removes an administrator's change to a day.
+func (t *txn) DeleteCalendarOverride(ctx context.Context, calendar, day string) error {
+	res, err := t.ex.exec(ctx, "DELETE FROM calendar_overrides WHERE calendar = ? AND day = ?", calendar, day)
+	if err != nil {
+		return translate(err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			return otklik.NotFound("calendar.override_not_found")
+		}
+		return translate(err)
+	}
+	_, err = t.ex.exec(ctx, "UPDATE calendars SET updated_at = ? WHERE name = ?", t.s.tv(t.now), calendar)
+	return translate(err)
+}
+
+// UpsertSLAPolicy stores a policy.
+func (t *txn) UpsertSLAPolicy(ctx context.Context, p *otklik.SLAPolicy) error {
+	p.UpdatedAt = t.now
+	_, err := t.ex.exec(ctx, `INSERT INTO sla_policies (code, name, position, category, channel, priority, manual, first_response,
+		resolution, calendar, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, position = excluded.position, category = excluded.category,
+		channel = excluded.channel, priority = excluded.priority, manual = excluded.manual,
+		first_response = excluded.first_response, resolution = excluded.resolution, calendar = excluded.calendar,
+		updated_at = excluded.updated_at`,
+		p.Code, p.Name, p.Position, p.Category, string(p.Channel), string(p.Priority), boolInt(p.Manual), p.FirstResponse,
+		p.Resolution, p.Calendar, t.s.tv(p.UpdatedAt))
+	return translate(err)
+}
+

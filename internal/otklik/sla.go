@@ -25,6 +25,8 @@ type TicketSLA struct {
 	Policy string
 	// PausedAt is when the resolution clock stopped (the ticket went waiting for the citizen).
 	PausedAt *time.Time
+	// Paused is the working time the ticket has spent waiting so far: credited to its deadline.
+	Paused time.Duration
 	// NextAt is when the SLA engine must next look at the ticket: a reminder or a breach. Nil: nothing
 	// pending.
 	NextAt *time.Time
@@ -89,4 +91,7 @@ type SLATx interface {
 	// DeleteCalendarOverride returns ENOTFOUND when the day has no override.
 	DeleteCalendarOverride(ctx context.Context, calendar, day string) error
 	UpsertSLAPolicy(ctx context.Context, p *SLAPolicy) error
+	// SetSLANext stores when the SLA engine must next look at a ticket: bookkeeping, not a change of
+	// the ticket (its version stays).
+	SetSLANext(ctx context.Context, ticketID int64, next *time.Time) error
 }

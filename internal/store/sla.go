@@ -148,3 +148,9 @@ func (t *txn) UpsertSLAPolicy(ctx context.Context, p *otklik.SLAPolicy) error {
 	return translate(err)
 }
 
+
+// SetSLANext stores when the SLA engine must next look at a ticket.
+func (t *txn) SetSLANext(ctx context.Context, ticketID int64, next *time.Time) error {
+	_, err := t.ex.exec(ctx, "UPDATE tickets SET sla_next_at = ? WHERE id = ?", t.s.tvp(next), ticketID)
+	return translate(err)
+}

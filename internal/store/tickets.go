@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/otklik/otklik/internal/otklik"
 )
@@ -19,6 +20,7 @@ func scanTicket(sc scanner) (*otklik.Ticket, error) {
 		created, updated, frDue, due, frAt   dbTime
 		resolved, closed                     dbTime
 		appeal                               int
+		pausedSecs                           int64
 		paused, next, legal                  dbTime
 	)
 	err := sc.Scan(&t.ID, &t.Number, &t.Channel, &t.Category.ID, &t.Category.Code, &t.Category.Name,
@@ -27,11 +29,12 @@ func scanTicket(sc scanner) (*otklik.Ticket, error) {
 		&assigneeID, &assigneeName, &groupID, &groupCode, &groupName,
 		&created, &updated, &frDue, &due, &frAt, &resolved, &closed,
 		&t.Version, &t.JournalSeq, &t.JournalHead,
-		&appeal, &t.SLA.Policy, &paused, &next, &t.SLA.Flags, &legal, &t.SLA.Extensions)
+		&appeal, &t.SLA.Policy, &paused, &next, &t.SLA.Flags, &legal, &t.SLA.Extensions, &pausedSecs)
 	if err != nil {
 		return nil, err
 	}
 	t.SLA.Appeal, t.SLA.PausedAt, t.SLA.NextAt, t.SLA.LegalDueAt = appeal != 0, paused.ptr(), next.ptr(), legal.ptr()
+	t.SLA.Paused = time.Duration(pausedSecs) * time.Second
 	t.Requester.Email, t.Requester.Phone = reqEmail.String, reqPhone.String
 	t.Requester.SNILS, t.Requester.INN = reqSNILS.String, reqINN.String
 	t.Requester.CreatedAt = reqCreated.T
@@ -189,7 +192,8 @@ func (s *Store) ticketArgs(tk *otklik.Ticket) []any {
 		tk.Requester.ID, nullID(assignee), nullID(group), s.tv(tk.CreatedAt), s.tv(tk.UpdatedAt),
 		s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt), s.tvp(tk.FirstResponseAt), s.tvp(tk.ResolvedAt),
 		s.tvp(tk.ClosedAt), tk.Version, tk.JournalSeq, tk.JournalHead, boolInt(tk.SLA.Appeal), tk.SLA.Policy,
-		s.tvp(tk.SLA.PausedAt), s.tvp(tk.SLA.NextAt), int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.SLA.Extensions}
+		s.tvp(tk.SLA.PausedAt), s.tvp(tk.SLA.NextAt), int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.SLA.Extensions,
+		int64(tk.SLA.Paused / time.Second)}
 }
 
 // messageArgs are the values of insert-message after the ticket ID.
@@ -279,7 +283,7 @@ func (t *txn) UpdateTicket(ctx context.Context, tk *otklik.Ticket, prevVersion i
 		nullID(assignee), nullID(group), s.tv(tk.UpdatedAt), s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt),
 		s.tvp(tk.FirstResponseAt), s.tvp(tk.ResolvedAt), s.tvp(tk.ClosedAt), tk.Version, tk.JournalSeq,
 		tk.JournalHead, boolInt(tk.SLA.Appeal), tk.SLA.Policy, s.tvp(tk.SLA.PausedAt), s.tvp(tk.SLA.NextAt),
-		int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.SLA.Extensions, tk.ID, prevVersion)
+		int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.SLA.Extensions, int64(tk.SLA.Paused/time.Second), tk.ID, prevVersion)
 	if err != nil {
 		return translate(err)
 	}

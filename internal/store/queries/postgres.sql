@@ -17,8 +17,8 @@ WITH t AS (
     INSERT INTO tickets (number, channel, category_id, priority, status, subject, requester_id, assignee_id,
                          group_id, created_at, updated_at, first_response_due_at, due_at, first_response_at,
                          resolved_at, closed_at, version, journal_seq, journal_head, appeal, sla_policy,
-                         sla_paused_at, sla_next_at, sla_flags, legal_due_at, sla_extensions)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         sla_paused_at, sla_next_at, sla_flags, legal_due_at, sla_extensions, sla_paused_secs)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     RETURNING id
 ), m AS (
     INSERT INTO messages (ticket_id, author_type, author_id, author_name, channel, internal, body, visible, created_at)

@@ -40,6 +40,7 @@ ALTER TABLE tickets ADD COLUMN sla_next_at timestamptz;
 ALTER TABLE tickets ADD COLUMN sla_flags integer NOT NULL DEFAULT 0;
 ALTER TABLE tickets ADD COLUMN legal_due_at timestamptz;
 ALTER TABLE tickets ADD COLUMN sla_extensions integer NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN sla_paused_secs integer NOT NULL DEFAULT 0;  -- working time spent waiting, credited to the deadline
 CREATE INDEX tickets_sla_next ON tickets(sla_next_at) WHERE sla_next_at IS NOT NULL;
 CREATE INDEX tickets_due ON tickets(due_at) WHERE due_at IS NOT NULL;
 

@@ -12,10 +12,12 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // Moscow time on any host, with or without a zoneinfo database
 
 	"github.com/otklik/otklik/internal/config"
+	"github.com/otklik/otklik/internal/i18n"
 	"github.com/otklik/otklik/internal/otklik"
 	"github.com/otklik/otklik/internal/service"
 	"github.com/otklik/otklik/internal/store"
@@ -31,7 +33,7 @@ func main() {
 	stop()
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "otklik:", err)
+			fmt.Fprintln(os.Stderr, "otklik:", describe(err))
 		}
 		var ec exitCode
 		if errors.As(err, &ec) {
@@ -57,6 +59,7 @@ Usage:
   otklik export  [--out F] write all data as JSON lines (either database engine)
   otklik import  [--in F]  load an export into an empty database, then verify it
   otklik keys    rotate|rewrap|list   new master key for the files / rewrap file keys / list keys
+  otklik sla due --start T (--business-hours N | --business-days N) [--calendar NAME]   a deadline as Otklik computes it
   otklik version           print the version
 
 Run "otklik <command> -h" for the flags of a command. Every flag can also be set as OTKLIK_<FLAG>.
@@ -85,6 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return importCmd(ctx, rest, stdout, stderr, getenv)
 	case "keys":
 		return keysCmd(ctx, rest, stdout, stderr, getenv)
+	case "sla":
+		return slaCmd(ctx, rest, stdout, stderr, getenv)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "otklik", Version())
 		return nil
@@ -94,6 +99,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// describe says an error in words: an application error by its catalogue message (field by field).
+func describe(err error) string {
+	var e *otklik.Error
+	if !errors.As(err, &e) || e.Code == otklik.EINTERNAL {
+		return err.Error()
+	}
+	if len(e.Fields) == 0 {
+		return i18n.T("en", e.Key, e.Args)
+	}
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + i18n.T("en", f.Key, f.Args)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Version returns the build's version.

@@ -30,6 +30,9 @@ func registerJobs(r *jobs.Runner, svc *service.Service) {
 	r.Register(service.JobAutoClose, jobs.Handler{Commit: func(ctx context.Context, tx otklik.Tx, j *otklik.Job) error {
 		return svc.AutoClose(ctx, tx, j.Payload)
 	}})
+	r.Register(service.JobRecomputeSLA, jobs.Handler{Timeout: 10 * time.Minute, Run: func(ctx context.Context, j *otklik.Job) error {
+		return svc.RecomputeDeadlines(ctx, j.Payload)
+	}})
 }
 
 // serve runs Otklik until ctx ends, then stops in order: stop accepting requests and end event
@@ -90,6 +93,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		Events: bus, Node: node, JobsEnqueued: runner.Poke, AutoCloseAfter: time.Duration(c.AutoClose) * 24 * time.Hour,
 		Mail:  service.MailOptions{Address: c.SupportAddress, Name: c.SupportName, Relay: c.SMTPRelay != ""},
 		Files: service.FileOptions{Vault: vault, Scanning: scanner != nil, Rules: fileRules(c)},
+		SLA:   service.SLAOptions{LegalShiftForward: c.LegalShift == "forward", ReminderLead: time.Duration(c.RemindMins) * time.Minute},
 	})
 	registerJobs(runner, svc)
 	if scanner != nil {
@@ -110,6 +114,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	// Intake stops before the jobs, so that nothing it commits waits for a runner that is gone.
 	defer func() { mailCh.stop(); stopJobs(); <-jobsDone }()
 	go expireUploads(jobsCtx, svc, log)
+	go slaTimers(jobsCtx, svc, log)
 
 	if c.AdminToken != "" {
 		if err := svc.EnsureAdminToken(ctx, c.AdminToken); err != nil {
@@ -171,6 +176,25 @@ func expireUploads(ctx context.Context, svc *service.Service, log *slog.Logger) 
 			log.Warn("removing expired uploads failed", "error", err)
 		} else if n > 0 {
 			log.Info("expired uploads removed", "uploads", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// slaTimers sends due deadline reminders and escalations every 20 seconds. The state of each is in its
+// ticket's row, so a restart never skips one and several nodes never double one.
+func slaTimers(ctx context.Context, svc *service.Service, log *slog.Logger) {
+	t := time.NewTicker(20 * time.Second)
+	defer t.Stop()
+	for {
+		if n, err := svc.RunSLATimers(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("deadline reminders failed; retrying", "error", err)
+		} else if n > 0 {
+			log.Info("deadline reminders and escalations handled", "tickets", n)
 		}
 		select {
 		case <-ctx.Done():

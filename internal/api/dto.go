@@ -70,8 +70,22 @@ type TicketJSON struct {
 	ResolvedAt         *Time         `json:"resolved_at"`
 	ClosedAt           *Time         `json:"closed_at"`
 	Version            int64         `json:"version" doc:"grows with every change; send it back (or If-Match) to refuse edits on a stale copy"`
+	SLA                SLAJSON       `json:"sla" doc:"the deadlines' state"`
 	Messages           []MessageJSON `json:"messages,omitempty" doc:"the conversation, oldest first (single-ticket responses only)"`
 	Links              []LinkJSON    `json:"links,omitempty" doc:"linked tickets: repeat_of (this repeats that one) or repeated_by (single-ticket responses only)"`
+}
+
+// SLAJSON is a ticket's deadline state.
+type SLAJSON struct {
+	Policy     string `json:"policy,omitempty" doc:"the SLA policy that gave due_at"`
+	Appeal     bool   `json:"appeal" doc:"a formal appeal under 59-ФЗ"`
+	LegalDueAt *Time  `json:"legal_due_at,omitempty" doc:"the statutory deadline of an appeal: 30 calendar days of registration, 60 once extended"`
+	Paused     bool   `json:"paused" doc:"waiting for the citizen: the resolution clock stands"`
+	Extensions int    `json:"extensions" doc:"how many times due_at was extended"`
+	// The remaining working time, on the calendar of each deadline's policy; negative: overdue by that much.
+	FirstResponseRemaining *int64 `json:"first_response_remaining_seconds,omitempty" doc:"working seconds left to the first answer (absent once answered)"`
+	Remaining              *int64 `json:"remaining_seconds,omitempty" doc:"working seconds left to due_at (frozen while paused)"`
+	Overdue                bool   `json:"overdue" doc:"a deadline has passed on an open ticket"`
 }
 
 // LinkJSON is a link to another ticket.
@@ -135,6 +149,8 @@ func ticketJSON(lang string, t *otklik.Ticket, allowed []otklik.Status) TicketJS
 		FirstResponseDueAt: mskp(t.FirstResponseDueAt), DueAt: mskp(t.DueAt),
 		FirstResponseAt: mskp(t.FirstResponseAt), ResolvedAt: mskp(t.ResolvedAt), ClosedAt: mskp(t.ClosedAt),
 		Version: t.Version,
+		SLA: SLAJSON{Policy: t.SLA.Policy, Appeal: t.SLA.Appeal, LegalDueAt: mskp(t.SLA.LegalDueAt), Paused: t.SLA.PausedAt != nil,
+			Extensions: t.SLA.Extensions},
 	}
 	for i, s := range allowed {
 		j.AllowedStatuses[i] = string(s)
@@ -186,6 +202,7 @@ type CreateTicketJSON struct {
 	Category  string         `json:"category,omitempty" doc:"a category code; guessed from the text when omitted"`
 	Priority  string         `json:"priority,omitempty" enum:"low,normal,high,urgent" doc:"guessed from the subject when omitted"`
 	Requester *RequesterJSON `json:"requester" required:"true" doc:"who the ticket is from; an e-mail or a phone is required"`
+	Appeal    bool           `json:"appeal,omitempty" doc:"a formal appeal under 59-ФЗ (the citizen was identified): the statutory 30-day deadline applies"`
 }
 
 // ReplyJSON is the body of POST /api/v1/tickets/{number}/messages.
@@ -209,6 +226,8 @@ type PatchTicketJSON struct {
 	Priority   *string          `json:"priority,omitempty" enum:"low,normal,high,urgent"`
 	AssigneeID Optional[int64]  `json:"assignee_id,omitempty" doc:"a staff member's id; null unassigns"`
 	Group      Optional[string] `json:"group,omitempty" doc:"a group code; null removes the group"`
+	Appeal     *bool            `json:"appeal,omitempty" doc:"mark or unmark a formal appeal under 59-ФЗ"`
+	SLAPolicy  *string          `json:"sla_policy,omitempty" doc:"choose a manual SLA policy (e.g. complex: 15 working days); empty returns to the matching one"`
 	Reason     string           `json:"reason,omitempty" doc:"why; shown in the journal"`
 	Version    int64            `json:"version,omitempty" doc:"the version you saw; a newer ticket refuses the change with 409"`
 }

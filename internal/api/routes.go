@@ -120,6 +120,36 @@ func (a *API) table() []route {
 		{method: "POST", path: "/api/v1/categories", perm: adminOnly, handler: a.addCategory, doc: doc{
 			Tag: "catalog", Summary: "Add a category", Body: CategoryJSON{}, Status: http.StatusCreated, Resp: CategoryJSON{},
 			Errors: []int{400, 403, 422}}},
+		{method: "POST", path: "/api/v1/tickets/{number}/extend", perm: staffWrite, handler: a.extendDeadline, doc: doc{
+			Tag: "sla", Summary: "Extend the resolution deadline, with a reason",
+			Description: "Later than the current due_at and within the statutory cap (60 calendar days of registration); an appeal's " +
+				"statutory deadline is extended once. The journal keeps both dates; the citizen is told the new date by e-mail.",
+			Params: []param{pNumber}, Body: ExtendJSON{}, Resp: TicketJSON{}, Errors: []int{404, 409, 422}}},
+		{method: "GET", path: "/api/v1/sla/due", perm: staffRead, handler: a.due, doc: doc{
+			Tag: "sla", Summary: "Compute a deadline as Otklik would (as `otklik sla due`)",
+			Description: "Working hours count the calendar's working time from start; working days end at the close of the Nth working day after the day of start.",
+			Params: []param{{Name: "start", In: "query", Required: true, Doc: "RFC 3339"},
+				{Name: "business_hours", In: "query", Type: "integer"}, {Name: "business_days", In: "query", Type: "integer"},
+				{Name: "calendar", In: "query", Doc: "default office"}},
+			Resp: DueJSON{}, Errors: []int{422}}},
+		{method: "GET", path: "/api/v1/calendars", perm: staffRead, handler: a.listCalendars, doc: doc{
+			Tag: "sla", Summary: "Business calendars with their overrides", Resp: []CalendarJSON{}}},
+		{method: "PUT", path: "/api/v1/calendars/{calendar}/overrides/{day}", perm: adminOnly, handler: a.putOverride, doc: doc{
+			Tag: "sla", Summary: "Change one day of a calendar (a holiday, a working Saturday, a short day)",
+			Description: "Open tickets' deadlines are recomputed in the background, each change in the ticket's journal.",
+			Params:      []param{{Name: "calendar", In: "path", Required: true}, {Name: "day", In: "path", Required: true, Doc: "YYYY-MM-DD"}},
+			Body:        OverrideJSON{}, Status: http.StatusNoContent, Errors: []int{404, 422}}},
+		{method: "DELETE", path: "/api/v1/calendars/{calendar}/overrides/{day}", perm: adminOnly, handler: a.deleteOverride, doc: doc{
+			Tag: "sla", Summary: "Return a day to the production calendar",
+			Params: []param{{Name: "calendar", In: "path", Required: true}, {Name: "day", In: "path", Required: true, Doc: "YYYY-MM-DD"}},
+			Status: http.StatusNoContent, Errors: []int{404}}},
+		{method: "GET", path: "/api/v1/sla/policies", perm: staffRead, handler: a.listSLAPolicies, doc: doc{
+			Tag: "sla", Summary: "SLA policies in the order they are tried", Resp: []SLAPolicyJSON{}}},
+		{method: "PUT", path: "/api/v1/sla/policies/{code}", perm: adminOnly, handler: a.putSLAPolicy, doc: doc{
+			Tag: "sla", Summary: "Add or change an SLA policy",
+			Description: "Open tickets' deadlines are recomputed in the background, each change in the ticket's journal.",
+			Params:      []param{{Name: "code", In: "path", Required: true}}, Body: SLAPolicyJSON{}, Resp: SLAPolicyJSON{}, Errors: []int{422}}},
+
 		{method: "GET", path: "/api/v1/groups", perm: staffRead, handler: a.listGroups, doc: doc{
 			Tag: "catalog", Summary: "The groups tickets are routed to", Resp: []GroupJSON{}}},
 		{method: "POST", path: "/api/v1/groups", perm: adminOnly, handler: a.addGroup, doc: doc{

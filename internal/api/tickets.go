@@ -16,6 +16,7 @@ func lang(r *http.Request) string { return i18n.Negotiate(r.Header.Get("Accept-L
 // writeTicket answers with one ticket, its ETag and, when given, its messages.
 func (a *API) writeTicket(w http.ResponseWriter, r *http.Request, status int, t *otklik.Ticket, msgs []*otklik.Message) {
 	j := ticketJSON(lang(r), t, a.svc.AllowedStatuses(t))
+	a.fillSLA(r, &j, t)
 	if msgs != nil {
 		j.Messages = make([]MessageJSON, len(msgs))
 		for i, m := range msgs {
@@ -34,7 +35,7 @@ func (a *API) createTicket(w http.ResponseWriter, r *http.Request, me *otklik.Us
 	}
 	nt := service.NewTicket{
 		Channel: otklik.Channel(in.Channel), Subject: in.Subject, Body: in.Body, Category: in.Category,
-		Priority: otklik.Priority(in.Priority), IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		Priority: otklik.Priority(in.Priority), IdempotencyKey: r.Header.Get("Idempotency-Key"), Appeal: in.Appeal,
 	}
 	if in.Requester != nil {
 		nt.Requester = service.RequesterInput{Name: in.Requester.Name, Email: in.Requester.Email,
@@ -67,6 +68,7 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, me *otklik.User)
 		v.Messages = []*otklik.Message{}
 	}
 	j := ticketJSON(lang(r), v.Ticket, a.svc.AllowedStatuses(v.Ticket))
+	a.fillSLA(r, &j, v.Ticket)
 	j.Messages = make([]MessageJSON, len(v.Messages))
 	for i, m := range v.Messages {
 		j.Messages[i] = messageJSON(m)
@@ -105,6 +107,7 @@ func (a *API) listTickets(w http.ResponseWriter, r *http.Request, me *otklik.Use
 	out := TicketPageJSON{Items: make([]TicketJSON, len(p.Items))}
 	for i, t := range p.Items {
 		out.Items[i] = ticketJSON(l, t, a.svc.AllowedStatuses(t))
+		a.fillSLA(r, &out.Items[i], t)
 	}
 	if p.Next != "" {
 		out.NextCursor = &p.Next
@@ -174,7 +177,8 @@ func (a *API) patchTicket(w http.ResponseWriter, r *http.Request, me *otklik.Use
 	if !ok {
 		return
 	}
-	p := service.TicketPatch{Subject: in.Subject, Category: in.Category, Reason: in.Reason, Version: v}
+	p := service.TicketPatch{Subject: in.Subject, Category: in.Category, Reason: in.Reason, Version: v, Appeal: in.Appeal,
+		SLAPolicy: in.SLAPolicy}
 	if in.Priority != nil {
 		pr := otklik.Priority(*in.Priority)
 		p.Priority = &pr

@@ -54,6 +54,8 @@ type Config struct {
 	MaxBody    int64  // JSON request body limit, bytes
 	DebugAddr  string // listen address of the profiling endpoints (/debug/pprof/); off when empty
 	AutoClose  int    // days after which a resolved ticket closes by itself; 0: never
+	LegalShift string // a statutory deadline on a day off moves "back" or "forward"
+	RemindMins int    // minutes of working time before a deadline that its reminder comes; 0: one working day
 	Workers    int    // background jobs run at once on this node
 	Node       string // this node's name in job claims and events; default host:pid
 
@@ -78,6 +80,7 @@ func Default() Config {
 		LogFormat:      "text",
 		MaxBody:        1 << 20,
 		AutoClose:      7,
+		LegalShift:     "back",
 		Workers:        16,
 	}
 }
@@ -129,6 +132,8 @@ func (c *Config) Bind(fs *flag.FlagSet, scope Scope) {
 	fs.IntVar(&c.ReopenDays, "reopen-days", c.ReopenDays, "days after closing during which a ticket may be reopened (0: never)")
 	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest JSON request body in bytes")
 	fs.IntVar(&c.AutoClose, "autoclose-days", c.AutoClose, "days after which a resolved ticket closes by itself unless reopened (0: never)")
+	fs.StringVar(&c.LegalShift, "sla-legal-shift", c.LegalShift, "a statutory (59-ФЗ) deadline that falls on a day off moves back to the previous working day or forward to the next (back|forward)")
+	fs.IntVar(&c.RemindMins, "sla-remind-minutes", c.RemindMins, "working minutes before a deadline that the assignee is reminded (0: one working day)")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "background jobs run at once on this node")
 	fs.StringVar(&c.Node, "node", c.Node, "this node's name in job claims and events (default host:pid)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "listen address for Go profiling endpoints /debug/pprof/ (off when empty; keep it on localhost)")
@@ -240,6 +245,12 @@ func (c *Config) Validate(scope Scope) error {
 		}
 		if c.AutoClose < 0 {
 			errs = append(errs, errors.New("--autoclose-days must not be negative"))
+		}
+		if c.LegalShift != "back" && c.LegalShift != "forward" {
+			errs = append(errs, fmt.Errorf("--sla-legal-shift %q: want back or forward", c.LegalShift))
+		}
+		if c.RemindMins < 0 || c.RemindMins > 100000 {
+			errs = append(errs, errors.New("--sla-remind-minutes must be between 0 and 100000"))
 		}
 		if c.Workers < 1 || c.Workers > 1000 {
 			errs = append(errs, errors.New("--workers must be between 1 and 1000"))

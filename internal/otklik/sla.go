@@ -82,6 +82,8 @@ type SLAReader interface {
 	SLAPolicies(ctx context.Context) ([]*SLAPolicy, error)
 	// SLADue returns up to limit open tickets whose SLA NextAt is at or before t, earliest first.
 	SLADue(ctx context.Context, t time.Time, limit int) ([]*Ticket, error)
+	// OpenTickets returns up to limit tickets not resolved or closed with IDs above afterID, by ID.
+	OpenTickets(ctx context.Context, afterID int64, limit int) ([]*Ticket, error)
 }
 
 // SLATx changes calendars and policies inside a write transaction.

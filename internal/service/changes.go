@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/otklik/otklik/internal/otklik"
@@ -52,10 +53,16 @@ func (s *Service) applyChange(ctx context.Context, tx otklik.Tx, number string, 
 		return t, true, otklik.Errorf(otklik.ECONFLICT, "ticket.version_conflict", nil)
 	}
 	now := tx.Now()
+	before := slaSnapshot(t)
 	recs, err := apply(tx, t, now)
 	if err != nil || len(recs) == 0 {
 		return t, false, err
 	}
+	more, err := s.retime(ctx, t, before, now)
+	if err != nil {
+		return t, false, err
+	}
+	recs = append(recs, more...)
 	prev := t.Version
 	t.Version++
 	t.UpdatedAt = now
@@ -225,9 +232,13 @@ type TicketPatch struct {
 	// AssigneeID assigns the ticket to a staff member; a pointer to 0 unassigns it.
 	AssigneeID *int64
 	// Group routes the ticket to a group by code; a pointer to "" removes the group.
-	Group   *string
-	Reason  string
-	Version int64
+	Group *string
+	// Appeal marks (or unmarks) a formal appeal under 59-ФЗ: its statutory deadline applies.
+	Appeal *bool
+	// SLAPolicy chooses a manual SLA policy (such as "complex"); "" returns to the matching one.
+	SLAPolicy *string
+	Reason    string
+	Version   int64
 }
 
 // UpdateTicket changes a ticket's fields, one journal record per changed field.
@@ -257,6 +268,13 @@ func (s *Service) UpdateTicket(ctx context.Context, actor otklik.Actor, number s
 		var ok bool
 		if newGroup, ok = cat.groupByCode(*p.Group); !ok {
 			v.Add("group", "group.unknown", map[string]string{"value": *p.Group})
+		}
+	}
+	if p.SLAPolicy != nil && *p.SLAPolicy != "" {
+		if e, err := s.slaEngine(ctx); err != nil {
+			return nil, err
+		} else if pol := e.policy(*p.SLAPolicy); pol == nil || !pol.Manual {
+			v.Add("sla_policy", "sla.policy_not_manual", map[string]string{"value": *p.SLAPolicy, "manual": strings.Join(e.manualCodes(), ", ")})
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -312,6 +330,14 @@ func (s *Service) UpdateTicket(ctx context.Context, actor otklik.Actor, number s
 			}
 			add(otklik.KindAssignee, "assignee", before, after)
 			t.Assignee = ref
+		}
+		if p.Appeal != nil {
+			add(otklik.KindField, "appeal", strconv.FormatBool(t.SLA.Appeal), strconv.FormatBool(*p.Appeal))
+			t.SLA.Appeal = *p.Appeal
+		}
+		if p.SLAPolicy != nil {
+			add(otklik.KindSLA, "sla_policy", t.SLA.Policy, *p.SLAPolicy)
+			t.SLA.Policy = *p.SLAPolicy
 		}
 		return recs, nil
 	})

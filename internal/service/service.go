@@ -34,6 +34,8 @@ type Options struct {
 	Mail MailOptions
 	// Files configures attachments (no Vault: files are refused).
 	Files FileOptions
+	// SLA configures deadlines.
+	SLA SLAOptions
 }
 
 // Service is the set of use cases over one store.
@@ -54,6 +56,11 @@ type Service struct {
 	catMu     sync.Mutex
 	cat       *catalog
 	catsUntil time.Time
+
+	slaOpts  SLAOptions
+	slaMu    sync.Mutex
+	sla      *slaEngine
+	slaUntil time.Time
 }
 
 // catalog is the category tree and the groups, which change rarely and are read by every create.
@@ -71,7 +78,7 @@ func New(o Options) *Service {
 		o.Now = time.Now
 	}
 	return &Service{store: o.Store, lifecycle: o.Lifecycle, log: o.Logger, now: o.Now, events: o.Events,
-		node: o.Node, jobsPoke: o.JobsEnqueued, autoClose: o.AutoCloseAfter, mail: o.Mail,
+		node: o.Node, jobsPoke: o.JobsEnqueued, autoClose: o.AutoCloseAfter, mail: o.Mail, slaOpts: o.SLA,
 		files: o.Files}
 }
 

@@ -27,6 +27,9 @@ type NewTicket struct {
 	// IdempotencyKey, when set, makes a retry of the same request return the ticket the first one
 	// created instead of a second ticket.
 	IdempotencyKey string
+	// Appeal marks a formal appeal under 59-ФЗ (filed through a channel that identified the citizen):
+	// its statutory deadline applies besides the SLA policy's.
+	Appeal bool
 }
 
 // createdRecord is the After of a ticket's first journal record: what was registered, including the
@@ -42,6 +45,10 @@ type createdRecord struct {
 	BodySHA256  string `json:"body_sha256"`
 	// ImportedCreatedAt is the registration time a ticket imported from another system had there.
 	ImportedCreatedAt string `json:"imported_created_at,omitempty"`
+	// The deadlines the SLA policies gave it.
+	FirstResponseDueAt string `json:"first_response_due_at,omitempty"`
+	DueAt              string `json:"due_at,omitempty"`
+	SLAPolicy          string `json:"sla_policy,omitempty"`
 }
 
 // messageRecord is the After of a message's journal record.
@@ -117,6 +124,9 @@ func (s *Service) prepare(ctx context.Context, in NewTicket) (*prepared, error) 
 	p.stems = string(russian.AppendIndexText(russian.AppendIndexText(nil, p.subject), p.body))
 	if p.key != "" {
 		p.reqHash = requestHash(in.Channel, p.subject, p.body, in.Category, in.Priority, p.req)
+		if in.Appeal {
+			p.reqHash = append(p.reqHash, 'A')
+		}
 	}
 	p.group, _ = catalog.group(otklik.RouteGroup(catalog.cats, p.cat.ID))
 	return p, nil
@@ -202,7 +212,7 @@ func (s *Service) insert(ctx context.Context, tx otklik.Tx, p *prepared, actor o
 		Number: otklik.FormatNumber(year, seq), Channel: p.in.Channel,
 		Category: &otklik.CategoryRef{ID: p.cat.ID, Code: p.cat.Code, Name: p.cat.Name},
 		Priority: p.priority, Status: status, Subject: p.subject, Requester: r,
-		CreatedAt: created, UpdatedAt: now, Version: 1,
+		CreatedAt: created, UpdatedAt: now, Version: 1, SLA: otklik.TicketSLA{Appeal: p.in.Appeal},
 	}
 	if p.group.ID != 0 {
 		t.Group = &otklik.GroupRef{ID: p.group.ID, Code: p.group.Code, Name: p.group.Name}
@@ -221,6 +231,14 @@ func (s *Service) insert(ctx context.Context, tx otklik.Tx, p *prepared, actor o
 	}
 	after, _ := json.Marshal(cr)
 	rec.After = string(after)
+	if e, err := s.slaEngine(ctx); err != nil {
+		return nil, nil, err
+	} else if t.Status.Open() {
+		e.setDeadlines(t)
+		cr.FirstResponseDueAt, cr.DueAt, cr.SLAPolicy = fmtDue(t.FirstResponseDueAt), fmtDue(t.DueAt), t.SLA.Policy
+		after, _ := json.Marshal(cr)
+		rec.After = string(after)
+	}
 	rec.Seal(t) // before the insert, so that the ticket row carries its journal head from the start
 	m := &otklik.Message{Body: p.body, Visible: p.visible, CreatedAt: created,
 		Author: otklik.Actor{Type: otklik.ActorRequester, ID: r.ID, Name: r.Name, Channel: p.in.Channel}}

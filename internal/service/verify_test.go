@@ -110,7 +110,7 @@ func testVerifyFindsTampering(t *testing.T, engine string) {
 		{"edited reason", dropTriggers + `UPDATE journal SET reason = 'подделка' WHERE ticket_id = 2 AND seq = 4`, nil, "altered", 4},
 		{"edited time", dropTriggers + `UPDATE journal SET at = ` + dayEarlier + ` WHERE ticket_id = 2 AND seq = 1`, nil, "altered", 1},
 		{"removed middle record", dropTriggers + `DELETE FROM journal WHERE ticket_id = 2 AND seq = 2`, nil, "missing", 3},
-		{"removed last record", dropTriggers + `DELETE FROM journal WHERE ticket_id = 2 AND seq = 5`, nil, "removed from the end", 5},
+		{"removed last record", dropTriggers + `DELETE FROM journal WHERE ticket_id = 2 AND seq = 6`, nil, "removed from the end", 6},
 		{"edited first message", `UPDATE messages SET body = 'Я ничего не писал' WHERE id = (SELECT MIN(id) FROM messages WHERE ticket_id = 2)`, nil, "altered", 0},
 		{"edited reply", `UPDATE messages SET body = 'Другой ответ' WHERE id = (SELECT MIN(id) + 1 FROM messages WHERE ticket_id = 2)`, nil, "altered", 0},
 		{"slipped-in message", `INSERT INTO messages (ticket_id, author_type, author_name, channel, body, created_at) VALUES (2, 'staff', 'X', 'api', 'вставка', ` + epoch + `)`, nil, "no journal record", 0},
@@ -124,8 +124,9 @@ func testVerifyFindsTampering(t *testing.T, engine string) {
 			if err != nil || rep.Broken != nil {
 				t.Fatalf("before tampering: %v %+v", err, rep.Broken)
 			}
-			if rep.Tickets != 3 || rep.Records != 15 || rep.Messages != 9 {
-				t.Errorf("checked %d tickets, %d records, %d messages; want 3, 15, 9", rep.Tickets, rep.Records, rep.Messages)
+			// Each ticket: created, reply, status (new → in progress), note, status (waiting), SLA paused.
+			if rep.Tickets != 3 || rep.Records != 18 || rep.Messages != 9 {
+				t.Errorf("checked %d tickets, %d records, %d messages; want 3, 18, 9", rep.Tickets, rep.Records, rep.Messages)
 			}
 			f.exec(t, tt.tamper, tt.args...)
 			rep, err = f.svc.Verify(context.Background())

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/otklik/otklik/internal/otklik"
@@ -76,6 +77,10 @@ func (s *Store) SLAPolicies(ctx context.Context) ([]*otklik.SLAPolicy, error) {
 func (s *Store) SLADue(ctx context.Context, t time.Time, limit int) ([]*otklik.Ticket, error) {
 	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.TicketColumns+" FROM tickets t "+s.q.TicketJoins+
 		" WHERE t.sla_next_at IS NOT NULL AND t.sla_next_at <= ? ORDER BY t.sla_next_at LIMIT ?"), s.tv(t), limit)
+	return scanTickets(rows, err)
+}
+
+func scanTickets(rows *sql.Rows, err error) ([]*otklik.Ticket, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -89,6 +94,13 @@ func (s *Store) SLADue(ctx context.Context, t time.Time, limit int) ([]*otklik.T
 		out = append(out, tk)
 	}
 	return out, translate(rows.Err())
+}
+
+// OpenTickets returns open tickets after afterID, by ID.
+func (s *Store) OpenTickets(ctx context.Context, afterID int64, limit int) ([]*otklik.Ticket, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.TicketColumns+" FROM tickets t "+s.q.TicketJoins+
+		" WHERE t.id > ? AND t.status NOT IN ('resolved', 'closed') ORDER BY t.id LIMIT ?"), afterID, limit)
+	return scanTickets(rows, err)
 }
 
 // UpsertCalendar stores a calendar's title and week (not its overrides).
@@ -147,7 +159,6 @@ func (t *txn) UpsertSLAPolicy(ctx context.Context, p *otklik.SLAPolicy) error {
 		p.Resolution, p.Calendar, t.s.tv(p.UpdatedAt))
 	return translate(err)
 }
-
 
 // SetSLANext stores when the SLA engine must next look at a ticket.
 func (t *txn) SetSLANext(ctx context.Context, ticketID int64, next *time.Time) error {

@@ -1,0 +1,973 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/otklik/otklik/internal/mail/compose"
+	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/sla"
+)
+
+// SLAOptions configure deadlines.
+type SLAOptions struct {
+	// LegalShiftForward moves a statutory deadline that falls on a day off to the next working day;
+	// by default it moves to the previous one, so that it is never missed.
+	LegalShiftForward bool
+	// ReminderLead is how long before a deadline its assignee is reminded, in working time of the
+	// deadline's calendar (0: one working day: the calendar's Monday hours, 24 h on a 24×7 calendar).
+	ReminderLead time.Duration
+}
+
+// LegalCalendar is the calendar whose days off move statutory deadlines.
+const LegalCalendar = "office"
+
+// AppealDays is the statutory term of an answer to an appeal, in calendar days of registration
+// (59-ФЗ ст. 12 ч. 1); it may be extended once by as many more (ч. 2).
+const AppealDays = 30
+
+// slaTTL is how long a node trusts its copy of the calendars and policies: changes made on another
+// node reach it within this time.
+const slaTTL = 30 * time.Second
+
+// slaEngine is the calendars and policies, built for computing.
+type slaEngine struct {
+	cals     map[string]*sla.Calendar
+	policies []*otklik.SLAPolicy
+	targets  map[*otklik.SLAPolicy][2]slaTarget // first response, resolution
+	cats     []otklik.Category
+	forward  bool
+	lead     time.Duration
+}
+
+// slaEngine returns the current engine, from cache when fresh.
+func (s *Service) slaEngine(ctx context.Context) (*slaEngine, error) {
+	s.slaMu.Lock()
+	defer s.slaMu.Unlock()
+	if s.sla != nil && s.now().Before(s.slaUntil) {
+		return s.sla, nil
+	}
+	cals, err := s.store.Calendars(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pols, err := s.store.SLAPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := buildSLAEngine(cals, pols, cat.cats, s.slaOpts)
+	if err != nil {
+		return nil, err
+	}
+	s.sla, s.slaUntil = e, s.now().Add(slaTTL)
+	return e, nil
+}
+
+// forgetSLA drops the cached engine after this node changed a calendar or policy.
+func (s *Service) forgetSLA() {
+	s.slaMu.Lock()
+	s.sla = nil
+	s.slaMu.Unlock()
+}
+
+// buildCalendar turns a stored calendar into one to compute with.
+func buildCalendar(c *otklik.Calendar) (*sla.Calendar, error) {
+	o := sla.Options{Name: c.Name}
+	if strings.EqualFold(strings.TrimSpace(c.Week), "24x7") {
+		o.AllHours = true
+	} else {
+		w, err := sla.ParseWeek(c.Week)
+		if err != nil {
+			return nil, fmt.Errorf("calendar %s: %w", c.Name, err)
+		}
+		o.Week = w
+	}
+	for _, ov := range c.Overrides {
+		d, err := sla.ParseDate(ov.Day)
+		if err != nil {
+			return nil, fmt.Errorf("calendar %s: %w", c.Name, err)
+		}
+		o.Overrides = append(o.Overrides, sla.Override{Date: d, Kind: sla.DayKind(ov.Kind), Note: ov.Note})
+	}
+	return sla.New(o)
+}
+
+func buildSLAEngine(cals []*otklik.Calendar, pols []*otklik.SLAPolicy, cats []otklik.Category, o SLAOptions) (*slaEngine, error) {
+	e := &slaEngine{cals: map[string]*sla.Calendar{}, policies: pols, targets: map[*otklik.SLAPolicy][2]slaTarget{}, cats: cats,
+		forward: o.LegalShiftForward, lead: o.ReminderLead}
+	for _, c := range cals {
+		bc, err := buildCalendar(c)
+		if err != nil {
+			return nil, err
+		}
+		e.cals[c.Name] = bc
+	}
+	for _, p := range pols {
+		fr, err := parseTarget(p.FirstResponse)
+		if err != nil {
+			return nil, fmt.Errorf("SLA policy %s: first response: %w", p.Code, err)
+		}
+		res, err := parseTarget(p.Resolution)
+		if err != nil {
+			return nil, fmt.Errorf("SLA policy %s: resolution: %w", p.Code, err)
+		}
+		if e.cals[p.Calendar] == nil {
+			return nil, fmt.Errorf("SLA policy %s: no calendar %q", p.Code, p.Calendar)
+		}
+		e.targets[p] = [2]slaTarget{fr, res}
+	}
+	return e, nil
+}
+
+// policy returns the policy with code, or nil.
+func (e *slaEngine) policy(code string) *otklik.SLAPolicy {
+	for _, p := range e.policies {
+		if p.Code == code {
+			return p
+		}
+	}
+	return nil
+}
+
+// manualCodes lists the policies staff may choose.
+func (e *slaEngine) manualCodes() []string {
+	var out []string
+	for _, p := range e.policies {
+		if p.Manual {
+			out = append(out, p.Code)
+		}
+	}
+	return out
+}
+
+// slaTarget is a policy's target: working time, or a number of working days.
+type slaTarget struct {
+	d    time.Duration
+	days int
+}
+
+func (t slaTarget) set() bool { return t.d > 0 || t.days > 0 }
+
+// parseTarget reads "90s", "30m", "24h" (working time) or "5d" (working days); "" is no target.
+func parseTarget(v string) (slaTarget, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return slaTarget{}, nil
+	}
+	n, err := strconv.Atoi(v[:len(v)-1])
+	if err != nil || n <= 0 || n > 100000 {
+		return slaTarget{}, fmt.Errorf("target %q: want a positive number and s, m, h or d (\"24h\", \"5d\")", v)
+	}
+	switch v[len(v)-1] {
+	case 's':
+		return slaTarget{d: time.Duration(n) * time.Second}, nil
+	case 'm':
+		return slaTarget{d: time.Duration(n) * time.Minute}, nil
+	case 'h':
+		return slaTarget{d: time.Duration(n) * time.Hour}, nil
+	case 'd':
+		if n > 366 {
+			return slaTarget{}, fmt.Errorf("target %q: at most 366 working days", v)
+		}
+		return slaTarget{days: n}, nil
+	}
+	return slaTarget{}, fmt.Errorf("target %q: want a positive number and s, m, h or d (\"24h\", \"5d\")", v)
+}
+
+// from returns the deadline of the target for something received at start.
+func (t slaTarget) from(c *sla.Calendar, start time.Time) time.Time {
+	if t.days > 0 {
+		return c.AddDays(start, t.days)
+	}
+	return c.AddHours(start, t.d)
+}
+
+// under reports whether category id is the category code or below it.
+func (e *slaEngine) under(id int64, code string) bool {
+	for hops := 0; id != 0 && hops < 64; hops++ {
+		c, ok := categoryByID(e.cats, id)
+		if !ok {
+			return false
+		}
+		if c.Code == code {
+			return true
+		}
+		id = c.ParentID
+	}
+	return false
+}
+
+func categoryByID(cats []otklik.Category, id int64) (otklik.Category, bool) {
+	for _, c := range cats {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return otklik.Category{}, false
+}
+
+// matches reports whether p applies to t: a manual policy only when staff chose it for t.
+func (e *slaEngine) matches(p *otklik.SLAPolicy, t *otklik.Ticket) bool {
+	if p.Manual {
+		return p.Code == t.SLA.Policy
+	}
+	return (p.Channel == "" || p.Channel == t.Channel) && (p.Priority == "" || p.Priority == t.Priority) &&
+		(p.Category == "" || (t.Category != nil && e.under(t.Category.ID, p.Category)))
+}
+
+// slaPlan is what the policies give a ticket.
+type slaPlan struct {
+	fr, res       *otklik.SLAPolicy // the policies that set each target (nil: none)
+	frCal, resCal *sla.Calendar
+}
+
+// plan finds the policies of t's targets: each from the first matching policy that sets it, a
+// manual policy staff chose winning the resolution.
+func (e *slaEngine) plan(t *otklik.Ticket) slaPlan {
+	var p slaPlan
+	for _, pol := range e.policies {
+		if pol.Manual && pol.Code == t.SLA.Policy && e.targets[pol][1].set() {
+			p.res = pol
+		}
+	}
+	for _, pol := range e.policies {
+		if !e.matches(pol, t) {
+			continue
+		}
+		tg := e.targets[pol]
+		if p.fr == nil && tg[0].set() {
+			p.fr = pol
+		}
+		if p.res == nil && tg[1].set() {
+			p.res = pol
+		}
+	}
+	if p.fr != nil {
+		p.frCal = e.cals[p.fr.Calendar]
+	}
+	if p.res != nil {
+		p.resCal = e.cals[p.res.Calendar]
+	}
+	return p
+}
+
+// legalDue is an appeal's statutory deadline: 30 calendar days of registration (60 once extended),
+// moved off a day off as configured.
+func (e *slaEngine) legalDue(created time.Time, extended bool) *time.Time {
+	c := e.cals[LegalCalendar]
+	if c == nil {
+		return nil
+	}
+	days, shift := AppealDays, sla.ShiftBack
+	if extended {
+		days *= 2
+	}
+	if e.forward {
+		shift = sla.ShiftForward
+	}
+	d := c.CalendarDays(created, days, shift)
+	return &d
+}
+
+// deadlines computes t's deadlines from its policies: the first response from the creation, the
+// resolution from the creation plus the working time it has spent waiting; an appeal's resolution
+// never after its statutory deadline.
+func (e *slaEngine) deadlines(t *otklik.Ticket) (fr, due *time.Time, policy string) {
+	p := e.plan(t)
+	if p.fr != nil {
+		d := e.targets[p.fr][0].from(p.frCal, t.CreatedAt)
+		fr = &d
+	}
+	if p.res != nil {
+		d := e.targets[p.res][1].from(p.resCal, t.CreatedAt)
+		if t.SLA.Paused > 0 {
+			d = p.resCal.AddHours(d, t.SLA.Paused)
+		}
+		due, policy = &d, p.res.Code
+	}
+	if t.SLA.Appeal {
+		if l := e.legalDue(t.CreatedAt, t.SLA.Extensions > 0); l != nil && (due == nil || l.Before(*due)) {
+			due = l
+		}
+	}
+	return fr, due, policy
+}
+
+// leadOf is how long before a deadline on c its reminder comes.
+func (e *slaEngine) leadOf(c *sla.Calendar) time.Duration {
+	if e.lead > 0 {
+		return e.lead
+	}
+	if c.AllHours() {
+		return 24 * time.Hour
+	}
+	return c.TypicalDay()
+}
+
+// remindAt returns when to remind of a deadline due on c for something that started at start; none
+// when the whole target is under twice the lead (a reminder would come almost at once).
+func (e *slaEngine) remindAt(c *sla.Calendar, start, due time.Time) (time.Time, bool) {
+	if c == nil {
+		return time.Time{}, false
+	}
+	lead := e.leadOf(c)
+	if c.Between(start, due) < 2*lead {
+		return time.Time{}, false
+	}
+	return c.SubHours(due, lead), true
+}
+
+// open reports whether a ticket's deadlines still run.
+func slaOpen(t *otklik.Ticket) bool {
+	return t.Status != otklik.StatusResolved && t.Status != otklik.StatusClosed
+}
+
+// nextLook is when the SLA engine must next look at t: its earliest pending reminder or breach.
+func (e *slaEngine) nextLook(t *otklik.Ticket) *time.Time {
+	if !slaOpen(t) {
+		return nil
+	}
+	p := e.plan(t)
+	var next *time.Time
+	consider := func(x time.Time) {
+		if next == nil || x.Before(*next) {
+			next = &x
+		}
+	}
+	if t.FirstResponseAt == nil && t.FirstResponseDueAt != nil {
+		if t.SLA.Flags&otklik.FirstResponseReminded == 0 {
+			if r, ok := e.remindAt(p.frCal, t.CreatedAt, *t.FirstResponseDueAt); ok {
+				consider(r)
+			}
+		}
+		if t.SLA.Flags&otklik.FirstResponseBreached == 0 {
+			consider(*t.FirstResponseDueAt)
+		}
+	}
+	if t.DueAt != nil && t.SLA.PausedAt == nil {
+		if t.SLA.Flags&otklik.DueReminded == 0 {
+			if r, ok := e.remindAt(p.resCal, t.CreatedAt, *t.DueAt); ok {
+				consider(r)
+			}
+		}
+		if t.SLA.Flags&otklik.DueBreached == 0 {
+			consider(*t.DueAt)
+		}
+	}
+	return next
+}
+
+// setDeadlines gives a new ticket its deadlines.
+func (e *slaEngine) setDeadlines(t *otklik.Ticket) {
+	t.FirstResponseDueAt, t.DueAt, t.SLA.Policy = e.deadlines(t)
+	if t.SLA.Appeal {
+		t.SLA.LegalDueAt = e.legalDue(t.CreatedAt, false)
+	}
+	t.SLA.NextAt = e.nextLook(t)
+}
+
+// slaBefore is what a ticket's deadlines depend on, before a change.
+type slaBefore struct {
+	category   int64
+	channel    otklik.Channel
+	priority   otklik.Priority
+	status     otklik.Status
+	appeal     bool
+	policy     string
+	extensions int
+	fr, due    *time.Time
+}
+
+func slaSnapshot(t *otklik.Ticket) slaBefore {
+	b := slaBefore{channel: t.Channel, priority: t.Priority, status: t.Status, appeal: t.SLA.Appeal, policy: t.SLA.Policy,
+		extensions: t.SLA.Extensions, fr: t.FirstResponseDueAt, due: t.DueAt}
+	if t.Category != nil {
+		b.category = t.Category.ID
+	}
+	return b
+}
+
+// slaRecord is the After of an SLA journal record.
+type slaRecord struct {
+	Due    string `json:"due,omitempty"`
+	Policy string `json:"policy,omitempty"`
+	Paused string `json:"paused,omitempty"` // working time credited by a pause
+}
+
+func (r slaRecord) json() string {
+	b, _ := json.Marshal(r)
+	return string(b)
+}
+
+func fmtDue(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(Moscow).Format(time.RFC3339)
+}
+
+func sameTime(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
+}
+
+// retime keeps t's deadlines right after a change: it pauses the resolution clock when the ticket
+// starts waiting for the citizen and resumes it, crediting the working time spent, when it stops;
+// recomputes the deadlines when what they depend on changed (category, channel, priority, policy,
+// appeal; an extended deadline stays as extended); and returns the journal records of what moved.
+func (s *Service) retime(ctx context.Context, t *otklik.Ticket, b slaBefore, now time.Time) ([]*otklik.JournalRecord, error) {
+	e, err := s.slaEngine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var recs []*otklik.JournalRecord
+	sys := otklik.SystemActor
+	if t.Status == otklik.StatusWaiting && b.status != otklik.StatusWaiting && t.DueAt != nil && t.SLA.PausedAt == nil {
+		t.SLA.PausedAt = &now
+		recs = append(recs, &otklik.JournalRecord{Actor: sys, Kind: otklik.KindSLA, Field: "paused",
+			Before: fmtDue(t.DueAt), Reason: "срок решения остановлен: ожидается ответ заявителя"})
+	}
+	if b.status == otklik.StatusWaiting && t.Status != otklik.StatusWaiting && t.SLA.PausedAt != nil {
+		c := e.plan(t).resCal
+		var spent time.Duration
+		if c != nil {
+			spent = c.Between(*t.SLA.PausedAt, now)
+		}
+		t.SLA.PausedAt = nil
+		t.SLA.Paused += spent
+		before := t.DueAt
+		if t.DueAt != nil && spent > 0 {
+			d := c.AddHours(*t.DueAt, spent)
+			t.DueAt = &d
+		}
+		recs = append(recs, &otklik.JournalRecord{Actor: sys, Kind: otklik.KindSLA, Field: "resumed", Before: fmtDue(before),
+			After:  slaRecord{Due: fmtDue(t.DueAt), Paused: spent.String()}.json(),
+			Reason: "срок решения продлён на рабочее время ожидания ответа заявителя"})
+	}
+	cat := int64(0)
+	if t.Category != nil {
+		cat = t.Category.ID
+	}
+	if cat != b.category || t.Channel != b.channel || t.Priority != b.priority || t.SLA.Policy != b.policy || t.SLA.Appeal != b.appeal {
+		preFR, preDue := t.FirstResponseDueAt, t.DueAt
+		fr, due, policy := e.deadlines(t)
+		if t.FirstResponseAt == nil {
+			t.FirstResponseDueAt = fr
+		}
+		if t.SLA.Extensions == 0 {
+			t.DueAt = due
+		}
+		t.SLA.Policy = policy
+		if t.SLA.Appeal {
+			t.SLA.LegalDueAt = e.legalDue(t.CreatedAt, t.SLA.Extensions > 0)
+		} else {
+			t.SLA.LegalDueAt = nil
+		}
+		why := "изменились категория, канал, приоритет или политика SLA обращения"
+		if !sameTime(preFR, t.FirstResponseDueAt) {
+			recs = append(recs, &otklik.JournalRecord{Actor: sys, Kind: otklik.KindSLA, Field: "first_response_due_at",
+				Before: fmtDue(preFR), After: slaRecord{Due: fmtDue(t.FirstResponseDueAt), Policy: policy}.json(), Reason: why})
+		}
+		if !sameTime(preDue, t.DueAt) {
+			recs = append(recs, &otklik.JournalRecord{Actor: sys, Kind: otklik.KindSLA, Field: "due_at",
+				Before: fmtDue(preDue), After: slaRecord{Due: fmtDue(t.DueAt), Policy: policy}.json(), Reason: why})
+		}
+	}
+	if !sameTime(b.fr, t.FirstResponseDueAt) {
+		t.SLA.Flags &^= otklik.FirstResponseReminded | otklik.FirstResponseBreached
+	}
+	if !sameTime(b.due, t.DueAt) {
+		t.SLA.Flags &^= otklik.DueReminded | otklik.DueBreached
+	}
+	t.SLA.NextAt = e.nextLook(t)
+	return recs, nil
+}
+
+// RunSLATimers sends the reminders and escalations that are due, each exactly once: the ticket row
+// holds when to look next and which were made, and both change in the transaction that records them.
+// Several nodes may run it at once. It returns how many tickets it handled.
+func (s *Service) RunSLATimers(ctx context.Context) (int, error) {
+	e, err := s.slaEngine(ctx)
+	if err != nil {
+		return 0, err
+	}
+	handled := 0
+	for range 100 { // at most 100 batches a run: a backlog is worked off over the next runs
+		due, err := s.store.SLADue(ctx, s.now(), 200)
+		if err != nil || len(due) == 0 {
+			return handled, err
+		}
+		for _, t0 := range due {
+			_, err := s.change(ctx, t0.Number, 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
+				if t.SLA.NextAt == nil || t.SLA.NextAt.After(now) {
+					return nil, nil // another node came first
+				}
+				recs, err := s.slaTimers(ctx, tx, e, t, now)
+				if err != nil {
+					return nil, err
+				}
+				t.SLA.NextAt = e.nextLook(t)
+				if len(recs) == 0 {
+					return nil, tx.SetSLANext(ctx, t.ID, t.SLA.NextAt)
+				}
+				return recs, nil
+			})
+			if err != nil && !otklik.IsCode(err, otklik.ENOTFOUND) {
+				return handled, err
+			}
+			handled++
+		}
+	}
+	return handled, nil
+}
+
+// slaTimers makes t's due reminders and escalations.
+func (s *Service) slaTimers(ctx context.Context, tx otklik.Tx, e *slaEngine, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
+	p := e.plan(t)
+	var recs []*otklik.JournalRecord
+	check := func(what string, due *time.Time, c *sla.Calendar, reminded, breached otklik.SLAFlags) error {
+		switch {
+		case t.SLA.Flags&breached == 0 && !now.Before(*due):
+			t.SLA.Flags |= breached | reminded
+			recs = append(recs, &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: what + "_breached",
+				Before: fmtDue(due), Reason: "срок нарушен: обращение передано старшему специалисту и руководителю группы"})
+			return s.notifyStaff(ctx, tx, t, true, what, *due)
+		case t.SLA.Flags&reminded == 0:
+			if r, ok := e.remindAt(c, t.CreatedAt, *due); ok && !now.Before(r) {
+				t.SLA.Flags |= reminded
+				recs = append(recs, &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: what + "_reminded",
+					Before: fmtDue(due), Reason: "напоминание о приближении срока"})
+				return s.notifyStaff(ctx, tx, t, false, what, *due)
+			}
+		}
+		return nil
+	}
+	if t.FirstResponseAt == nil && t.FirstResponseDueAt != nil {
+		if err := check("first_response", t.FirstResponseDueAt, p.frCal, otklik.FirstResponseReminded, otklik.FirstResponseBreached); err != nil {
+			return nil, err
+		}
+	}
+	if t.DueAt != nil && t.SLA.PausedAt == nil {
+		if err := check("due", t.DueAt, p.resCal, otklik.DueReminded, otklik.DueBreached); err != nil {
+			return nil, err
+		}
+	}
+	return recs, nil
+}
+
+// notifyStaff tells staff of a deadline by e-mail: a reminder goes to the assignee (or, unassigned,
+// to the group's operators); a breach to the group's seniors and supervisors.
+func (s *Service) notifyStaff(ctx context.Context, tx otklik.Tx, t *otklik.Ticket, breach bool, what string, due time.Time) error {
+	if s.mail.Address == "" {
+		return nil
+	}
+	users, err := s.store.Users(ctx)
+	if err != nil {
+		return err
+	}
+	var to []otklik.User
+	for _, u := range users {
+		if u.Disabled || u.Email == "" {
+			continue
+		}
+		inGroup := t.Group != nil && u.GroupID == t.Group.ID
+		switch {
+		case breach && inGroup && (u.Role == otklik.RoleSenior || u.Role == otklik.RoleSupervisor):
+			to = append(to, u)
+		case !breach && t.Assignee != nil && u.ID == t.Assignee.ID:
+			to = append(to, u)
+		case !breach && t.Assignee == nil && inGroup && u.Role == otklik.RoleOperator:
+			to = append(to, u)
+		}
+	}
+	deadline := "решения"
+	if what == "first_response" {
+		deadline = "первого ответа"
+	}
+	when := due.In(Moscow).Format("02.01.2006 15:04")
+	subject := "Напоминание: срок " + deadline + " по обращению " + t.Number + " — " + when
+	text := "Срок " + deadline + " по обращению № " + t.Number + " «" + t.Subject + "» истекает " + when +
+		" (МСК).\n\nОткройте обращение и ответьте заявителю или продлите срок с указанием причины."
+	if breach {
+		subject = "Просрочено: срок " + deadline + " по обращению " + t.Number + " истёк " + when
+		text = "Срок " + deadline + " по обращению № " + t.Number + " «" + t.Subject + "» истёк " + when +
+			" (МСК). Обращение передано вам для контроля: назначьте исполнителя или помогите с ответом."
+	}
+	for _, u := range to {
+		err := s.queueMail(ctx, tx, t, 0, compose.Message{To: compose.Address{Name: u.Name, Email: u.Email}, Subject: subject,
+			Text: "Здравствуйте, " + u.Name + "!\n\n" + text + "\n\n— Отклик", AutoSubmitted: "auto-generated"}, otklik.MailNotice)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Extension is a request to move a ticket's resolution deadline.
+type Extension struct {
+	// Until is the new deadline (Moscow time is assumed for a date without a zone).
+	Until time.Time
+	// Reason is one of ExtensionReasons, or free text.
+	Reason string
+	Note   string
+}
+
+// ExtensionReasons are the usual reasons for an extension, as staff choose them.
+var ExtensionReasons = map[string]string{
+	"documents":    "не хватает документов или сведений от заявителя",
+	"failure":      "технический сбой",
+	"coordination": "согласование с другими органами (59-ФЗ ст. 10 ч. 2)",
+}
+
+// ErrNoDeadline is returned when a ticket has no deadline to extend.
+var ErrNoDeadline = errors.New("the ticket has no resolution deadline")
+
+// ExtendDeadline moves t's resolution deadline later, with a reason, within the statutory cap (30
+// calendar days of registration, 60 once extended, for every ticket: PRODUCT.md's statutory cap for
+// citizens' appeals); an appeal's statutory deadline may be extended once. The journal keeps both
+// dates and the citizen is told the new date by e-mail.
+func (s *Service) ExtendDeadline(ctx context.Context, actor otklik.Actor, number string, in Extension) (*otklik.Ticket, error) {
+	var v otklik.Validation
+	reason := strings.TrimSpace(in.Reason)
+	if text, ok := ExtensionReasons[reason]; ok {
+		reason = text
+	}
+	reason = cleanLine(&v, "reason", reason, otklik.MaxReasonLen, true)
+	note := cleanText(&v, "note", in.Note, otklik.MaxReasonLen, false)
+	if in.Until.IsZero() {
+		v.Add("until", "field.required", nil)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	e, err := s.slaEngine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, number, 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
+		if !slaOpen(t) {
+			return nil, otklik.Errorf(otklik.ECONFLICT, "sla.extend_closed", nil)
+		}
+		if t.DueAt == nil {
+			return nil, otklik.Errorf(otklik.ECONFLICT, "sla.no_deadline", nil)
+		}
+		until := in.Until
+		if !until.After(*t.DueAt) {
+			return nil, otklik.Invalid(otklik.FieldError{Field: "until", Key: "sla.extend_earlier",
+				Args: map[string]string{"due": t.DueAt.In(Moscow).Format("02.01.2006 15:04")}})
+		}
+		limit := e.legalDue(t.CreatedAt, true)
+		if limit != nil && until.After(*limit) {
+			return nil, otklik.Invalid(otklik.FieldError{Field: "until", Key: "sla.extend_cap",
+				Args: map[string]string{"cap": limit.In(Moscow).Format("02.01.2006")}})
+		}
+		if t.SLA.Appeal && t.SLA.Extensions > 0 {
+			return nil, otklik.Errorf(otklik.ECONFLICT, "sla.extend_once", nil)
+		}
+		before := t.DueAt
+		t.DueAt = &until
+		t.SLA.Extensions++
+		if t.SLA.Appeal {
+			t.SLA.LegalDueAt = e.legalDue(t.CreatedAt, true)
+		}
+		t.SLA.Flags &^= otklik.DueReminded | otklik.DueBreached
+		t.SLA.NextAt = e.nextLook(t)
+		full := reason
+		if note != "" {
+			full += ": " + note
+		}
+		rec := &otklik.JournalRecord{Actor: actor, Kind: otklik.KindSLA, Field: "extended", Before: fmtDue(before),
+			After: slaRecord{Due: fmtDue(t.DueAt)}.json(), Reason: full}
+		if err := s.noticeExtension(ctx, tx, t, reason); err != nil {
+			return nil, err
+		}
+		return []*otklik.JournalRecord{rec}, nil
+	})
+}
+
+// noticeExtension tells the citizen the new date of their ticket's answer, with the reason.
+func (s *Service) noticeExtension(ctx context.Context, tx otklik.Tx, t *otklik.Ticket, reason string) error {
+	if s.mail.Address == "" || t.Requester == nil || t.Requester.Email == "" {
+		return nil
+	}
+	greeting := "Здравствуйте!"
+	if n := strings.TrimSpace(t.Requester.Name); n != "" {
+		greeting = "Здравствуйте, " + oneLineText(n) + "!"
+	}
+	text := greeting + "\n\nСрок ответа на ваше обращение № " + t.Number + " «" + t.Subject + "» продлён до " +
+		t.DueAt.In(Moscow).Format("02.01.2006 15:04") + " (МСК). Причина: " + reason + ".\n\n" +
+		"Мы сообщим вам, как только будет готов ответ. Чтобы дополнить обращение, ответьте на это письмо, не меняя тему.\n\n" +
+		"С уважением,\n" + s.mail.Name
+	return s.queueMail(ctx, tx, t, 0, compose.Message{To: compose.Address{Name: t.Requester.Name, Email: t.Requester.Email},
+		Subject: "Срок ответа на обращение " + t.Number + " продлён", Text: text, AutoSubmitted: "auto-generated"}, otklik.MailNotice)
+}
+
+// Remaining is the working time left until due on the calendar of t's resolution policy (negative:
+// overdue); ok is false without a deadline. A paused ticket's remaining time is frozen.
+func (s *Service) Remaining(ctx context.Context, t *otklik.Ticket, due *time.Time) (time.Duration, bool) {
+	if due == nil {
+		return 0, false
+	}
+	e, err := s.slaEngine(ctx)
+	if err != nil {
+		return 0, false
+	}
+	c := e.plan(t).resCal
+	if c == nil {
+		c = e.cals[LegalCalendar]
+	}
+	if c == nil {
+		return 0, false
+	}
+	from := s.now()
+	if t.SLA.PausedAt != nil {
+		from = *t.SLA.PausedAt
+	}
+	return c.Between(from, *due), true
+}
+
+// Due computes a deadline as Otklik would: a target of working hours or working days from start on
+// the named calendar (CONTRACT.md: `otklik sla due`).
+func (s *Service) Due(ctx context.Context, calendar string, start time.Time, hours, days int) (time.Time, bool, error) {
+	e, err := s.slaEngine(ctx)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if calendar == "" {
+		calendar = LegalCalendar
+	}
+	c := e.cals[calendar]
+	if c == nil {
+		return time.Time{}, false, otklik.Invalid(otklik.FieldError{Field: "calendar", Key: "calendar.unknown",
+			Args: map[string]string{"value": calendar}})
+	}
+	var v otklik.Validation
+	switch {
+	case (hours > 0) == (days > 0):
+		v.Add("business_hours", "sla.target_one", nil)
+	case hours > 100000 || days > 366:
+		v.Add("business_days", "sla.target_range", nil)
+	}
+	if err := v.Err(); err != nil {
+		return time.Time{}, false, err
+	}
+	var due time.Time
+	if days > 0 {
+		due = c.AddDays(start, days)
+	} else {
+		due = c.AddHours(start, time.Duration(hours)*time.Hour)
+	}
+	return due, c.Confirmed(start.In(Moscow).Year()) && c.Confirmed(due.In(Moscow).Year()), nil
+}
+
+// Calendars returns the calendars with their overrides.
+func (s *Service) Calendars(ctx context.Context) ([]*otklik.Calendar, error) {
+	return s.store.Calendars(ctx)
+}
+
+// SLAPolicies returns the policies in the order they are tried.
+func (s *Service) SLAPolicies(ctx context.Context) ([]*otklik.SLAPolicy, error) {
+	return s.store.SLAPolicies(ctx)
+}
+
+// JobRecomputeSLA is the kind of job that recomputes open tickets' deadlines after a calendar or a
+// policy changed (payload: {"after_id": N}, the last ticket done).
+const JobRecomputeSLA = "sla.recompute"
+
+// recomputeBatch is how many tickets one recompute job handles before it queues the next.
+const recomputeBatch = 500
+
+// PutCalendarOverride sets one day of a calendar (a holiday, a working Saturday, a short day), as
+// administrator actor, and queues the recomputation of open tickets' deadlines.
+func (s *Service) PutCalendarOverride(ctx context.Context, actor otklik.Actor, calendar string, o otklik.CalendarOverride) error {
+	var v otklik.Validation
+	if _, err := sla.ParseDate(o.Day); err != nil {
+		v.Add("day", "calendar.day_format", nil)
+	}
+	switch o.Kind {
+	case "holiday", "off", "work", "short":
+	default:
+		v.Add("kind", "calendar.kind", map[string]string{"value": o.Kind})
+	}
+	o.Note = cleanLine(&v, "note", o.Note, otklik.MaxReasonLen, false)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	cals, err := s.store.Calendars(ctx)
+	if err != nil {
+		return err
+	}
+	var cal *otklik.Calendar
+	for _, c := range cals {
+		if c.Name == calendar {
+			cal = c
+		}
+	}
+	if cal == nil {
+		return otklik.NotFound("calendar.not_found")
+	}
+	// Check the calendar still works with the change (a week left without a working day cannot).
+	changed := *cal
+	changed.Overrides = append(append([]otklik.CalendarOverride{}, cal.Overrides...), o)
+	if _, err := buildCalendar(&changed); err != nil {
+		return otklik.Invalid(otklik.FieldError{Field: "day", Key: "calendar.invalid", Args: map[string]string{"error": err.Error()}})
+	}
+	o.Author = actor.Name
+	err = s.store.Write(ctx, func(tx otklik.Tx) error {
+		if err := tx.PutCalendarOverride(ctx, calendar, &o); err != nil {
+			return err
+		}
+		return s.enqueueRecompute(ctx, tx, 0)
+	})
+	if err == nil {
+		s.forgetSLA()
+	}
+	return err
+}
+
+// DeleteCalendarOverride returns a day of a calendar to the production calendar's rule.
+func (s *Service) DeleteCalendarOverride(ctx context.Context, calendar, day string) error {
+	err := s.store.Write(ctx, func(tx otklik.Tx) error {
+		if err := tx.DeleteCalendarOverride(ctx, calendar, day); err != nil {
+			return err
+		}
+		return s.enqueueRecompute(ctx, tx, 0)
+	})
+	if err == nil {
+		s.forgetSLA()
+	}
+	return err
+}
+
+// PutSLAPolicy adds or changes a policy and queues the recomputation of open tickets' deadlines.
+func (s *Service) PutSLAPolicy(ctx context.Context, p otklik.SLAPolicy) (*otklik.SLAPolicy, error) {
+	var v otklik.Validation
+	if len(p.Code) > 64 || !codePattern.MatchString(p.Code) {
+		v.Add("code", "sla.policy_code", nil)
+	}
+	p.Name = cleanLine(&v, "name", p.Name, otklik.MaxNameLen, true)
+	if _, err := parseTarget(p.FirstResponse); err != nil {
+		v.Add("first_response", "sla.target_format", map[string]string{"value": p.FirstResponse})
+	}
+	if _, err := parseTarget(p.Resolution); err != nil {
+		v.Add("resolution", "sla.target_format", map[string]string{"value": p.Resolution})
+	}
+	if p.FirstResponse == "" && p.Resolution == "" {
+		v.Add("resolution", "sla.target_none", nil)
+	}
+	if p.Channel != "" && !p.Channel.Valid() {
+		v.Add("channel", "channel.unknown", map[string]string{"value": string(p.Channel)})
+	}
+	if p.Priority != "" && !p.Priority.Valid() {
+		v.Add("priority", "priority.unknown", map[string]string{"value": string(p.Priority)})
+	}
+	e, err := s.slaEngine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if e.cals[p.Calendar] == nil {
+		v.Add("calendar", "calendar.unknown", map[string]string{"value": p.Calendar})
+	}
+	if p.Category != "" {
+		cat, err := s.catalog(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := categoryByCode(cat.cats, p.Category); !ok {
+			v.Add("category", "category.unknown", map[string]string{"value": p.Category})
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	err = s.store.Write(ctx, func(tx otklik.Tx) error {
+		if err := tx.UpsertSLAPolicy(ctx, &p); err != nil {
+			return err
+		}
+		return s.enqueueRecompute(ctx, tx, 0)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.forgetSLA()
+	return &p, nil
+}
+
+type recomputePayload struct {
+	AfterID int64 `json:"after_id"`
+}
+
+func (s *Service) enqueueRecompute(ctx context.Context, tx otklik.Tx, after int64) error {
+	payload, _ := json.Marshal(recomputePayload{AfterID: after})
+	return s.enqueue(ctx, tx, &otklik.Job{Kind: JobRecomputeSLA, Payload: string(payload), RunAt: tx.Now()})
+}
+
+// RecomputeDeadlines is the recompute job: it recomputes the deadlines of up to recomputeBatch open
+// tickets after the payload's, each in its own short transaction with a journal record of what moved,
+// and queues the next batch. Intake never waits for more than one ticket's update.
+func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error {
+	var p recomputePayload
+	if err := json.Unmarshal([]byte(payload), &p); err != nil {
+		return fmt.Errorf("recompute payload %q: %w", payload, err)
+	}
+	s.forgetSLA()
+	e, err := s.slaEngine(ctx)
+	if err != nil {
+		return err
+	}
+	ts, err := s.store.OpenTickets(ctx, p.AfterID, recomputeBatch)
+	if err != nil {
+		return err
+	}
+	for _, t0 := range ts {
+		_, err := s.change(ctx, t0.Number, 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
+			return e.recompute(t), nil
+		})
+		if err != nil && !otklik.IsCode(err, otklik.ENOTFOUND) {
+			return err
+		}
+	}
+	if len(ts) < recomputeBatch {
+		return nil
+	}
+	return s.store.Write(ctx, func(tx otklik.Tx) error { return s.enqueueRecompute(ctx, tx, ts[len(ts)-1].ID) })
+}
+
+// recompute sets t's deadlines anew from the current calendars and policies (an extended deadline
+// stays) and returns the journal records of what moved.
+func (e *slaEngine) recompute(t *otklik.Ticket) []*otklik.JournalRecord {
+	if !t.Status.Open() {
+		return nil
+	}
+	fr, due, policy := e.deadlines(t)
+	var recs []*otklik.JournalRecord
+	why := "пересчёт после изменения календаря или политики SLA"
+	if t.FirstResponseAt == nil && !sameTime(fr, t.FirstResponseDueAt) {
+		recs = append(recs, &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "first_response_due_at",
+			Before: fmtDue(t.FirstResponseDueAt), After: slaRecord{Due: fmtDue(fr), Policy: policy}.json(), Reason: why})
+		t.FirstResponseDueAt = fr
+		t.SLA.Flags &^= otklik.FirstResponseReminded | otklik.FirstResponseBreached
+	}
+	if t.SLA.Extensions == 0 && !sameTime(due, t.DueAt) {
+		recs = append(recs, &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at",
+			Before: fmtDue(t.DueAt), After: slaRecord{Due: fmtDue(due), Policy: policy}.json(), Reason: why})
+		t.DueAt = due
+		t.SLA.Flags &^= otklik.DueReminded | otklik.DueBreached
+	}
+	if len(recs) > 0 {
+		t.SLA.Policy = policy
+		if t.SLA.Appeal {
+			t.SLA.LegalDueAt = e.legalDue(t.CreatedAt, t.SLA.Extensions > 0)
+		}
+		t.SLA.NextAt = e.nextLook(t)
+	}
+	return recs
+}

@@ -1,0 +1,320 @@
+package service_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
+	"github.com/otklik/otklik/internal/sla"
+	"github.com/otklik/otklik/internal/testkit"
+)
+
+func msk(t *testing.T, s string) time.Time {
+	t.Helper()
+	v, err := time.ParseInLocation("2006-01-02 15:04", s, sla.Moscow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+type slaFixture struct {
+	svc   *service.Service
+	st    otklik.Store
+	clock *testkit.Clock
+}
+
+func newSLAFixture(t *testing.T, engine, start string) *slaFixture {
+	t.Helper()
+	clock := testkit.NewClock(msk(t, start).UTC())
+	st := testkit.MustOpenStoreEngine(t, engine, clock.Now)
+	svc := service.New(service.Options{Store: st, Now: clock.Now, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30},
+		Mail: service.MailOptions{Address: "support@gosuslugi.example", Name: "Служба поддержки"}})
+	ctx := context.Background()
+	for _, u := range []service.NewUser{
+		{Email: "op@example.ru", Name: "Петрова Анна", Role: otklik.RoleOperator, Group: "line1"},
+		{Email: "senior@example.ru", Name: "Смирнов Игорь", Role: otklik.RoleSenior, Group: "line1"},
+		{Email: "chief@example.ru", Name: "Орлова Елена", Role: otklik.RoleSupervisor, Group: "line1"},
+	} {
+		if _, err := svc.AddUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &slaFixture{svc: svc, st: st, clock: clock}
+}
+
+func (f *slaFixture) create(t *testing.T, category string, appeal bool) *otklik.Ticket {
+	t.Helper()
+	tk, _, err := f.svc.CreateTicket(context.Background(), otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelWeb,
+		Subject: "Не могу войти в личный кабинет", Body: "Здравствуйте! После ввода пароля ошибка.", Category: category, Appeal: appeal,
+		Requester: service.RequesterInput{Name: "Иванова Мария", Email: "maria@mail.example.ru"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func (f *slaFixture) ticket(t *testing.T, number string) *otklik.Ticket {
+	t.Helper()
+	tk, err := f.st.TicketByNumber(context.Background(), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func (f *slaFixture) set(t *testing.T, s string) {
+	t.Helper()
+	f.clock.Add(msk(t, s).Sub(f.clock.Now()))
+}
+
+func sameMoment(a *time.Time, b time.Time) bool { return a != nil && a.Equal(b) }
+
+func (f *slaFixture) slaRecords(t *testing.T, number string) []string {
+	t.Helper()
+	recs, err := f.svc.Journal(context.Background(), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range recs {
+		if r.Kind == otklik.KindSLA {
+			out = append(out, r.Field)
+		}
+	}
+	return out
+}
+
+// TestDeadlinesAtCreation: a ticket received on the Friday before the New Year holidays gets its
+// deadlines on the production calendar; the policy follows its category.
+func TestDeadlinesAtCreation(t *testing.T) { testkit.ForEachEngine(t, testDeadlinesAtCreation) }
+
+func testDeadlinesAtCreation(t *testing.T, engine string) {
+	f := newSLAFixture(t, engine, "2025-12-26 17:30")
+	ctx := context.Background()
+	tk := f.create(t, "access", false)
+	// 24 working hours on 09:00–18:00: 0.5 h on Friday, 9 on 29 and 30 December, 5.5 on 12 January.
+	if !sameMoment(tk.DueAt, msk(t, "2026-01-12 14:30")) || !sameMoment(tk.FirstResponseDueAt, msk(t, "2026-01-12 14:30")) || tk.SLA.Policy != "access" {
+		t.Fatalf("access: due %v, first response %v, policy %q", tk.DueAt, tk.FirstResponseDueAt, tk.SLA.Policy)
+	}
+	tk = f.create(t, "payments", false) // other bodies: 5 working days
+	if !sameMoment(tk.DueAt, msk(t, "2026-01-14 18:00")) || tk.SLA.Policy != "other_bodies" {
+		t.Fatalf("other bodies: due %v, policy %q", tk.DueAt, tk.SLA.Policy)
+	}
+	// A change of category recomputes from the registration, with a journal record.
+	tk2, err := f.svc.UpdateTicket(ctx, otklik.SystemActor, tk.Number, service.TicketPatch{Category: ptr("access.password")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 72 working hours: 18.5 in December, then 9 a day from 12 January: 19 January 17:30.
+	if !sameMoment(tk2.DueAt, msk(t, "2026-01-19 17:30")) || tk2.SLA.Policy != "recovery" {
+		t.Errorf("recovery: due %v, policy %q", tk2.DueAt, tk2.SLA.Policy)
+	}
+	if got := f.slaRecords(t, tk.Number); strings.Join(got, ",") != "due_at" {
+		t.Errorf("journal SLA records %v, want due_at", got)
+	}
+	// A manual policy chosen by staff: complex, 15 working days (29, 30 December, then 12 January on).
+	tk3, err := f.svc.UpdateTicket(ctx, otklik.SystemActor, tk.Number, service.TicketPatch{SLAPolicy: ptr("complex")})
+	if err != nil || !sameMoment(tk3.DueAt, msk(t, "2026-01-28 18:00")) || tk3.SLA.Policy != "complex" {
+		t.Errorf("complex: %v, due %v", err, tk3.DueAt)
+	}
+	if _, err := f.svc.UpdateTicket(ctx, otklik.SystemActor, tk.Number, service.TicketPatch{SLAPolicy: ptr("access")}); !otklik.IsCode(err, otklik.EINVALID) {
+		t.Errorf("a matched policy chosen by hand: %v", err)
+	}
+	if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
+		t.Fatalf("verify: %v %+v", err, rep.Broken)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestPauseAndResume: waiting for the citizen stops the resolution clock; the citizen's reply resumes
+// it, and the deadline moves by the working time spent waiting (a holiday in between counts nothing).
+func TestPauseAndResume(t *testing.T) { testkit.ForEachEngine(t, testPauseAndResume) }
+
+func testPauseAndResume(t *testing.T, engine string) {
+	f := newSLAFixture(t, engine, "2026-04-29 10:00")
+	ctx := context.Background()
+	tk := f.create(t, "payments", false) // 5 working days: 30 Apr, 4, 5, 6, 7 May → 7 May 18:00
+	if !sameMoment(tk.DueAt, msk(t, "2026-05-07 18:00")) {
+		t.Fatalf("due %v", tk.DueAt)
+	}
+	f.set(t, "2026-04-30 16:00") // a short day: it closes at 17:00
+	if _, err := f.svc.ChangeStatus(ctx, otklik.SystemActor, tk.Number, service.StatusChange{Status: otklik.StatusInProgress}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ChangeStatus(ctx, otklik.SystemActor, tk.Number, service.StatusChange{Status: otklik.StatusWaiting, Reason: "нужна справка"}); err != nil {
+		t.Fatal(err)
+	}
+	f.set(t, "2026-05-04 11:00") // the May holidays in between; resumed on Monday at 11:00
+	tk, err := f.svc.ChangeStatus(ctx, otklik.SystemActor, tk.Number, service.StatusChange{Status: otklik.StatusInProgress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Waited: 1 h on 30 April (16–17) + 2 h on 4 May (9–11) = 3 working hours → 8 May 12:00? 8 May 2026 is
+	// a short day (09:00–17:00): 7 May 18:00 + 3 h = 8 May 12:00.
+	if !sameMoment(tk.DueAt, msk(t, "2026-05-08 12:00")) || tk.SLA.PausedAt != nil || tk.SLA.Paused != 3*time.Hour {
+		t.Errorf("after the pause: due %v, paused at %v, paused %v", tk.DueAt, tk.SLA.PausedAt, tk.SLA.Paused)
+	}
+	if got := f.slaRecords(t, tk.Number); strings.Join(got, ",") != "paused,resumed" {
+		t.Errorf("journal SLA records %v", got)
+	}
+	// A recomputation keeps the credit for the pause.
+	tk, err = f.svc.UpdateTicket(ctx, otklik.SystemActor, tk.Number, service.TicketPatch{Priority: ptr(otklik.PriorityHigh)})
+	if err != nil || !sameMoment(tk.DueAt, msk(t, "2026-05-08 12:00")) {
+		t.Errorf("after a priority change: %v, due %v", err, tk.DueAt)
+	}
+}
+
+// TestAppealAndExtension: a 59-ФЗ appeal gets its statutory deadline (30 calendar days, moved back
+// off a day off); an extension needs a reason, stays under the cap, is allowed once for an appeal, is
+// journalled with both dates and told to the citizen.
+func TestAppealAndExtension(t *testing.T) { testkit.ForEachEngine(t, testAppealAndExtension) }
+
+func testAppealAndExtension(t *testing.T, engine string) {
+	f := newSLAFixture(t, engine, "2026-02-12 10:00")
+	ctx := context.Background()
+	tk := f.create(t, "other", true)
+	// 12 Feb + 30 days = 14 March, a Saturday: back to Friday 13 March, its close.
+	if !sameMoment(tk.SLA.LegalDueAt, msk(t, "2026-03-13 18:00")) || !tk.SLA.Appeal {
+		t.Fatalf("legal due %v", tk.SLA.LegalDueAt)
+	}
+	staff := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Петрова Анна", Channel: otklik.ChannelAPI}
+	if _, err := f.svc.ExtendDeadline(ctx, staff, tk.Number, service.Extension{Until: msk(t, "2026-03-20 18:00")}); !otklik.IsCode(err, otklik.EINVALID) {
+		t.Errorf("no reason: %v", err)
+	}
+	if _, err := f.svc.ExtendDeadline(ctx, staff, tk.Number, service.Extension{Until: msk(t, "2026-05-20 18:00"), Reason: "documents"}); !otklik.IsCode(err, otklik.EINVALID) {
+		t.Errorf("past the cap: %v", err)
+	}
+	tk2, err := f.svc.ExtendDeadline(ctx, staff, tk.Number, service.Extension{Until: msk(t, "2026-03-20 18:00"), Reason: "coordination", Note: "запрос в СФР"})
+	if err != nil || !sameMoment(tk2.DueAt, msk(t, "2026-03-20 18:00")) || tk2.SLA.Extensions != 1 {
+		t.Fatalf("extend: %v %+v", err, tk2)
+	}
+	if _, err := f.svc.ExtendDeadline(ctx, staff, tk.Number, service.Extension{Until: msk(t, "2026-03-27 18:00"), Reason: "failure"}); !otklik.IsCode(err, otklik.ECONFLICT) {
+		t.Errorf("a second extension of an appeal: %v", err)
+	}
+	recs, _ := f.svc.Journal(ctx, tk.Number)
+	last := recs[len(recs)-1]
+	// The default policy's 48 working hours from Thursday 12 February 10:00: Thursday 19 February 13:00.
+	if last.Field != "extended" || !strings.Contains(last.Before, "2026-02-19T13:00") || !strings.Contains(last.After, "2026-03-20") ||
+		!strings.Contains(last.Reason, "согласование") || !strings.Contains(last.Reason, "СФР") {
+		t.Errorf("extension record: %+v", last)
+	}
+	outs, _ := f.st.Mails(ctx, otklik.MailFilter{Direction: otklik.MailOut})
+	notice := false
+	for _, m := range outs {
+		notice = notice || (m.To == "maria@mail.example.ru" && strings.Contains(m.Subject, "продлён"))
+	}
+	if !notice {
+		t.Errorf("the citizen was not told the new date")
+	}
+}
+
+// TestRemindersAndEscalation: one working day before the deadline the group is reminded, on the
+// breach the seniors and supervisors are told and the journal says so; each exactly once.
+func TestRemindersAndEscalation(t *testing.T) { testkit.ForEachEngine(t, testRemindersAndEscalation) }
+
+func testRemindersAndEscalation(t *testing.T, engine string) {
+	f := newSLAFixture(t, engine, "2026-03-16 10:00") // Monday
+	ctx := context.Background()
+	tk := f.create(t, "payments", false) // 5 working days → Monday 23 March 18:00
+	if !sameMoment(tk.DueAt, msk(t, "2026-03-23 18:00")) {
+		t.Fatalf("due %v", tk.DueAt)
+	}
+	// The first-response deadline (24 working hours: Thursday 19 March 10:00) is reminded of on
+	// Wednesday 10:00 and breached on Thursday.
+	for _, step := range []struct {
+		at   string
+		want string
+	}{
+		{"2026-03-17 09:00", ""},
+		{"2026-03-18 10:00", "first_response_reminded"},
+		{"2026-03-18 12:00", ""},
+		{"2026-03-19 10:00", "first_response_breached"},
+		{"2026-03-23 09:00", "due_reminded"},
+		{"2026-03-23 18:00", "due_breached"},
+		{"2026-03-24 09:00", ""},
+	} {
+		f.set(t, step.at)
+		before := len(f.slaRecords(t, tk.Number))
+		if _, err := f.svc.RunSLATimers(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RunSLATimers(ctx); err != nil { // a second node, or a restart: nothing twice
+			t.Fatal(err)
+		}
+		got := f.slaRecords(t, tk.Number)[before:]
+		if strings.Join(got, ",") != step.want {
+			t.Errorf("%s: SLA records %v, want %q", step.at, got, step.want)
+		}
+	}
+	outs, _ := f.st.Mails(ctx, otklik.MailFilter{Direction: otklik.MailOut})
+	to := map[string]int{}
+	for _, m := range outs {
+		to[m.To]++
+	}
+	if to["op@example.ru"] != 2 || to["senior@example.ru"] != 2 || to["chief@example.ru"] != 2 {
+		t.Errorf("notices: %v; want 2 reminders to the operator, 2 escalations each to the senior and the supervisor", to)
+	}
+	// «Просрочено»: the ticket's deadline has passed.
+	tk = f.ticket(t, tk.Number)
+	if tk.SLA.Flags&otklik.DueBreached == 0 || tk.SLA.NextAt != nil {
+		t.Errorf("after the breach: flags %b, next %v", tk.SLA.Flags, tk.SLA.NextAt)
+	}
+}
+
+// TestCalendarChangeRecomputes: a holiday added by an administrator moves open tickets' deadlines,
+// each with a journal record; closed tickets keep theirs.
+func TestCalendarChangeRecomputes(t *testing.T) {
+	testkit.ForEachEngine(t, testCalendarChangeRecomputes)
+}
+
+func testCalendarChangeRecomputes(t *testing.T, engine string) {
+	f := newSLAFixture(t, engine, "2026-12-21 10:00")
+	ctx := context.Background()
+	open := f.create(t, "payments", false) // 5 working days: 22–25, 28 December → 28 Dec 18:00
+	done := f.create(t, "payments", false)
+	if _, err := f.svc.ChangeStatus(ctx, otklik.SystemActor, done.Number, service.StatusChange{Status: otklik.StatusResolved}); err != nil {
+		t.Fatal(err)
+	}
+	if !sameMoment(open.DueAt, msk(t, "2026-12-28 18:00")) {
+		t.Fatalf("due %v", open.DueAt)
+	}
+	admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+	if err := f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-12-24", Kind: "holiday", Note: "региональный выходной"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-13-01", Kind: "holiday"}); !otklik.IsCode(err, otklik.EINVALID) {
+		t.Errorf("a bad day: %v", err)
+	}
+	jobs, err := f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("recompute jobs: %v %d", err, len(jobs))
+	}
+	if err := f.svc.RecomputeDeadlines(ctx, jobs[0].Payload); err != nil {
+		t.Fatal(err)
+	}
+	if tk := f.ticket(t, open.Number); !sameMoment(tk.DueAt, msk(t, "2026-12-29 18:00")) {
+		t.Errorf("open ticket after the holiday was added: due %v", tk.DueAt)
+	}
+	if got := f.slaRecords(t, open.Number); strings.Join(got, ",") != "due_at" {
+		t.Errorf("journal SLA records %v", got)
+	}
+	if tk := f.ticket(t, done.Number); !sameMoment(tk.DueAt, msk(t, "2026-12-28 18:00")) {
+		t.Errorf("a resolved ticket's deadline moved: %v", tk.DueAt)
+	}
+	// Run again (a retried job): nothing more.
+	if err := f.svc.RecomputeDeadlines(ctx, jobs[0].Payload); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.slaRecords(t, open.Number); len(got) != 1 {
+		t.Errorf("a second run recorded again: %v", got)
+	}
+	d, confirmed, err := f.svc.Due(ctx, "office", msk(t, "2026-12-21 10:00"), 0, 5)
+	if err != nil || !d.Equal(msk(t, "2026-12-29 18:00")) || !confirmed {
+		t.Errorf("Due: %v %v %v", d, confirmed, err)
+	}
+}

@@ -39,6 +39,7 @@ func (a *API) table() []route {
 				{Name: "requester_snils", In: "query"},
 				{Name: "created_from", In: "query", Doc: "RFC 3339 time or a date (Moscow), inclusive"},
 				{Name: "created_to", In: "query", Doc: "RFC 3339 time (exclusive) or a date (Moscow, inclusive of that day)"},
+				{Name: "overdue", In: "query", Enum: []string{"true", "false"}, Doc: "true: «просрочено» — open tickets whose first answer or resolution deadline has passed"},
 				{Name: "order", In: "query", Enum: []string{"desc", "asc"}},
 				{Name: "limit", In: "query", Type: "integer", Doc: "1–500, default 50"},
 				{Name: "cursor", In: "query", Doc: "next_cursor of the previous page"},

@@ -96,7 +96,7 @@ func (a *API) listTickets(w http.ResponseWriter, r *http.Request, me *otklik.Use
 		Q: q.Get("q"), Status: q.Get("status"), Channel: q.Get("channel"), Category: q.Get("category"),
 		Assignee: q.Get("assignee"), Group: q.Get("group"), RequesterEmail: q.Get("requester_email"),
 		RequesterPhone: q.Get("requester_phone"), RequesterSNILS: q.Get("requester_snils"),
-		CreatedFrom: q.Get("created_from"), CreatedTo: q.Get("created_to"), Order: q.Get("order"),
+		CreatedFrom: q.Get("created_from"), CreatedTo: q.Get("created_to"), Overdue: q.Get("overdue"), Order: q.Get("order"),
 		Limit: q.Get("limit"), Cursor: q.Get("cursor"),
 	})
 	if err != nil {
@@ -120,7 +120,7 @@ func (a *API) listTickets(w http.ResponseWriter, r *http.Request, me *otklik.Use
 var listParams = map[string]bool{
 	"q": true, "status": true, "channel": true, "category": true, "assignee": true, "group": true,
 	"requester_email": true, "requester_phone": true, "requester_snils": true, "created_from": true,
-	"created_to": true, "order": true, "limit": true, "cursor": true,
+	"created_to": true, "overdue": true, "order": true, "limit": true, "cursor": true,
 }
 
 // versioned is an edit's body, which may carry the ticket version its author saw.

@@ -143,6 +143,9 @@ type TicketFilter struct {
 	RequesterIDs []int64 // an empty non-nil slice matches nothing
 	CreatedFrom  time.Time
 	CreatedTo    time.Time // exclusive
+	// OverdueAt, when set, keeps open tickets with a deadline passed by then: the first response not
+	// given by its deadline, or the resolution deadline passed while not waiting for the citizen.
+	OverdueAt time.Time
 	// Query is the user's full-text query and Terms its normalised stems; a store searches by whichever
 	// suits its engine.
 	Query string

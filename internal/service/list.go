@@ -25,6 +25,7 @@ type ListQuery struct {
 	RequesterSNILS string
 	CreatedFrom    string // RFC 3339 or a date YYYY-MM-DD (Moscow)
 	CreatedTo      string // RFC 3339 or a date YYYY-MM-DD (Moscow), inclusive of that day
+	Overdue        string // "true": only open tickets with a deadline passed («просрочено»)
 	Order          string // "desc" (newest first, default) or "asc"
 	Limit          string
 	Cursor         string
@@ -122,6 +123,13 @@ func (s *Service) ListTickets(ctx context.Context, me *otklik.User, q ListQuery)
 	}
 	if t, ok := parseTime(&v, "created_to", q.CreatedTo, true); ok {
 		f.CreatedTo = t
+	}
+	switch q.Overdue {
+	case "", "false":
+	case "true":
+		f.OverdueAt = s.now()
+	default:
+		v.Add("overdue", "field.boolean", map[string]string{"value": q.Overdue})
 	}
 	switch q.Order {
 	case "", "desc":

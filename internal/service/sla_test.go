@@ -259,10 +259,21 @@ func testRemindersAndEscalation(t *testing.T, engine string) {
 	if to["op@example.ru"] != 2 || to["senior@example.ru"] != 2 || to["chief@example.ru"] != 2 {
 		t.Errorf("notices: %v; want 2 reminders to the operator, 2 escalations each to the senior and the supervisor", to)
 	}
-	// «Просрочено»: the ticket's deadline has passed.
+	// «Просрочено»: the ticket's deadline has passed; once resolved it leaves the view.
+	me := &otklik.User{ID: 1, Role: otklik.RoleSupervisor}
+	page, err := f.svc.ListTickets(ctx, me, service.ListQuery{Overdue: "true"})
+	if err != nil || len(page.Items) != 1 || page.Items[0].Number != tk.Number {
+		t.Errorf("overdue view: %v %d", err, len(page.Items))
+	}
 	tk = f.ticket(t, tk.Number)
 	if tk.SLA.Flags&otklik.DueBreached == 0 || tk.SLA.NextAt != nil {
 		t.Errorf("after the breach: flags %b, next %v", tk.SLA.Flags, tk.SLA.NextAt)
+	}
+	if _, err := f.svc.ChangeStatus(ctx, otklik.SystemActor, tk.Number, service.StatusChange{Status: otklik.StatusResolved}); err != nil {
+		t.Fatal(err)
+	}
+	if page, err := f.svc.ListTickets(ctx, me, service.ListQuery{Overdue: "true"}); err != nil || len(page.Items) != 0 {
+		t.Errorf("overdue view after resolving: %v %d", err, len(page.Items))
 	}
 }
 

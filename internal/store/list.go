@@ -225,6 +225,11 @@ func (s *Store) filterConds(f otklik.TicketFilter, split string, noIndex bool) [
 	if !f.CreatedTo.IsZero() {
 		out = append(out, cond{sql: "t.created_at < ?", args: []any{s.tv(f.CreatedTo)}})
 	}
+	if !f.OverdueAt.IsZero() {
+		at := s.tv(f.OverdueAt)
+		out = append(out, cond{sql: "t.status NOT IN ('resolved', 'closed') AND ((t.due_at < ? AND t.sla_paused_at IS NULL) OR " +
+			"(t.first_response_due_at < ? AND t.first_response_at IS NULL))", args: []any{at, at}})
+	}
 	return out
 }
 

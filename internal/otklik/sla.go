@@ -82,7 +82,9 @@ type SLAReader interface {
 	SLAPolicies(ctx context.Context) ([]*SLAPolicy, error)
 	// SLADue returns up to limit open tickets whose SLA NextAt is at or before t, earliest first.
 	SLADue(ctx context.Context, t time.Time, limit int) ([]*Ticket, error)
-	// OpenTickets returns up to limit tickets not resolved or closed with IDs above afterID, by ID.
+	// OpenTickets returns up to limit tickets not resolved or closed with IDs above afterID, by ID,
+	// with only what their deadlines depend on: number, channel, category (its ID), priority, status,
+	// registration and first response, deadlines and SLA state, version and journal head.
 	OpenTickets(ctx context.Context, afterID int64, limit int) ([]*Ticket, error)
 }
 
@@ -96,4 +98,8 @@ type SLATx interface {
 	// SetSLANext stores when the SLA engine must next look at a ticket: bookkeeping, not a change of
 	// the ticket (its version stays).
 	SetSLANext(ctx context.Context, ticketID int64, next *time.Time) error
+	// UpdateTicketSLA stores t's deadlines and SLA state, version, update time and journal head —
+	// nothing else — if its stored version is still prevVersion (else ECONFLICT). A recomputation
+	// rewrites only these, so it touches no other index.
+	UpdateTicketSLA(ctx context.Context, t *Ticket, prevVersion int64) error
 }

@@ -782,8 +782,14 @@ func (s *Service) SLAPolicies(ctx context.Context) ([]*otklik.SLAPolicy, error) 
 // policy changed (payload: {"after_id": N}, the last ticket done).
 const JobRecomputeSLA = "sla.recompute"
 
-// recomputeBatch is how many tickets one recompute job handles before it queues the next.
-const recomputeBatch = 500
+// Recomputation: open tickets are read recomputeRead at a time, their new deadlines computed outside
+// any transaction, and the changed ones written recomputeWrite to a transaction, so that intake never
+// waits long for the writer. A job works for at most recomputeSlice, then queues its continuation.
+const (
+	recomputeRead  = 2000
+	recomputeWrite = 500
+	recomputeSlice = 2 * time.Minute
+)
 
 // PutCalendarOverride sets one day of a calendar (a holiday, a working Saturday, a short day), as
 // administrator actor, and queues the recomputation of open tickets' deadlines.
@@ -910,9 +916,10 @@ func (s *Service) enqueueRecompute(ctx context.Context, tx otklik.Tx, after int6
 	return s.enqueue(ctx, tx, &otklik.Job{Kind: JobRecomputeSLA, Payload: string(payload), RunAt: tx.Now()})
 }
 
-// RecomputeDeadlines is the recompute job: it recomputes the deadlines of up to recomputeBatch open
-// tickets after the payload's, each in its own short transaction with a journal record of what moved,
-// and queues the next batch. Intake never waits for more than one ticket's update.
+// RecomputeDeadlines is the recompute job: it recomputes the deadlines of the open tickets after the
+// payload's, in batches, each changed ticket with a journal record of what moved; a ticket edited
+// meanwhile is redone on its own. After recomputeSlice it queues its continuation. Run again, it
+// finds nothing more to change.
 func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error {
 	var p recomputePayload
 	if err := json.Unmarshal([]byte(payload), &p); err != nil {
@@ -923,22 +930,117 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 	if err != nil {
 		return err
 	}
-	ts, err := s.store.OpenTickets(ctx, p.AfterID, recomputeBatch)
+	stop := time.Now().Add(recomputeSlice)
+	// The next batch is read and computed while this one is written: two cores, two halves of the work.
+	type batch struct {
+		changed []recomputed
+		last    int64
+		full    bool
+		err     error
+	}
+	jobCtx := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan batch, 1)
+	go func() {
+		defer close(batches)
+		after := p.AfterID
+		for {
+			ts, err := s.store.OpenTickets(ctx, after, recomputeRead)
+			if err != nil || len(ts) == 0 {
+				if err != nil {
+					batches <- batch{err: err}
+				}
+				return
+			}
+			b := batch{last: ts[len(ts)-1].ID, full: len(ts) == recomputeRead}
+			for _, t := range ts {
+				prev := t.Version
+				if recs := e.recompute(t); len(recs) > 0 {
+					b.changed = append(b.changed, recomputed{t: t, prev: prev, recs: recs})
+				}
+			}
+			select {
+			case batches <- b:
+			case <-ctx.Done():
+				return
+			}
+			if !b.full {
+				return
+			}
+			after = b.last
+		}
+	}()
+	for b := range batches {
+		if b.err != nil {
+			return b.err
+		}
+		for changed := b.changed; len(changed) > 0; {
+			n := min(len(changed), recomputeWrite)
+			if err := s.writeRecomputed(ctx, e, changed[:n]); err != nil {
+				return err
+			}
+			changed = changed[n:]
+		}
+		if b.full && time.Now().After(stop) {
+			cancel()
+			return s.store.Write(jobCtx, func(tx otklik.Tx) error { return s.enqueueRecompute(jobCtx, tx, b.last) })
+		}
+	}
+	return nil
+}
+
+// recomputed is a ticket with its new deadlines, as read at version prev, and the records of the move.
+type recomputed struct {
+	t    *otklik.Ticket
+	prev int64
+	recs []*otklik.JournalRecord
+}
+
+// writeRecomputed stores a batch of recomputed tickets in one transaction. A ticket changed since it
+// was read is left out of it and recomputed on its own afterwards.
+func (s *Service) writeRecomputed(ctx context.Context, e *slaEngine, batch []recomputed) error {
+	var stale []string
+	err := s.store.Write(ctx, func(tx otklik.Tx) error {
+		stale = stale[:0]
+		now := tx.Now()
+		for _, c := range batch {
+			t := *c.t // the function may run again: work on copies
+			t.Version, t.UpdatedAt = c.prev+1, now
+			recs := make([]*otklik.JournalRecord, len(c.recs))
+			for i, r := range c.recs {
+				cp := *r
+				cp.At = now
+				cp.Seal(&t)
+				recs[i] = &cp
+			}
+			if err := tx.UpdateTicketSLA(ctx, &t, c.prev); err != nil {
+				if otklik.IsCode(err, otklik.ECONFLICT) {
+					stale = append(stale, t.Number)
+					continue
+				}
+				return err
+			}
+			for _, r := range recs {
+				if err := tx.AppendJournal(ctx, r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for _, t0 := range ts {
-		_, err := s.change(ctx, t0.Number, 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
+	for _, number := range stale {
+		_, err := s.change(ctx, number, 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
 			return e.recompute(t), nil
 		})
 		if err != nil && !otklik.IsCode(err, otklik.ENOTFOUND) {
 			return err
 		}
 	}
-	if len(ts) < recomputeBatch {
-		return nil
-	}
-	return s.store.Write(ctx, func(tx otklik.Tx) error { return s.enqueueRecompute(ctx, tx, ts[len(ts)-1].ID) })
+	return nil
 }
 
 // recompute sets t's deadlines anew from the current calendars and policies (an extended deadline

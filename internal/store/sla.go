@@ -96,11 +96,33 @@ func scanTickets(rows *sql.Rows, err error) ([]*otklik.Ticket, error) {
 	return out, translate(rows.Err())
 }
 
-// OpenTickets returns open tickets after afterID, by ID.
+// OpenTickets returns open tickets after afterID, by ID, with what their deadlines depend on.
 func (s *Store) OpenTickets(ctx context.Context, afterID int64, limit int) ([]*otklik.Ticket, error) {
-	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.TicketColumns+" FROM tickets t "+s.q.TicketJoins+
-		" WHERE t.id > ? AND t.status NOT IN ('resolved', 'closed') ORDER BY t.id LIMIT ?"), afterID, limit)
-	return scanTickets(rows, err)
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT id, number, channel, category_id, priority, status, created_at,
+		first_response_at, first_response_due_at, due_at, appeal, sla_policy, sla_paused_at, sla_next_at, sla_flags,
+		legal_due_at, sla_extensions, sla_paused_secs, version, journal_seq, journal_head
+		FROM tickets WHERE id > ? AND status NOT IN ('resolved', 'closed') ORDER BY id LIMIT ?`), afterID, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := make([]*otklik.Ticket, 0, limit)
+	for rows.Next() {
+		t := &otklik.Ticket{Category: &otklik.CategoryRef{}}
+		var created, frAt, frDue, due, paused, next, legal dbTime
+		var appeal int
+		var pausedSecs int64
+		if err := rows.Scan(&t.ID, &t.Number, &t.Channel, &t.Category.ID, &t.Priority, &t.Status, &created, &frAt, &frDue, &due,
+			&appeal, &t.SLA.Policy, &paused, &next, &t.SLA.Flags, &legal, &t.SLA.Extensions, &pausedSecs, &t.Version,
+			&t.JournalSeq, &t.JournalHead); err != nil {
+			return nil, translate(err)
+		}
+		t.CreatedAt, t.FirstResponseAt, t.FirstResponseDueAt, t.DueAt = created.T, frAt.ptr(), frDue.ptr(), due.ptr()
+		t.SLA.Appeal, t.SLA.PausedAt, t.SLA.NextAt, t.SLA.LegalDueAt = appeal != 0, paused.ptr(), next.ptr(), legal.ptr()
+		t.SLA.Paused = time.Duration(pausedSecs) * time.Second
+		out = append(out, t)
+	}
+	return out, translate(rows.Err())
 }
 
 // UpsertCalendar stores a calendar's title and week (not its overrides).
@@ -164,4 +186,23 @@ func (t *txn) UpsertSLAPolicy(ctx context.Context, p *otklik.SLAPolicy) error {
 func (t *txn) SetSLANext(ctx context.Context, ticketID int64, next *time.Time) error {
 	_, err := t.ex.exec(ctx, "UPDATE tickets SET sla_next_at = ? WHERE id = ?", t.s.tvp(next), ticketID)
 	return translate(err)
+}
+
+// UpdateTicketSLA stores a ticket's deadline state and journal head.
+func (t *txn) UpdateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersion int64) error {
+	s := t.s
+	res, err := t.ex.exec(ctx, `UPDATE tickets SET first_response_due_at = ?, due_at = ?, sla_policy = ?, sla_next_at = ?,
+		sla_flags = ?, legal_due_at = ?, version = ?, updated_at = ?, journal_seq = ?, journal_head = ? WHERE id = ? AND version = ?`,
+		s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt), tk.SLA.Policy, s.tvp(tk.SLA.NextAt), int(tk.SLA.Flags),
+		s.tvp(tk.SLA.LegalDueAt), tk.Version, s.tv(tk.UpdatedAt), tk.JournalSeq, tk.JournalHead, tk.ID, prevVersion)
+	if err != nil {
+		return translate(err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			return otklik.Errorf(otklik.ECONFLICT, "ticket.version_conflict", nil)
+		}
+		return translate(err)
+	}
+	return nil
 }

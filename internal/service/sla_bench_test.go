@@ -1,0 +1,108 @@
+package service_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/otklik/otklik/internal/demo"
+	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
+	"github.com/otklik/otklik/internal/testkit"
+)
+
+// BenchmarkRecomputeAfterCalendarChange fills a database with OTKLIK_BENCH_TICKETS realistic tickets
+// (default 20,000) registered over the last day, then, each iteration, makes Tuesday 24 November 2026
+// a holiday (or makes it a working day again) and runs the recompute job to the end, while a client
+// keeps registering tickets. Every open ticket's deadline moves across that day, so each iteration
+// recomputes and rewrites them all. Reported: open tickets a second, and the longest a registration
+// waited meanwhile (the intake's pause). Engines: SQLite, and PostgreSQL with OTKLIK_TEST_POSTGRES.
+func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
+	n := 20_000
+	if v, err := strconv.Atoi(os.Getenv("OTKLIK_BENCH_TICKETS")); err == nil && v > 0 {
+		n = v
+	}
+	for _, engine := range testkit.Engines {
+		b.Run(engine, func(b *testing.B) {
+			if engine == "postgres" && os.Getenv(testkit.PostgresEnv) == "" {
+				b.Skipf("set %s to run on PostgreSQL", testkit.PostgresEnv)
+			}
+			now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) // Monday, 15:00 Moscow
+			clock := func() time.Time { return now }
+			st := testkit.MustOpenStoreEngine(b, engine, clock)
+			svc := service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
+			ctx := context.Background()
+			if _, err := demo.Fill(ctx, svc, demo.FillOptions{Tickets: n, Batch: 1000, Workers: 2, Seed: 7, Days: 1, Now: clock}); err != nil {
+				b.Fatal(err)
+			}
+			open := 0
+			for after := int64(0); ; {
+				ts, err := st.OpenTickets(ctx, after, 5000)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(ts) == 0 {
+					break
+				}
+				open += len(ts)
+				after = ts[len(ts)-1].ID
+			}
+			admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+			var maxWait atomic.Int64
+			b.ResetTimer()
+			for i := range b.N {
+				b.StopTimer()
+				var err error
+				if i%2 == 0 {
+					err = svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-11-24", Kind: "holiday"})
+				} else {
+					err = svc.DeleteCalendarOverride(ctx, "office", "2026-11-24")
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				stop := make(chan struct{})
+				var wg sync.WaitGroup
+				wg.Add(1)
+				go func() { // intake goes on meanwhile
+					defer wg.Done()
+					for k := 0; ; k++ {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						t0 := time.Now()
+						_, _, err := svc.CreateTicket(ctx, otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelWeb,
+							Subject: "Не приходит код подтверждения", Body: "Здравствуйте! Код не приходит уже час.",
+							Requester: service.RequesterInput{Email: "bench" + strconv.Itoa(i) + "-" + strconv.Itoa(k) + "@example.ru"}})
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						if w := time.Since(t0).Nanoseconds(); w > maxWait.Load() {
+							maxWait.Store(w)
+						}
+						time.Sleep(2 * time.Millisecond)
+					}
+				}()
+				b.StartTimer()
+				if err := svc.RecomputeDeadlines(ctx, `{"after_id":0}`); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				close(stop)
+				wg.Wait()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(open)*float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
+			b.ReportMetric(float64(open), "open")
+			b.ReportMetric(float64(maxWait.Load())/1e6, "intake-max-ms")
+		})
+	}
+}

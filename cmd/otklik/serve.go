@@ -21,6 +21,7 @@ import (
 	"github.com/otklik/otklik/internal/jobs"
 	"github.com/otklik/otklik/internal/otklik"
 	"github.com/otklik/otklik/internal/service"
+	"github.com/otklik/otklik/internal/sla"
 	"github.com/otklik/otklik/internal/store"
 	"github.com/otklik/otklik/internal/web"
 )
@@ -95,6 +96,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		Files: service.FileOptions{Vault: vault, Scanning: scanner != nil, Rules: fileRules(c)},
 		SLA:   service.SLAOptions{LegalShiftForward: c.LegalShift == "forward", ReminderLead: time.Duration(c.RemindMins) * time.Minute},
 	})
+	warnCalendar(time.Now(), log)
 	registerJobs(runner, svc)
 	if scanner != nil {
 		runner.Register(service.JobScanFile, scanHandler(svc, scanner))
@@ -201,5 +203,22 @@ func slaTimers(ctx context.Context, svc *service.Service, log *slog.Logger) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// warnCalendar warns when the production calendar built in lacks this year, or next year from
+// September (the government's decree usually comes out between August and October): deadlines in such a
+// year follow ТК РФ ст. 112 without the decree's transfers until a release or an override adds them.
+func warnCalendar(now time.Time, log *slog.Logger) {
+	have := map[int]bool{}
+	for _, y := range sla.Years() {
+		have[y] = true
+	}
+	y := now.In(sla.Moscow).Year()
+	if !have[y] {
+		log.Warn("the built-in production calendar has no data for this year: deadlines ignore the government's day transfers; add them as calendar overrides or upgrade", "year", y)
+	}
+	if now.In(sla.Moscow).Month() >= time.September && !have[y+1] {
+		log.Warn("the built-in production calendar has no data for next year yet: when the decree is out, upgrade or add its transfers as calendar overrides", "year", y+1)
 	}
 }

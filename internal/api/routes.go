@@ -135,6 +135,10 @@ func (a *API) table() []route {
 			Resp: DueJSON{}, Errors: []int{422}}},
 		{method: "GET", path: "/api/v1/calendars", perm: staffRead, handler: a.listCalendars, doc: doc{
 			Tag: "sla", Summary: "Business calendars with their overrides", Resp: []CalendarJSON{}}},
+		{method: "PUT", path: "/api/v1/calendars/{calendar}", perm: adminOnly, handler: a.putCalendar, doc: doc{
+			Tag: "sla", Summary: "Add a calendar or change its working week (a regional office, a hotline)",
+			Description: "Days follow the production calendar unless the week is 24x7. Open tickets' deadlines are recomputed in the background.",
+			Params:      []param{{Name: "calendar", In: "path", Required: true}}, Body: PutCalendarJSON{}, Resp: CalendarJSON{}, Errors: []int{422}}},
 		{method: "PUT", path: "/api/v1/calendars/{calendar}/overrides/{day}", perm: adminOnly, handler: a.putOverride, doc: doc{
 			Tag: "sla", Summary: "Change one day of a calendar (a holiday, a working Saturday, a short day)",
 			Description: "Open tickets' deadlines are recomputed in the background, each change in the ticket's journal.",

@@ -213,3 +213,23 @@ func (a *API) putSLAPolicy(w http.ResponseWriter, r *http.Request, me *otklik.Us
 	}
 	httpx.JSON(w, http.StatusOK, slaPolicyJSON(p))
 }
+
+// PutCalendarJSON is a calendar's title and week.
+type PutCalendarJSON struct {
+	Title string `json:"title" required:"true"`
+	Week  string `json:"week" required:"true" doc:"\"mon-fri 09:00-18:00\", \"mon-thu 08:00-17:00, fri 08:00-15:45\" or \"24x7\""`
+}
+
+func (a *API) putCalendar(w http.ResponseWriter, r *http.Request, me *otklik.User) {
+	var in PutCalendarJSON
+	if err := a.decode(w, r, &in); err != nil {
+		httpx.Error(w, r, a.log, err)
+		return
+	}
+	c, err := a.svc.PutCalendar(r.Context(), otklik.Calendar{Name: r.PathValue("calendar"), Title: in.Title, Week: in.Week})
+	if err != nil {
+		httpx.Error(w, r, a.log, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, CalendarJSON{Name: c.Name, Title: c.Title, Week: c.Week, Overrides: []OverrideJSON{}, UpdatedAt: msk(c.UpdatedAt)})
+}

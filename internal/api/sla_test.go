@@ -45,8 +45,18 @@ func TestSLAAPI(t *testing.T) {
 		t.Errorf("delete override: %d %s", code, raw)
 	}
 
+	// A regional office's calendar, and a policy on it.
+	code, _, _, raw = x.do("PUT", "/api/v1/calendars/kaliningrad", x.admin, `{"title":"Калининградский офис","week":"mon-thu 08:00-17:00, fri 08:00-15:45"}`)
+	if code != 200 {
+		t.Errorf("put calendar: %d %s", code, raw)
+	}
+	code, _, _, raw = x.do("PUT", "/api/v1/calendars/broken", x.admin, `{"title":"Сломанный","week":"каждый день с утра"}`)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(string(raw), "calendar.week") {
+		t.Errorf("bad week: %d %s", code, raw)
+	}
+
 	// Policies.
-	code, _, _, raw = x.do("PUT", "/api/v1/sla/policies/mobile", x.admin, `{"name":"Мобильное приложение","position":45,"category":"mobile","resolution":"36h","calendar":"office"}`)
+	code, _, _, raw = x.do("PUT", "/api/v1/sla/policies/mobile", x.admin, `{"name":"Мобильное приложение","position":45,"category":"mobile","resolution":"36h","calendar":"kaliningrad"}`)
 	if code != 200 {
 		t.Errorf("put policy: %d %s", code, raw)
 	}

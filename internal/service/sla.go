@@ -1073,3 +1073,37 @@ func (e *slaEngine) recompute(t *otklik.Ticket) []*otklik.JournalRecord {
 	}
 	return recs
 }
+
+// PutCalendar adds a calendar or changes its title and working week ("mon-fri 09:00-18:00",
+// "mon-thu 08:00-17:00, fri 08:00-15:45", "24x7"), and queues the recomputation of open tickets'
+// deadlines.
+func (s *Service) PutCalendar(ctx context.Context, c otklik.Calendar) (*otklik.Calendar, error) {
+	var v otklik.Validation
+	if len(c.Name) > 64 || !codePattern.MatchString(c.Name) {
+		v.Add("name", "calendar.name", nil)
+	}
+	c.Title = cleanLine(&v, "title", c.Title, otklik.MaxNameLen, true)
+	c.Week = strings.TrimSpace(c.Week)
+	if !strings.EqualFold(c.Week, "24x7") {
+		if _, err := sla.ParseWeek(c.Week); err != nil {
+			v.Add("week", "calendar.week", map[string]string{"error": err.Error()})
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := buildCalendar(&c); err != nil {
+		return nil, otklik.Invalid(otklik.FieldError{Field: "week", Key: "calendar.week", Args: map[string]string{"error": err.Error()}})
+	}
+	err := s.store.Write(ctx, func(tx otklik.Tx) error {
+		if err := tx.UpsertCalendar(ctx, &c); err != nil {
+			return err
+		}
+		return s.enqueueRecompute(ctx, tx, 0)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.forgetSLA()
+	return &c, nil
+}

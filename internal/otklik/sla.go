@@ -102,4 +102,8 @@ type SLATx interface {
 	// nothing else — if its stored version is still prevVersion (else ECONFLICT). A recomputation
 	// rewrites only these, so it touches no other index.
 	UpdateTicketSLA(ctx context.Context, t *Ticket, prevVersion int64) error
+	// StoreRecomputed stores a batch of recomputed tickets (as UpdateTicketSLA) with their sealed
+	// journal records; tickets whose stored version is no longer prev[i] are left out, records and all,
+	// and returned. An engine may do it in a few statements instead of two a ticket.
+	StoreRecomputed(ctx context.Context, ts []*Ticket, prev []int64, recs [][]*JournalRecord) (stale []*Ticket, err error)
 }

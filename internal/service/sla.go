@@ -1000,40 +1000,33 @@ type recomputed struct {
 // writeRecomputed stores a batch of recomputed tickets in one transaction. A ticket changed since it
 // was read is left out of it and recomputed on its own afterwards.
 func (s *Service) writeRecomputed(ctx context.Context, e *slaEngine, batch []recomputed) error {
-	var stale []string
+	var stale []*otklik.Ticket
 	err := s.store.Write(ctx, func(tx otklik.Tx) error {
-		stale = stale[:0]
 		now := tx.Now()
-		for _, c := range batch {
+		ts := make([]*otklik.Ticket, len(batch))
+		prev := make([]int64, len(batch))
+		recs := make([][]*otklik.JournalRecord, len(batch))
+		for i, c := range batch {
 			t := *c.t // the function may run again: work on copies
 			t.Version, t.UpdatedAt = c.prev+1, now
-			recs := make([]*otklik.JournalRecord, len(c.recs))
-			for i, r := range c.recs {
+			recs[i] = make([]*otklik.JournalRecord, len(c.recs))
+			for j, r := range c.recs {
 				cp := *r
 				cp.At = now
 				cp.Seal(&t)
-				recs[i] = &cp
+				recs[i][j] = &cp
 			}
-			if err := tx.UpdateTicketSLA(ctx, &t, c.prev); err != nil {
-				if otklik.IsCode(err, otklik.ECONFLICT) {
-					stale = append(stale, t.Number)
-					continue
-				}
-				return err
-			}
-			for _, r := range recs {
-				if err := tx.AppendJournal(ctx, r); err != nil {
-					return err
-				}
-			}
+			ts[i], prev[i] = &t, c.prev
 		}
-		return nil
+		var err error
+		stale, err = tx.StoreRecomputed(ctx, ts, prev, recs)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	for _, number := range stale {
-		_, err := s.change(ctx, number, 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
+	for _, t := range stale {
+		_, err := s.change(ctx, t.Number, 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
 			return e.recompute(t), nil
 		})
 		if err != nil && !otklik.IsCode(err, otklik.ENOTFOUND) {

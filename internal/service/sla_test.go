@@ -324,6 +324,9 @@ func testCalendarChangeRecomputes(t *testing.T, engine string) {
 	if got := f.slaRecords(t, open.Number); len(got) != 1 {
 		t.Errorf("a second run recorded again: %v", got)
 	}
+	if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
+		t.Fatalf("verify after the recomputation: %v %+v", err, rep.Broken)
+	}
 	d, confirmed, err := f.svc.Due(ctx, "office", msk(t, "2026-12-21 10:00"), 0, 5)
 	if err != nil || !d.Equal(msk(t, "2026-12-29 18:00")) || !confirmed {
 		t.Errorf("Due: %v %v %v", d, confirmed, err)

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/otklik/otklik/internal/otklik"
@@ -205,4 +207,110 @@ func (t *txn) UpdateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersio
 		return translate(err)
 	}
 	return nil
+}
+
+// StoreRecomputed stores recomputed tickets and their journal records. SQLite runs the statements one by
+// one in process; PostgreSQL sends one UPDATE … FROM (VALUES …) for the tickets and one INSERT for the
+// records, two round trips for the batch.
+func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord) ([]*otklik.Ticket, error) {
+	var stale []*otklik.Ticket
+	if t.s.engine != "postgres" {
+		for i, tk := range ts {
+			if err := t.UpdateTicketSLA(ctx, tk, prev[i]); err != nil {
+				if otklik.IsCode(err, otklik.ECONFLICT) {
+					stale = append(stale, tk)
+					continue
+				}
+				return nil, err
+			}
+			for _, r := range recs[i] {
+				if err := t.AppendJournal(ctx, r); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return stale, nil
+	}
+	if len(ts) == 0 {
+		return nil, nil
+	}
+	s := t.s
+	var q strings.Builder
+	q.WriteString(`UPDATE tickets AS t SET first_response_due_at = v.fr, due_at = v.due, sla_policy = v.pol, sla_next_at = v.nxt,
+		sla_flags = v.flags, legal_due_at = v.legal, version = v.ver, updated_at = v.upd, journal_seq = v.seq, journal_head = v.head
+		FROM (VALUES `)
+	args := make([]any, 0, len(ts)*12)
+	for i, tk := range ts {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		p := func(k int) string { return "$" + strconv.Itoa(n+k) }
+		if i == 0 {
+			q.WriteString("(" + p(1) + "::bigint, " + p(2) + "::bigint, " + p(3) + "::timestamptz, " + p(4) + "::timestamptz, " +
+				p(5) + "::text, " + p(6) + "::timestamptz, " + p(7) + "::integer, " + p(8) + "::timestamptz, " + p(9) + "::bigint, " +
+				p(10) + "::timestamptz, " + p(11) + "::bigint, " + p(12) + "::bytea)")
+		} else {
+			q.WriteString("(")
+			for k := 1; k <= 12; k++ {
+				if k > 1 {
+					q.WriteString(", ")
+				}
+				q.WriteString(p(k))
+			}
+			q.WriteString(")")
+		}
+		args = append(args, tk.ID, prev[i], s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt), tk.SLA.Policy, s.tvp(tk.SLA.NextAt),
+			int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.Version, s.tv(tk.UpdatedAt), tk.JournalSeq, tk.JournalHead)
+	}
+	q.WriteString(`) AS v(id, prev, fr, due, pol, nxt, flags, legal, ver, upd, seq, head)
+		WHERE t.id = v.id AND t.version = v.prev RETURNING t.id`)
+	rows, err := t.ex.queryRaw(ctx, q.String(), args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	done := make(map[int64]bool, len(ts))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, translate(err)
+		}
+		done[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	q.Reset()
+	q.WriteString(`INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before,
+		after, reason, prev_hash, hash) VALUES `)
+	args = args[:0]
+	for i, tk := range ts {
+		if !done[tk.ID] {
+			stale = append(stale, tk)
+			continue
+		}
+		for _, r := range recs[i] {
+			if len(args) > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			for k := 1; k <= 14; k++ {
+				if k > 1 {
+					q.WriteString(", ")
+				}
+				q.WriteString("$" + strconv.Itoa(len(args)+k))
+			}
+			q.WriteString(")")
+			args = append(args, r.TicketID)
+			args = append(args, s.journalArgs(r)...)
+		}
+	}
+	if len(args) > 0 {
+		if _, err := t.ex.execRaw(ctx, q.String(), args...); err != nil {
+			return nil, translate(err)
+		}
+	}
+	return stale, nil
 }

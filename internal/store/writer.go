@@ -419,6 +419,24 @@ type executor interface {
 	exec(ctx context.Context, q string, args ...any) (sql.Result, error)
 	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 	queryRow(ctx context.Context, q string, args ...any) *sql.Row
+	// execRaw and queryRaw run a statement in the engine's own placeholders, unprepared: for statements
+	// built for one batch (multi-row VALUES), which would only fill the cache of prepared ones.
+	execRaw(ctx context.Context, q string, args ...any) (sql.Result, error)
+	queryRaw(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+func (w *writer) execRaw(_ context.Context, q string, args ...any) (sql.Result, error) {
+	w.dirty = true
+	res, err := w.conn.ExecContext(context.Background(), q, args...)
+	w.noteFailure(err)
+	return res, err
+}
+
+func (w *writer) queryRaw(_ context.Context, q string, args ...any) (*sql.Rows, error) {
+	w.dirty = true
+	rows, err := w.conn.QueryContext(context.Background(), q, args...)
+	w.noteFailure(err)
+	return rows, err
 }
 
 // txn implements otklik.Tx over an executor.

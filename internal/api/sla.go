@@ -33,7 +33,7 @@ func (a *API) fillSLA(r *http.Request, j *TicketJSON, t *otklik.Ticket) {
 // ExtendJSON moves a ticket's resolution deadline.
 type ExtendJSON struct {
 	Until  string `json:"until" required:"true" doc:"the new deadline: RFC 3339, or a date (until the end of that day, Moscow time)"`
-	Reason string `json:"reason" required:"true" enum:"documents,failure,coordination" doc:"documents (missing documents or details), failure (a technical failure), coordination (with other bodies), or your own words"`
+	Reason string `json:"reason" required:"true" doc:"documents (missing documents or details), failure (a technical failure), coordination (with other bodies), or your own words"`
 	Note   string `json:"note,omitempty" doc:"details for the journal"`
 }
 

@@ -118,11 +118,11 @@ func HumanBytes(n int64) string {
 // DiscardStored removes stored contents that no record took (the transaction failed or was a
 // duplicate). Best effort: an object left behind holds sealed bytes nobody can name.
 func (s *Service) DiscardStored(ctx context.Context, fs []*StoredFile) {
-	for _, f := range fs {
-		if err := s.files.Vault.Delete(context.WithoutCancel(ctx), f.Stored.Object); err != nil {
-			s.log.Warn("removing an unreferenced file content failed", "object", f.Stored.Object, "error", err)
-		}
+	objects := make([]string, len(fs))
+	for i, f := range fs {
+		objects[i] = f.Stored.Object
 	}
+	s.deleteObjects(ctx, objects)
 }
 
 // fileRecord is a journal record's After for a file.

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -499,6 +498,10 @@ func (s *Service) RunSLATimers(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	users, err := s.store.Users(ctx) // who gets reminders and escalations, read once a run
+	if err != nil {
+		return 0, err
+	}
 	handled := 0
 	for range 100 { // at most 100 batches a run: a backlog is worked off over the next runs
 		due, err := s.store.SLADue(ctx, s.now(), 200)
@@ -510,7 +513,7 @@ func (s *Service) RunSLATimers(ctx context.Context) (int, error) {
 				if t.SLA.NextAt == nil || t.SLA.NextAt.After(now) {
 					return nil, nil // another node came first
 				}
-				recs, err := s.slaTimers(ctx, tx, e, t, now)
+				recs, err := s.slaTimers(ctx, tx, e, users, t, now)
 				if err != nil {
 					return nil, err
 				}
@@ -530,7 +533,7 @@ func (s *Service) RunSLATimers(ctx context.Context) (int, error) {
 }
 
 // slaTimers makes t's due reminders and escalations.
-func (s *Service) slaTimers(ctx context.Context, tx otklik.Tx, e *slaEngine, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
+func (s *Service) slaTimers(ctx context.Context, tx otklik.Tx, e *slaEngine, users []otklik.User, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
 	p := e.plan(t)
 	var recs []*otklik.JournalRecord
 	check := func(what string, due *time.Time, c *sla.Calendar, reminded, breached otklik.SLAFlags) error {
@@ -539,13 +542,13 @@ func (s *Service) slaTimers(ctx context.Context, tx otklik.Tx, e *slaEngine, t *
 			t.SLA.Flags |= breached | reminded
 			recs = append(recs, &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: what + "_breached",
 				Before: fmtDue(due), Reason: "срок нарушен: обращение передано старшему специалисту и руководителю группы"})
-			return s.notifyStaff(ctx, tx, t, true, what, *due)
+			return s.notifyStaff(ctx, tx, users, t, true, what, *due)
 		case t.SLA.Flags&reminded == 0:
 			if r, ok := e.remindAt(c, t.CreatedAt, *due); ok && !now.Before(r) {
 				t.SLA.Flags |= reminded
 				recs = append(recs, &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: what + "_reminded",
 					Before: fmtDue(due), Reason: "напоминание о приближении срока"})
-				return s.notifyStaff(ctx, tx, t, false, what, *due)
+				return s.notifyStaff(ctx, tx, users, t, false, what, *due)
 			}
 		}
 		return nil
@@ -565,13 +568,9 @@ func (s *Service) slaTimers(ctx context.Context, tx otklik.Tx, e *slaEngine, t *
 
 // notifyStaff tells staff of a deadline by e-mail: a reminder goes to the assignee (or, unassigned,
 // to the group's operators); a breach to the group's seniors and supervisors.
-func (s *Service) notifyStaff(ctx context.Context, tx otklik.Tx, t *otklik.Ticket, breach bool, what string, due time.Time) error {
+func (s *Service) notifyStaff(ctx context.Context, tx otklik.Tx, users []otklik.User, t *otklik.Ticket, breach bool, what string, due time.Time) error {
 	if s.mail.Address == "" {
 		return nil
-	}
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		return err
 	}
 	var to []otklik.User
 	for _, u := range users {
@@ -626,9 +625,6 @@ var ExtensionReasons = map[string]string{
 	"failure":      "технический сбой",
 	"coordination": "согласование с другими органами (59-ФЗ ст. 10 ч. 2)",
 }
-
-// ErrNoDeadline is returned when a ticket has no deadline to extend.
-var ErrNoDeadline = errors.New("the ticket has no resolution deadline")
 
 // ExtendDeadline moves t's resolution deadline later, with a reason, within the statutory cap (30
 // calendar days of registration, 60 once extended, for every ticket: PRODUCT.md's statutory cap for

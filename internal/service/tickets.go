@@ -229,16 +229,16 @@ func (s *Service) insert(ctx context.Context, tx otklik.Tx, p *prepared, actor o
 		rec.Field = "import"
 		rec.Actor.Channel = actor.Channel
 	}
-	after, _ := json.Marshal(cr)
-	rec.After = string(after)
-	if e, err := s.slaEngine(ctx); err != nil {
+	e, err := s.slaEngine(ctx)
+	if err != nil {
 		return nil, nil, err
-	} else if t.Status.Open() {
+	}
+	if t.Status.Open() {
 		e.setDeadlines(t)
 		cr.FirstResponseDueAt, cr.DueAt, cr.SLAPolicy = fmtDue(t.FirstResponseDueAt), fmtDue(t.DueAt), t.SLA.Policy
-		after, _ := json.Marshal(cr)
-		rec.After = string(after)
 	}
+	after, _ := json.Marshal(cr)
+	rec.After = string(after)
 	rec.Seal(t) // before the insert, so that the ticket row carries its journal head from the start
 	m := &otklik.Message{Body: p.body, Visible: p.visible, CreatedAt: created,
 		Author: otklik.Actor{Type: otklik.ActorRequester, ID: r.ID, Name: r.Name, Channel: p.in.Channel}}

@@ -164,10 +164,7 @@ func (s *Service) FinishUpload(ctx context.Context, actor otklik.Actor, number s
 	if err != nil {
 		return nil, err
 	}
-	objects := make([]string, len(parts))
-	for i, p := range parts {
-		objects[i] = p.Object
-	}
+	objects := partObjects(parts)
 	content := s.files.Vault.OpenParts(ctx, dek, objects)
 	stored, err := s.StoreFile(ctx, u.Name, u.Channel, content)
 	content.Close()
@@ -203,10 +200,7 @@ func (s *Service) CancelUpload(ctx context.Context, actor otklik.Actor, id strin
 	if err != nil {
 		return err
 	}
-	objects := make([]string, len(parts))
-	for i, p := range parts {
-		objects[i] = p.Object
-	}
+	objects := partObjects(parts)
 	return s.dropUpload(ctx, id, objects)
 }
 
@@ -223,12 +217,23 @@ func (s *Service) dropUpload(ctx context.Context, id string, objects []string) e
 	return nil
 }
 
+// deleteObjects removes contents no record refers to. Best effort: an object left behind holds sealed
+// bytes nobody can name.
 func (s *Service) deleteObjects(ctx context.Context, objects []string) {
 	for _, o := range objects {
 		if err := s.files.Vault.Delete(context.WithoutCancel(ctx), o); err != nil {
-			s.log.Warn("removing an upload's part failed", "object", o, "error", err)
+			s.log.Warn("removing an unreferenced file content failed", "object", o, "error", err)
 		}
 	}
+}
+
+// partObjects lists the objects of an upload's parts.
+func partObjects(parts []otklik.UploadPart) []string {
+	objects := make([]string, len(parts))
+	for i, p := range parts {
+		objects[i] = p.Object
+	}
+	return objects
 }
 
 // ExpireUploads removes the uploads left unfinished past their lifetime, with their parts, and
@@ -248,10 +253,7 @@ func (s *Service) ExpireUploads(ctx context.Context) (int, error) {
 			if err != nil {
 				return removed, err
 			}
-			objects := make([]string, len(parts))
-			for i, p := range parts {
-				objects[i] = p.Object
-			}
+			objects := partObjects(parts)
 			if err := s.dropUpload(ctx, u.ID, objects); err != nil {
 				return removed, err
 			}

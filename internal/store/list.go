@@ -115,20 +115,7 @@ func (s *Store) Tickets(ctx context.Context, f otklik.TicketFilter) ([]*otklik.T
 	b.WriteString("\n LIMIT ?")
 	args = append(args, limit)
 
-	rows, err := s.read.QueryContext(ctx, s.rebind(b.String()), args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	out := make([]*otklik.Ticket, 0, limit)
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, t)
-	}
-	return out, translate(rows.Err())
+	return scanTickets(s.read.QueryContext(ctx, s.rebind(b.String()), args...))
 }
 
 // splitColumn picks the multi-valued filter to split into one index scan per value, and its values

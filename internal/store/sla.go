@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -80,22 +79,6 @@ func (s *Store) SLADue(ctx context.Context, t time.Time, limit int) ([]*otklik.T
 	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.TicketColumns+" FROM tickets t "+s.q.TicketJoins+
 		" WHERE t.sla_next_at IS NOT NULL AND t.sla_next_at <= ? ORDER BY t.sla_next_at LIMIT ?"), s.tv(t), limit)
 	return scanTickets(rows, err)
-}
-
-func scanTickets(rows *sql.Rows, err error) ([]*otklik.Ticket, error) {
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []*otklik.Ticket
-	for rows.Next() {
-		tk, err := scanTicket(rows)
-		if err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, tk)
-	}
-	return out, translate(rows.Err())
 }
 
 // OpenTickets returns open tickets after afterID, by ID, with what their deadlines depend on.

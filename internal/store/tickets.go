@@ -179,6 +179,23 @@ func (t *txn) NextTicketSequence(ctx context.Context, year int) (int64, error) {
 	return last + 1, translate(err)
 }
 
+// scanTickets reads a query's tickets (ticket-columns).
+func scanTickets(rows *sql.Rows, err error) ([]*otklik.Ticket, error) {
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*otklik.Ticket
+	for rows.Next() {
+		tk, err := scanTicket(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, tk)
+	}
+	return out, translate(rows.Err())
+}
+
 // ticketArgs are the values of insert-ticket, in order.
 func (s *Store) ticketArgs(tk *otklik.Ticket) []any {
 	var assignee, group int64

@@ -1,12 +1,10 @@
 package blob_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -55,35 +53,6 @@ func TestDirLayout(t *testing.T) {
 	}
 	if got := files(t, filepath.Join(root, "tmp")); len(got) != 0 {
 		t.Errorf("temporary files left: %v", got)
-	}
-}
-
-func TestDirConcurrentCommits(t *testing.T) {
-	d, _ := MustDir(t)
-	const writers = 16
-	content := bytes.Repeat([]byte("passport "), 100_000)
-	key := keyOf(content)
-	var wg sync.WaitGroup
-	errs := make([]error, writers)
-	for i := range writers {
-		wg.Go(func() { errs[i] = put(d, key, content) })
-	}
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			won++
-		case errors.Is(err, blob.ErrExists):
-		default:
-			t.Errorf("Commit = %v", err)
-		}
-	}
-	if won != 1 {
-		t.Errorf("%d commits won, want 1", won)
-	}
-	if got := MustRead(t, d, key); !bytes.Equal(got, content) {
-		t.Error("object damaged")
 	}
 }
 

@@ -62,7 +62,8 @@ type S3 struct {
 	prefix string
 	spool  string
 
-	// noCondition is set once the server refused If-None-Match with 501 Not Implemented.
+	// noCondition is set once the server answered a conditional PUT (If-None-Match) with 501: from then on
+	// Commit puts without the condition, relying on its StatObject check alone.
 	noCondition atomic.Bool
 }
 

@@ -21,6 +21,9 @@ type FillOptions struct {
 	Days     int    // registration times spread over this many past days
 	Now      func() time.Time
 	Progress func(done int)
+	// Open keeps every ticket open: a resolved or closed one is registered in work instead, so that
+	// benchmarks of what touches open tickets (deadline recomputation, queues) get them all.
+	Open bool
 }
 
 // Fill adds o.Tickets realistic tickets through the import use case — requesters, messages, journals
@@ -67,7 +70,11 @@ func Fill(ctx context.Context, svc *service.Service, o FillOptions) (int, error)
 				n := min(o.Batch, o.Tickets-first)
 				batch = batch[:0]
 				for i := 0; i < n; i++ {
-					batch = append(batch, imported(g.Request(), start.Add(time.Duration(first+i)*step)))
+					it := imported(g.Request(), start.Add(time.Duration(first+i)*step))
+					if o.Open && !it.Status.Open() {
+						it.Status = otklik.StatusInProgress
+					}
+					batch = append(batch, it)
 				}
 				if _, err := svc.Import(ctx, actor, batch); err != nil {
 					mu.Lock()

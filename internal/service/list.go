@@ -46,6 +46,39 @@ type Page struct {
 
 // ListTickets returns one page of tickets matching q, for the staff member me.
 func (s *Service) ListTickets(ctx context.Context, me *otklik.User, q ListQuery) (*Page, error) {
+	f, err := s.ticketFilter(ctx, me, q)
+	if err != nil || f == nil {
+		return &Page{Items: []*otklik.Ticket{}}, err
+	}
+	limit := f.Limit
+	f.Limit = limit + 1 // one more tells whether there is a next page
+	items, err := s.store.Tickets(ctx, *f)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{Items: items}
+	if p.Items == nil {
+		p.Items = []*otklik.Ticket{}
+	}
+	if len(items) > limit {
+		p.Items = items[:limit]
+		last := items[limit-1]
+		p.Next = encodeCursor(cursor{id: last.ID, created: last.CreatedAt, asc: f.Ascending, byCreated: f.ByCreated})
+	}
+	return p, nil
+}
+
+// CountTickets counts the tickets matching q for me, up to limit (a queue's badge).
+func (s *Service) CountTickets(ctx context.Context, me *otklik.User, q ListQuery, limit int) (int, error) {
+	f, err := s.ticketFilter(ctx, me, q)
+	if err != nil || f == nil {
+		return 0, err
+	}
+	return s.store.CountMatching(ctx, *f, limit)
+}
+
+// ticketFilter turns a list request into a filter; nil without an error when nothing can match.
+func (s *Service) ticketFilter(ctx context.Context, me *otklik.User, q ListQuery) (*otklik.TicketFilter, error) {
 	var v otklik.Validation
 	f := otklik.TicketFilter{Limit: DefaultPageSize}
 	for _, st := range splitList(q.Status) {
@@ -162,7 +195,7 @@ func (s *Service) ListTickets(ctx context.Context, me *otklik.User, q ListQuery)
 		f.Terms = russian.QueryTerms(q.Q)
 		if len(f.Terms) == 0 {
 			// Nothing searchable (only punctuation): no ticket can match.
-			return &Page{Items: []*otklik.Ticket{}}, v.Err()
+			return nil, v.Err()
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -178,22 +211,7 @@ func (s *Service) ListTickets(ctx context.Context, me *otklik.User, q ListQuery)
 			f.RequesterIDs = []int64{}
 		}
 	}
-	limit := f.Limit
-	f.Limit = limit + 1 // one more tells whether there is a next page
-	items, err := s.store.Tickets(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	p := &Page{Items: items}
-	if p.Items == nil {
-		p.Items = []*otklik.Ticket{}
-	}
-	if len(items) > limit {
-		p.Items = items[:limit]
-		last := items[limit-1]
-		p.Next = encodeCursor(cursor{id: last.ID, created: last.CreatedAt, asc: f.Ascending, byCreated: f.ByCreated})
-	}
-	return p, nil
+	return &f, nil
 }
 
 func splitList(s string) []string {

@@ -37,7 +37,7 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 			st := testkit.MustOpenStoreEngine(b, engine, clock)
 			svc := service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
 			ctx := context.Background()
-			if _, err := demo.Fill(ctx, svc, demo.FillOptions{Tickets: n, Batch: 1000, Workers: 2, Seed: 7, Days: 1, Now: clock}); err != nil {
+			if _, err := demo.Fill(ctx, svc, demo.FillOptions{Tickets: n, Batch: 1000, Workers: 2, Seed: 7, Days: 1, Now: clock, Open: true}); err != nil {
 				b.Fatal(err)
 			}
 			open := 0

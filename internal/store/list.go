@@ -118,6 +118,33 @@ func (s *Store) Tickets(ctx context.Context, f otklik.TicketFilter) ([]*otklik.T
 	return scanTickets(s.read.QueryContext(ctx, s.rebind(b.String()), args...))
 }
 
+// CountMatching counts the tickets matching f (its paging fields ignored), stopping at limit: a queue's
+// badge says "500+" rather than make the database count a million rows on every page view.
+func (s *Store) CountMatching(ctx context.Context, f otklik.TicketFilter, limit int) (int, error) {
+	if f.RequesterIDs != nil && len(f.RequesterIDs) == 0 {
+		return 0, nil
+	}
+	var b strings.Builder
+	var args []any
+	b.WriteString("SELECT count(*) FROM (SELECT 1")
+	if len(f.Terms) > 0 {
+		from, match, _ := s.searchSQL()
+		b.WriteString(" FROM " + from + " " + s.q.TicketJoins + " WHERE " + match)
+		args = append(args, s.ftsQuery(f.Terms))
+	} else {
+		b.WriteString(" FROM tickets t WHERE 1=1")
+	}
+	for _, c := range s.filterConds(f, "", false) {
+		b.WriteString(" AND " + c.sql)
+		args = append(args, c.args...)
+	}
+	b.WriteString(" LIMIT ?) AS c")
+	args = append(args, limit)
+	var n int
+	err := s.read.QueryRowContext(ctx, s.rebind(b.String()), args...).Scan(&n)
+	return n, translate(err)
+}
+
 // splitColumn picks the multi-valued filter to split into one index scan per value, and its values
 // as conditions.
 func splitColumn(f otklik.TicketFilter) (string, []cond) {

@@ -95,6 +95,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		Mail:  service.MailOptions{Address: c.SupportAddress, Name: c.SupportName, Relay: c.SMTPRelay != ""},
 		Files: service.FileOptions{Vault: vault, Scanning: scanner != nil, Rules: fileRules(c)},
 		SLA:   service.SLAOptions{LegalShiftForward: c.LegalShift == "forward", ReminderLead: time.Duration(c.RemindMins) * time.Minute},
+		Auth:  service.AuthOptions{TOTPRoles: c.TOTPRoles(), SessionIdle: c.SessionIdle, SessionLifetime: c.SessionLifetime},
 	})
 	warnCalendar(time.Now(), log)
 	registerJobs(runner, svc)

@@ -11,6 +11,9 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/otklik/otklik/internal/otklik"
 )
 
 // Config is everything `otklik serve` and the data subcommands are configured with.
@@ -59,6 +62,10 @@ type Config struct {
 	Workers    int    // background jobs run at once on this node
 	Node       string // this node's name in job claims and events; default host:pid
 
+	TOTPRequired    string        // comma-separated roles that must have a second factor (admin and supervisor always do)
+	SessionIdle     time.Duration // a staff session unused this long ends
+	SessionLifetime time.Duration // a staff session ends this long after sign-in, however active
+
 	// AdminToken comes only from OTKLIK_ADMIN_TOKEN (a secret does not belong on a command line).
 	AdminToken string
 }
@@ -66,22 +73,25 @@ type Config struct {
 // Default returns the defaults of CONTRACT.md.
 func Default() Config {
 	return Config{
-		Addr:           "127.0.0.1:8080",
-		Data:           "./data",
-		SupportAddress: "support@localhost",
-		SupportName:    "Служба технической поддержки",
-		DKIMSelector:   "otklik",
-		MailMaxBytes:   25 << 20,
-		MailMaxFile:    10 << 20,
-		IMAPMailbox:    "INBOX",
-		ReopenDays:     30,
-		SQLiteSync:     "full",
-		LogLevel:       "info",
-		LogFormat:      "text",
-		MaxBody:        1 << 20,
-		AutoClose:      7,
-		LegalShift:     "back",
-		Workers:        16,
+		Addr:            "127.0.0.1:8080",
+		Data:            "./data",
+		SupportAddress:  "support@localhost",
+		SupportName:     "Служба технической поддержки",
+		DKIMSelector:    "otklik",
+		MailMaxBytes:    25 << 20,
+		MailMaxFile:     10 << 20,
+		IMAPMailbox:     "INBOX",
+		ReopenDays:      30,
+		SQLiteSync:      "full",
+		LogLevel:        "info",
+		LogFormat:       "text",
+		MaxBody:         1 << 20,
+		AutoClose:       7,
+		LegalShift:      "back",
+		Workers:         16,
+		TOTPRequired:    "admin,supervisor",
+		SessionIdle:     30 * time.Minute,
+		SessionLifetime: 12 * time.Hour,
 	}
 }
 
@@ -136,6 +146,9 @@ func (c *Config) Bind(fs *flag.FlagSet, scope Scope) {
 	fs.IntVar(&c.RemindMins, "sla-remind-minutes", c.RemindMins, "working minutes before a deadline that the assignee is reminded (0: one working day)")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "background jobs run at once on this node")
 	fs.StringVar(&c.Node, "node", c.Node, "this node's name in job claims and events (default host:pid)")
+	fs.StringVar(&c.TOTPRequired, "totp-required", c.TOTPRequired, "comma-separated staff roles that must sign in with a second factor (TOTP app); admin and supervisor always must")
+	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "a staff browser session unused this long ends (e.g. 30m)")
+	fs.DurationVar(&c.SessionLifetime, "session-lifetime", c.SessionLifetime, "a staff browser session ends this long after sign-in, however active (e.g. 12h)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "listen address for Go profiling endpoints /debug/pprof/ (off when empty; keep it on localhost)")
 }
 
@@ -176,6 +189,17 @@ func lookup(getenv func(string) string, name string) (string, bool) {
 // EnvName is the environment variable of a flag.
 func EnvName(flagName string) string {
 	return "OTKLIK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// TOTPRoles returns the roles of --totp-required; Validate has checked them.
+func (c *Config) TOTPRoles() []otklik.Role {
+	var out []otklik.Role
+	for _, f := range strings.Split(c.TOTPRequired, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, otklik.Role(f))
+		}
+	}
+	return out
 }
 
 // DatabaseURL is the database to open: --db, or the SQLite file under --data.
@@ -255,6 +279,14 @@ func (c *Config) Validate(scope Scope) error {
 		if c.Workers < 1 || c.Workers > 1000 {
 			errs = append(errs, errors.New("--workers must be between 1 and 1000"))
 		}
+		for _, r := range c.TOTPRoles() {
+			if !r.Valid() {
+				errs = append(errs, fmt.Errorf("--totp-required: unknown role %q (roles: %s)", r, roleNames()))
+			}
+		}
+		if c.SessionIdle < time.Minute || c.SessionLifetime < c.SessionIdle || c.SessionLifetime > 30*24*time.Hour {
+			errs = append(errs, errors.New("--session-idle must be at least 1m and --session-lifetime between it and 720h"))
+		}
 		if c.MaxBody < 1024 {
 			errs = append(errs, errors.New("--max-body must be at least 1024 bytes"))
 		}
@@ -284,4 +316,12 @@ func (c *Config) Validate(scope Scope) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func roleNames() string {
+	names := make([]string, len(otklik.Roles))
+	for i, r := range otklik.Roles {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
 }

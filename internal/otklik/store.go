@@ -13,6 +13,7 @@ type Store interface {
 	MailReader
 	FileReader
 	SLAReader
+	AuthReader
 	// Write runs fn in a write transaction and commits it. When fn returns an error nothing it did
 	// remains and the error is returned. A nil return means fn's changes are durable. Functions
 	// registered with Tx.AfterCommit run after the commit, and only then.
@@ -82,6 +83,7 @@ type Tx interface {
 	RequesterTx
 	StaffTx
 	CatalogTx
+	AuthTx
 	// Now is the transaction's clock.
 	Now() time.Time
 	// AfterCommit registers fn to run once the transaction has committed.

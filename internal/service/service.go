@@ -36,6 +36,8 @@ type Options struct {
 	Files FileOptions
 	// SLA configures deadlines.
 	SLA SLAOptions
+	// Auth configures staff sign-in: who must have a second factor, how long sessions last.
+	Auth AuthOptions
 }
 
 // Service is the set of use cases over one store.
@@ -50,6 +52,7 @@ type Service struct {
 	autoClose time.Duration
 	mail      MailOptions
 	files     FileOptions
+	auth      AuthOptions
 
 	tokens tokenCache
 
@@ -79,7 +82,7 @@ func New(o Options) *Service {
 	}
 	return &Service{store: o.Store, lifecycle: o.Lifecycle, log: o.Logger, now: o.Now, events: o.Events,
 		node: o.Node, jobsPoke: o.JobsEnqueued, autoClose: o.AutoCloseAfter, mail: o.Mail, slaOpts: o.SLA,
-		files: o.Files}
+		files: o.Files, auth: o.Auth.withDefaults()}
 }
 
 // sha256hex returns the hex SHA-256 of a text.

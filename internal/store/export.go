@@ -64,7 +64,8 @@ var exportTables = []exportTable{
 	{name: "sla_policies", columns: cols("code:s name:s position:i category:s channel:s priority:s manual:i first_response:s " +
 		"resolution:s calendar:s updated_at:t"), order: "code"},
 	{name: "categories", columns: cols("id:i code:s name:s parent_id:i group_id:i position:i"), order: "id"},
-	{name: "users", columns: cols("id:i email:s name:s role:s group_id:i password_hash:s disabled:i created_at:t"), order: "id"},
+	{name: "users", columns: cols("id:i email:s name:s role:s group_id:i password_hash:s disabled:i created_at:t " +
+		"totp_secret:s totp_enabled_at:t totp_last_step:i failed_logins:i locked_until:t"), order: "id"},
 	{name: "api_tokens", columns: cols("id:i user_id:i name:s hash:b created_at:t last_used_at:t"), order: "id"},
 	{name: "requesters", columns: cols("id:i name:s email:s phone:s snils:s inn:s created_at:t"), order: "id"},
 	{name: "tickets", columns: cols("id:i number:s channel:s category_id:i priority:s status:s subject:s requester_id:i " +
@@ -90,6 +91,10 @@ var exportTables = []exportTable{
 	{name: "uploads", columns: cols("id:s name:s size:i received:i channel:s owner_type:s owner_id:i owner_name:s key_id:s " +
 		"wrapped_key:b created_at:t expires_at:t"), order: "id"},
 	{name: "upload_parts", columns: cols("upload_id:s start:i size:i object:s"), order: "upload_id, start"},
+	{name: "staff_sessions", columns: cols("hash:b user_id:i pending:i created_at:t last_seen_at:t expires_at:t ip:s user_agent:s " +
+		"revoked_at:t"), order: "hash"},
+	{name: "recovery_codes", columns: cols("id:i user_id:i hash:b used_at:t"), order: "id"},
+	{name: "pd_reveals", columns: cols("id:i user_id:i ticket_id:i field:s at:t"), order: "id"},
 }
 
 // ExportHeader is the first line of an export.

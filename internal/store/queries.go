@@ -66,6 +66,18 @@ type queries struct {
 	AttachmentColumns string `query:"attachment-columns"`
 	InsertAttachment  string `query:"insert-attachment"`
 	InsertDownload    string `query:"insert-download"`
+	StaffAuth         string `query:"staff-auth"`
+	SetStaffAuth      string `query:"set-staff-auth"`
+	InsertSession     string `query:"insert-session"`
+	SessionByHash     string `query:"session-by-hash"`
+	TouchSession      string `query:"touch-session"`
+	RevokeSession     string `query:"revoke-session"`
+	RevokeUserSession string `query:"revoke-user-sessions"`
+	DeleteRecovery    string `query:"delete-recovery-codes"`
+	InsertRecovery    string `query:"insert-recovery-code"`
+	UseRecovery       string `query:"use-recovery-code"`
+	InsertReveal      string `query:"insert-reveal"`
+	RevealColumns     string `query:"reveal-columns"`
 }
 
 // loadQueries reads queries/common.sql and queries/<engine>.sql and binds every named query to its

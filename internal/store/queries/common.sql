@@ -187,3 +187,41 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: insert-download
 INSERT INTO attachment_downloads (attachment_id, actor_type, actor_id, actor_name, preview, at) VALUES (?, ?, ?, ?, ?, ?)
+
+-- name: set-staff-auth
+UPDATE users SET totp_secret = ?, totp_enabled_at = ?, totp_last_step = ?, failed_logins = ?, locked_until = ?
+ WHERE id = ?
+
+-- name: insert-session
+INSERT INTO staff_sessions (hash, user_id, pending, created_at, last_seen_at, expires_at, ip, user_agent)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: session-by-hash
+SELECT s.hash, s.user_id, s.pending, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, s.revoked_at,
+       u.id, u.email, u.name, u.role, u.group_id, u.password_hash, u.disabled, u.created_at
+  FROM staff_sessions s JOIN users u ON u.id = s.user_id
+ WHERE s.hash = ?
+
+-- name: touch-session
+UPDATE staff_sessions SET last_seen_at = ? WHERE hash = ? AND revoked_at IS NULL
+
+-- name: revoke-session
+UPDATE staff_sessions SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL
+
+-- name: revoke-user-sessions
+UPDATE staff_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+
+-- name: delete-recovery-codes
+DELETE FROM recovery_codes WHERE user_id = ?
+
+-- name: insert-recovery-code
+INSERT INTO recovery_codes (user_id, hash) VALUES (?, ?)
+
+-- name: use-recovery-code
+UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND hash = ? AND used_at IS NULL
+
+-- name: insert-reveal
+INSERT INTO pd_reveals (user_id, ticket_id, field, at) VALUES (?, ?, ?, ?)
+
+-- name: reveal-columns
+SELECT id, user_id, ticket_id, field, at FROM pd_reveals

@@ -37,3 +37,6 @@ WITH t AS (
      WHERE x.scope IS NOT NULL
 )
 SELECT (SELECT id FROM t), (SELECT id FROM m), (SELECT id FROM j)
+
+-- name: staff-auth
+SELECT id, totp_secret, totp_enabled_at, totp_last_step, failed_logins, locked_until FROM users WHERE id = ? FOR UPDATE

@@ -20,3 +20,6 @@ UPDATE ticket_search SET stems = stems || ' ' || ? WHERE rowid = ?
 UPDATE jobs SET status = 'running', locked_by = ?, attempts = attempts + 1, run_at = ?, updated_at = ?
  WHERE id IN (SELECT id FROM jobs WHERE status IN ('queued', 'running') AND run_at <= ? ORDER BY run_at LIMIT ?)
 RETURNING id, kind, payload, status, attempts, max_attempts, run_at, locked_by, last_error, created_at, updated_at
+
+-- name: staff-auth
+SELECT id, totp_secret, totp_enabled_at, totp_last_step, failed_logins, locked_until FROM users WHERE id = ?

@@ -1,0 +1,64 @@
+package config_test
+
+import (
+	"flag"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otklik/otklik/internal/config"
+	"github.com/otklik/otklik/internal/otklik"
+)
+
+func parse(t *testing.T, args []string, env map[string]string) (config.Config, error) {
+	t.Helper()
+	c := config.Default()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.Bind(fs, config.ScopeServe)
+	if err := c.Parse(fs, args, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	return c, c.Validate(config.ScopeServe)
+}
+
+func TestAuthFlags(t *testing.T) {
+	c, err := parse(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.TOTPRoles(), []otklik.Role{otklik.RoleAdmin, otklik.RoleSupervisor}; !slices.Equal(got, want) {
+		t.Errorf("default TOTP roles %v, want %v", got, want)
+	}
+	if c.SessionIdle != 30*time.Minute || c.SessionLifetime != 12*time.Hour {
+		t.Errorf("default sessions: idle %v, lifetime %v", c.SessionIdle, c.SessionLifetime)
+	}
+
+	c, err = parse(t, []string{"--session-idle", "10m"}, map[string]string{
+		"OTKLIK_TOTP_REQUIRED": "admin, supervisor,senior", "OTKLIK_SESSION_LIFETIME": "8h", "OTKLIK_SESSION_IDLE": "1h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.TOTPRoles(), []otklik.Role{otklik.RoleAdmin, otklik.RoleSupervisor, otklik.RoleSenior}; !slices.Equal(got, want) {
+		t.Errorf("TOTP roles %v, want %v", got, want)
+	}
+	if c.SessionIdle != 10*time.Minute || c.SessionLifetime != 8*time.Hour {
+		t.Errorf("sessions: idle %v (the flag wins over the variable), lifetime %v", c.SessionIdle, c.SessionLifetime)
+	}
+
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--totp-required", "admin,boss"}, `unknown role "boss"`},
+		{[]string{"--session-idle", "30s"}, "--session-idle must be at least 1m"},
+		{[]string{"--session-idle", "2h", "--session-lifetime", "1h"}, "--session-lifetime between"},
+	} {
+		_, err := parse(t, tt.args, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: got %v, want an error with %q", tt.args, err, tt.want)
+		}
+	}
+}

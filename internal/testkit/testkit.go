@@ -1,6 +1,7 @@
 // Package testkit holds helpers shared by Otklik's tests: real stores on every engine (SQLite in a
 // temporary directory; a fresh PostgreSQL database per store when OTKLIK_TEST_POSTGRES is set), a
-// settable clock and a logger into the test's log.
+// settable clock, a logger into the test's log, a headless browser per test when OTKLIK_TEST_CHROMIUM
+// is set (Browser) and accessibility and Content-Security-Policy checks of HTML pages (CheckHTML).
 package testkit
 
 import (

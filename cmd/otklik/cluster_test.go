@@ -343,9 +343,19 @@ func create(t *testing.T, s *server, subject, key string) string {
 
 func makeJobsDue(t *testing.T, raw *sql.DB, engine string) {
 	t.Helper()
-	if _, err := raw.Exec(`UPDATE jobs SET run_at = ` + nowSQL(engine) + ` WHERE status = 'queued'`); err != nil {
-		t.Fatal(err)
+	// A write from outside the node can meet SQLITE_BUSY even with a busy timeout: a statement that
+	// read an older snapshot cannot be upgraded to a write after the node committed. Try again.
+	var err error
+	for range 100 {
+		if _, err = raw.Exec(`UPDATE jobs SET run_at = ` + nowSQL(engine) + ` WHERE status = 'queued'`); err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
+	t.Fatal(err)
 }
 
 // nowSQL is the current time as the engine stores it.

@@ -141,7 +141,9 @@ or start with OTKLIK_ADMIN_TOKEN set to a random secret (for example: openssl ra
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("/api/", apiHandler)
-	mux.Handle("/", web.Handler(web.Info{Version: Version(), Engine: st.Engine(), Support: c.SupportAddress}, log))
+	pages := web.New(web.Options{Info: web.Info{Version: Version(), Engine: st.Engine(), Support: c.SupportAddress},
+		Service: svc, Events: bus, Logger: log})
+	mux.Handle("/", pages.Handler())
 
 	if c.DebugAddr != "" {
 		dln, err := net.Listen("tcp", c.DebugAddr)
@@ -163,7 +165,10 @@ or start with OTKLIK_ADMIN_TOKEN set to a random secret (for example: openssl ra
 	log.Info("otklik is serving", "url", "http://"+ln.Addr().String(), "version", Version(),
 		"database", st.Engine(), "started_in", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "Otklik %s is serving http://%s (API: http://%s/api/openapi.json)\n", Version(), ln.Addr(), ln.Addr())
-	err = httpx.Serve(ctx, ln, httpx.Middleware(log, mux), log, 20*time.Second, apiHandler.Shutdown)
+	err = httpx.Serve(ctx, ln, httpx.Middleware(log, mux), log, 20*time.Second, func() {
+		apiHandler.Shutdown()
+		pages.Shutdown()
+	})
 	if ctx.Err() != nil {
 		log.Info("otklik stopped", slog.String("reason", context.Cause(ctx).Error()))
 	}

@@ -55,6 +55,9 @@ func (a *API) streamEvents(w http.ResponseWriter, r *http.Request, me *otklik.Us
 			if !ok {
 				return // dropped for being slow, or the node is stopping
 			}
+			if e.Type != otklik.EventTicketCreated && e.Type != otklik.EventTicketUpdated {
+				continue // presence of the staff workspace, not a change
+			}
 			b, _ := json.Marshal(eventJSON(e))
 			if _, err := w.Write([]byte("event: " + e.Type + "\ndata: " + string(b) + "\n\n")); err != nil || rc.Flush() != nil {
 				return

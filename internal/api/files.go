@@ -8,7 +8,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -309,26 +308,14 @@ func (a *API) serveFile(w http.ResponseWriter, r *http.Request, me *otklik.User,
 			return
 		}
 		h.Set("Content-Type", ct)
-		h.Set("Content-Disposition", "inline; "+dispositionName("preview-"+att.SafeName))
+		h.Set("Content-Disposition", "inline; "+httpx.DispositionName("preview-"+att.SafeName))
 		http.ServeContent(w, r, "", modified, bytes.NewReader(data))
 		return
 	}
 	h.Set("Content-Type", att.Blob.ContentType)
-	h.Set("Content-Disposition", "attachment; "+dispositionName(att.SafeName))
+	h.Set("Content-Disposition", "attachment; "+httpx.DispositionName(att.SafeName))
 	h.Set("ETag", `"`+hex.EncodeToString(att.Blob.SHA256)+`"`)
 	http.ServeContent(w, r, "", modified, c)
-}
-
-// dispositionName is the filename parameters of Content-Disposition (RFC 6266): an ASCII fallback and
-// the UTF-8 name.
-func dispositionName(name string) string {
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' {
-			return '_'
-		}
-		return r
-	}, name)
-	return `filename="` + ascii + `"; filename*=UTF-8''` + url.PathEscape(name)
 }
 
 func (a *API) attachmentDownloads(w http.ResponseWriter, r *http.Request, me *otklik.User) {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -261,4 +262,16 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		return err
 	}
 	return nil
+}
+
+// DispositionName returns the filename parameters of Content-Disposition (RFC 6266): an ASCII fallback and
+// the UTF-8 name.
+func DispositionName(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' {
+			return '_'
+		}
+		return r
+	}, name)
+	return `filename="` + ascii + `"; filename*=UTF-8''` + url.PathEscape(name)
 }

@@ -29,7 +29,10 @@ type Reader interface {
 	TicketByNumber(ctx context.Context, number string) (*Ticket, error)
 	// Tickets returns up to f.Limit tickets matching f in ID order (keyset pagination).
 	Tickets(ctx context.Context, f TicketFilter) ([]*Ticket, error)
+	// CountMatching counts the tickets matching f, stopping at limit.
 	CountMatching(ctx context.Context, f TicketFilter, limit int) (int, error)
+	// ResponseTemplates returns the response templates in their order.
+	ResponseTemplates(ctx context.Context) ([]ResponseTemplate, error)
 	// Messages returns a ticket's messages, oldest first.
 	Messages(ctx context.Context, ticketID int64) ([]*Message, error)
 	// Journal returns a ticket's journal, oldest first.

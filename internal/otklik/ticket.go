@@ -22,6 +22,8 @@ const (
 	// that a change was made through the staff API or by Otklik itself.
 	ChannelAPI    Channel = "api"
 	ChannelSystem Channel = "system"
+	// ChannelAgent records in the journal that a change was made in the staff workspace.
+	ChannelAgent Channel = "agent"
 )
 
 // Channels lists the channels a ticket can arrive by, in display order.

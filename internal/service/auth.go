@@ -26,6 +26,8 @@ import (
 	"fmt"
 	"image/png"
 	"math"
+	"net/url"
+	"strconv"
 	"slices"
 	"strings"
 	"sync"
@@ -322,15 +324,33 @@ func (s *Service) BeginTOTP(ctx context.Context, userID int64) (secret, otpauthU
 	if err != nil {
 		return "", "", nil, fmt.Errorf("begin totp: %w", err)
 	}
+	otpauthURL, qrPNG, err = TOTPQR(email, key.Secret())
+	return key.Secret(), otpauthURL, qrPNG, err
+}
+
+// TOTPQR returns the otpauth:// URL and its QR code (PNG) of a TOTP secret for the member with the
+// e-mail: what an authenticator app scans. An enrolment page shows it again after a mistyped code.
+func TOTPQR(email, secret string) (otpauthURL string, qrPNG []byte, err error) {
+	v := url.Values{}
+	v.Set("secret", strings.ToUpper(strings.TrimSpace(secret)))
+	v.Set("issuer", TOTPIssuer)
+	v.Set("algorithm", totpAlgo.String())
+	v.Set("digits", totpDigits.String())
+	v.Set("period", strconv.Itoa(totpPeriod))
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + TOTPIssuer + ":" + email, RawQuery: v.Encode()}
+	key, err := otp.NewKeyFromURL(u.String())
+	if err != nil {
+		return "", nil, fmt.Errorf("totp key: %w", err)
+	}
 	img, err := key.Image(256, 256)
 	if err != nil {
-		return "", "", nil, fmt.Errorf("begin totp: %w", err)
+		return "", nil, fmt.Errorf("totp qr: %w", err)
 	}
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
-		return "", "", nil, fmt.Errorf("begin totp: %w", err)
+		return "", nil, fmt.Errorf("totp qr: %w", err)
 	}
-	return key.Secret(), key.URL(), b.Bytes(), nil
+	return key.URL(), b.Bytes(), nil
 }
 
 // ConfirmTOTP finishes enrolment: code must be the app's current code for secret (from BeginTOTP).

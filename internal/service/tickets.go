@@ -391,3 +391,8 @@ func isDuplicate(err error) bool {
 	var e *otklik.Error
 	return errors.As(err, &e) && e.Code == otklik.ECONFLICT && e.Key == "error.duplicate"
 }
+
+// TicketNumber returns the number of the ticket with an internal ID, or ENOTFOUND.
+func (s *Service) TicketNumber(ctx context.Context, id int64) (string, error) {
+	return s.store.TicketNumberByID(ctx, id)
+}

@@ -95,6 +95,7 @@ var exportTables = []exportTable{
 		"revoked_at:t"), order: "hash"},
 	{name: "recovery_codes", columns: cols("id:i user_id:i hash:b used_at:t"), order: "id"},
 	{name: "pd_reveals", columns: cols("id:i user_id:i ticket_id:i field:s at:t"), order: "id"},
+	{name: "response_templates", columns: cols("id:i code:s title:s body:s position:i"), order: "id"},
 }
 
 // ExportHeader is the first line of an export.
@@ -319,7 +320,7 @@ func (s *Store) importPrepare(ctx context.Context) error {
 		return errors.New("import: the database already holds data; import into a new, empty database")
 	}
 	return s.Write(ctx, func(tx otklik.Tx) error {
-		for _, q := range []string{"DELETE FROM sla_policies", "DELETE FROM calendar_overrides", "DELETE FROM calendars",
+		for _, q := range []string{"DELETE FROM response_templates", "DELETE FROM sla_policies", "DELETE FROM calendar_overrides", "DELETE FROM calendars",
 			"DELETE FROM categories WHERE parent_id IS NOT NULL", "DELETE FROM categories", "DELETE FROM groups"} {
 			if _, err := tx.(*txn).ex.exec(ctx, q); err != nil {
 				return err

@@ -1,0 +1,335 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/otklik/otklik/internal/api"
+	"github.com/otklik/otklik/internal/events"
+	"github.com/otklik/otklik/internal/httpx"
+	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
+	"github.com/otklik/otklik/internal/testkit"
+	"github.com/otklik/otklik/internal/web"
+)
+
+const (
+	testPassword = "correct horse battery staple"
+	apiToken     = "test-token-0123456789abcdef0123456789abcdef"
+)
+
+// desk is a running workspace over a real store, with an administrator (who must enrol a second
+// factor), an operator and an auditor, and one ticket carrying personal data.
+type desk struct {
+	t      *testing.T
+	srv    *httptest.Server
+	svc    *service.Service
+	clock  *testkit.Clock
+	number string
+}
+
+func newDesk(t *testing.T, engine string) *desk {
+	t.Helper()
+	clock := testkit.NewClock(time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
+	st := testkit.MustOpenStoreEngine(t, engine, clock.Now)
+	bus := events.NewLocal()
+	t.Cleanup(func() { bus.Close() })
+	svc := service.New(service.Options{Store: st, Now: clock.Now, Events: bus, Node: "test"})
+	pages := web.New(web.Options{Info: testInfo, Service: svc, Events: bus, Logger: testkit.Logger(t), Now: clock.Now})
+	a := api.New(api.Options{Service: svc, Events: bus, Version: "test", MaxBodyBytes: 64 << 10})
+	mux := http.NewServeMux()
+	mux.Handle("/api/", a)
+	mux.Handle("/", pages.Handler())
+	srv := httptest.NewServer(httpx.Middleware(testkit.Logger(t), mux))
+	t.Cleanup(func() { pages.Shutdown(); a.Shutdown(); srv.Close() })
+	ctx := context.Background()
+	if err := svc.EnsureAdminToken(ctx, apiToken); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []service.NewUser{
+		{Email: "admin@example.ru", Name: "Анна Админова", Role: otklik.RoleAdmin, Password: testPassword},
+		{Email: "op@example.ru", Name: "Олег Операторов", Role: otklik.RoleOperator, Password: testPassword},
+		{Email: "audit@example.ru", Name: "Ирина Аудитова", Role: otklik.RoleAuditor, Password: testPassword},
+	} {
+		if _, err := svc.AddUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tk, _, err := svc.CreateTicket(ctx, otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelWeb,
+		Subject: "Не могу войти в личный кабинет", Body: "Здравствуйте! Мой СНИЛС 112-233-445 95, телефон +7 912 345-67-89. Пишет «неверный пароль».",
+		Requester: service.RequesterInput{Name: "Иван Петров", Email: "ivan.petrov@example.ru", SNILS: "112-233-445 95"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &desk{t: t, srv: srv, svc: svc, clock: clock, number: tk.Number}
+}
+
+// browser is one member's cookie jar.
+type browser struct {
+	d *desk
+	c *http.Client
+}
+
+func (d *desk) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{d: d, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+type reply struct {
+	code     int
+	body     string
+	location string
+}
+
+func (b *browser) do(method, path string, form url.Values) reply {
+	b.d.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, b.d.srv.URL+path, body)
+	if err != nil {
+		b.d.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.d.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return reply{code: res.StatusCode, body: string(raw), location: res.Header.Get("Location")}
+}
+
+var (
+	csrfRe   = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	secretRe = regexp.MustCompile(`name="secret" value="([A-Z2-7]+)"`)
+)
+
+func field(t *testing.T, re *regexp.Regexp, body string) string {
+	t.Helper()
+	m := re.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no %s in the page:\n%s", re, body)
+	}
+	return m[1]
+}
+
+// signIn signs a member in without a second factor and returns their CSRF token.
+func (b *browser) signIn(email string) string {
+	t := b.d.t
+	t.Helper()
+	page := b.do("GET", "/agent/login", nil)
+	r := b.do("POST", "/agent/login", url.Values{"csrf": {field(t, csrfRe, page.body)}, "email": {email}, "password": {testPassword}})
+	if r.code != http.StatusSeeOther || r.location != "/agent/" {
+		t.Fatalf("sign-in of %s: %d → %q\n%s", email, r.code, r.location, r.body)
+	}
+	return field(t, csrfRe, b.do("GET", "/agent/q/all", nil).body)
+}
+
+func TestSignInWithSecondFactor(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		b := d.browser()
+
+		// Not signed in: the workspace sends to the sign-in page and back.
+		r := b.do("GET", "/agent/q/new", nil)
+		if r.code != http.StatusSeeOther || r.location != "/agent/login?back=%2Fagent%2Fq%2Fnew" {
+			t.Fatalf("anonymous queue: %d → %q", r.code, r.location)
+		}
+		login := b.do("GET", "/agent/login", nil)
+		testkit.CheckHTML(t, "login", []byte(login.body))
+		csrf := field(t, csrfRe, login.body)
+
+		// A form without the token is refused, and so is a wrong password, with a clear message.
+		if r := b.do("POST", "/agent/login", url.Values{"email": {"admin@example.ru"}, "password": {testPassword}}); r.code != http.StatusForbidden {
+			t.Errorf("sign-in without CSRF token: got %d, want 403", r.code)
+		}
+		r = b.do("POST", "/agent/login", url.Values{"csrf": {csrf}, "email": {"admin@example.ru"}, "password": {"wrong password 123"}})
+		if r.code != http.StatusUnauthorized || !strings.Contains(r.body, "Неверная электронная почта или пароль") {
+			t.Errorf("wrong password: %d\n%s", r.code, r.body)
+		}
+
+		// The administrator must enrol a second factor before working.
+		r = b.do("POST", "/agent/login", url.Values{"csrf": {csrf}, "email": {"admin@example.ru"}, "password": {testPassword},
+			"back": {"/agent/q/new"}})
+		if r.code != http.StatusSeeOther || !strings.HasPrefix(r.location, "/agent/login/enrol") {
+			t.Fatalf("admin sign-in: %d → %q", r.code, r.location)
+		}
+		if r := b.do("GET", "/agent/q/new", nil); r.code != http.StatusSeeOther {
+			t.Fatalf("a pending sign-in opened the queue: %d", r.code)
+		}
+		enrol := b.do("GET", r.location, nil)
+		testkit.CheckHTML(t, "enrol", []byte(enrol.body))
+		secret := field(t, secretRe, enrol.body)
+		if !strings.Contains(enrol.body, `src="data:image/png;base64,`) {
+			t.Error("the enrolment page shows no QR code")
+		}
+		bad := b.do("POST", "/agent/login/enrol", url.Values{"csrf": {csrf}, "secret": {secret}, "code": {"000000"}, "back": {"/agent/q/new"}})
+		if bad.code != http.StatusUnauthorized || field(t, secretRe, bad.body) != secret {
+			t.Errorf("wrong enrolment code: %d, want 401 and the same secret again", bad.code)
+		}
+		code, err := totp.GenerateCode(secret, d.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := b.do("POST", "/agent/login/enrol", url.Values{"csrf": {csrf}, "secret": {secret}, "code": {code}, "back": {"/agent/q/new"}})
+		if rec.code != http.StatusOK || strings.Count(rec.body, "<li><code>") != service.RecoveryCodes {
+			t.Fatalf("enrolment: %d, want the recovery codes\n%s", rec.code, rec.body)
+		}
+		testkit.CheckHTML(t, "recovery", []byte(rec.body))
+
+		q := b.do("GET", "/agent/q/new", nil)
+		if q.code != http.StatusOK || !strings.Contains(q.body, d.number) {
+			t.Fatalf("queue after sign-in: %d, ticket %s missing", q.code, d.number)
+		}
+		testkit.CheckHTML(t, "queue", []byte(q.body))
+
+		// Next time: password, then the code from the app (a fresh one: a used code is refused).
+		b2 := d.browser()
+		csrf2 := field(t, csrfRe, b2.do("GET", "/agent/login", nil).body)
+		r = b2.do("POST", "/agent/login", url.Values{"csrf": {csrf2}, "email": {"admin@example.ru"}, "password": {testPassword}})
+		if !strings.HasPrefix(r.location, "/agent/login/code") {
+			t.Fatalf("second sign-in: %d → %q", r.code, r.location)
+		}
+		testkit.CheckHTML(t, "code", []byte(b2.do("GET", r.location, nil).body))
+		d.clock.Add(30 * time.Second)
+		code, _ = totp.GenerateCode(secret, d.clock.Now())
+		if r := b2.do("POST", "/agent/login/code", url.Values{"csrf": {csrf2}, "code": {code}}); r.code != http.StatusSeeOther || r.location != "/agent/" {
+			t.Fatalf("code: %d → %q\n%s", r.code, r.location, r.body)
+		}
+		if r := b2.do("GET", "/agent/q/mine", nil); r.code != http.StatusOK {
+			t.Fatalf("queue with the code: %d", r.code)
+		}
+
+		// Sign out everywhere ends both browsers' sessions.
+		csrfB2 := field(t, csrfRe, b2.do("GET", "/agent/q/mine", nil).body)
+		if r := b2.do("POST", "/agent/logout/everywhere", url.Values{"csrf": {csrfB2}}); r.code != http.StatusSeeOther {
+			t.Fatalf("logout everywhere: %d", r.code)
+		}
+		if r := b.do("GET", "/agent/q/mine", nil); r.code != http.StatusSeeOther {
+			t.Errorf("the first browser still works after sign-out everywhere: %d", r.code)
+		}
+	})
+}
+
+func TestTicketPage(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		op := d.browser()
+		csrf := op.signIn("op@example.ru")
+		path := "/agent/tickets/" + d.number
+
+		// Personal data is masked until revealed.
+		page := op.do("GET", path, nil)
+		if page.code != http.StatusOK {
+			t.Fatalf("ticket page: %d", page.code)
+		}
+		testkit.CheckHTML(t, "ticket", []byte(page.body))
+		if strings.Contains(page.body, "112-233-445 95") || strings.Contains(page.body, "345-67-89") || strings.Contains(page.body, "ivan.petrov@") {
+			t.Error("the ticket page shows personal data unmasked")
+		}
+		if !strings.Contains(page.body, "•••-•••-••• 95") || !strings.Contains(page.body, "i•••@example.ru") {
+			t.Errorf("masked СНИЛС or e-mail missing:\n%s", page.body)
+		}
+
+		// A state-changing request without the token is refused and changes nothing.
+		if r := op.do("POST", path+"/reply", url.Values{"body": {"Ответ без токена"}}); r.code != http.StatusForbidden {
+			t.Errorf("reply without CSRF token: got %d, want 403", r.code)
+		}
+		// A reply with a template's text, then the status changes.
+		if !strings.Contains(page.body, "Ваше обращение зарегистрировано под номером "+d.number) {
+			t.Error("the greeting template is not filled in with the ticket's number")
+		}
+		r := op.do("POST", path+"/reply", url.Values{"csrf": {csrf}, "version": {"1"}, "body": {"Здравствуйте, Иван! Сбросьте пароль."}, "then": {"waiting"}})
+		if r.code != http.StatusSeeOther {
+			t.Fatalf("reply: %d\n%s", r.code, r.body)
+		}
+		v, err := d.svc.Ticket(context.Background(), d.number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Messages) != 2 || v.Ticket.Status != otklik.StatusWaiting {
+			t.Fatalf("after the reply: %d messages, status %s", len(v.Messages), v.Ticket.Status)
+		}
+
+		// A reply written on the page as it was before (version 1) is refused, its text kept.
+		r = op.do("POST", path+"/reply", url.Values{"csrf": {csrf}, "version": {"1"}, "body": {"Устаревший ответ"}})
+		if r.code != http.StatusConflict || !strings.Contains(r.body, "Устаревший ответ") || !strings.Contains(r.body, `name="force"`) {
+			t.Errorf("stale reply: %d, want 409 with the text kept\n%s", r.code, r.body)
+		}
+
+		// Revealing is logged, and the auditor sees the record; the auditor cannot reveal.
+		r = op.do("POST", path+"/reveal", url.Values{"csrf": {csrf}})
+		if r.code != http.StatusOK || !strings.Contains(r.body, "112-233-445 95") {
+			t.Fatalf("reveal: %d", r.code)
+		}
+		rs, err := d.svc.Reveals(context.Background(), otklik.RevealFilter{})
+		if err != nil || len(rs) != 1 || rs[0].TicketID != v.Ticket.ID {
+			t.Fatalf("reveal log: %+v, %v", rs, err)
+		}
+		aud := d.browser()
+		acsrf := aud.signIn("audit@example.ru")
+		log := aud.do("GET", "/agent/reveals", nil)
+		if log.code != http.StatusOK || !strings.Contains(log.body, "Олег Операторов") || !strings.Contains(log.body, d.number) {
+			t.Errorf("the auditor's reveal log: %d\n%s", log.code, log.body)
+		}
+		testkit.CheckHTML(t, "reveals", []byte(log.body))
+		if r := aud.do("POST", path+"/reveal", url.Values{"csrf": {acsrf}}); r.code != http.StatusForbidden {
+			t.Errorf("auditor reveal: got %d, want 403", r.code)
+		}
+		if r := aud.do("POST", path+"/reply", url.Values{"csrf": {acsrf}, "body": {"Аудитор пишет"}}); r.code != http.StatusForbidden {
+			t.Errorf("auditor reply: got %d, want 403", r.code)
+		}
+		if r := op.do("GET", "/agent/reveals", nil); r.code != http.StatusForbidden {
+			t.Errorf("operator reveal log: got %d, want 403", r.code)
+		}
+
+		// Escalation needs a reason.
+		if r := op.do("POST", path+"/assign", url.Values{"csrf": {csrf}, "group": {"l2"}, "escalate": {"1"}}); r.code != http.StatusUnprocessableEntity {
+			t.Errorf("escalation without a reason: got %d, want 422", r.code)
+		}
+	})
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	h := web.Handler(testInfo, testkit.Logger(t))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	csp := rec.Header().Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'self' 'nonce-", "frame-ancestors 'none'", "form-action 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("CSP allows unsafe scripts: %q", csp)
+	}
+	for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"} {
+		if got := rec.Header().Get(h); got != want {
+			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
+	// A cross-site form post is refused before any handler runs.
+	req := httptest.NewRequest(http.MethodPost, "/agent/login", strings.NewReader("email=a"))
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("cross-site POST: got %d, want 403", rec.Code)
+	}
+}

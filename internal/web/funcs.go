@@ -1,0 +1,59 @@
+package web
+
+import (
+	"html/template"
+	"strconv"
+	"time"
+
+	"github.com/otklik/otklik/internal/i18n"
+	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
+)
+
+// funcs are the templates' helpers. Words come from the catalogue: a helper that needs one takes the
+// page's language.
+var funcs = template.FuncMap{
+	// when formats an instant in Moscow time, as everything in Otklik is shown.
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(service.Moscow).Format("02.01.2006 15:04")
+	},
+	"whenp": func(t *time.Time) string {
+		if t == nil {
+			return "—"
+		}
+		return t.In(service.Moscow).Format("02.01.2006 15:04")
+	},
+	"iso":        func(t time.Time) string { return t.Format(time.RFC3339) },
+	"statuses":   func() []otklik.Status { return otklik.Statuses },
+	"channels":   func() []otklik.Channel { return otklik.Channels },
+	"priorities": func() []otklik.Priority { return otklik.Priorities },
+	// slaOf pairs a deadline badge with its page, for the "sla" template.
+	"slaOf":  func(p *page, b slaBadge) slaView { return slaView{P: p, B: b} },
+	"fileOf": func(p *page, f *otklik.Attachment) fileView { return fileView{P: p, F: f} },
+	// isStaff reports whether a message's author is staff.
+	"isStaff": func(a otklik.Actor) bool { return a.Type == otklik.ActorStaff },
+	// left is working time as "2 ч 05 мин" (or "2 h 05 min"), with a minus sign when overdue.
+	"left": func(lang string, d time.Duration) string {
+		sign := ""
+		if d < 0 {
+			sign, d = "−", -d
+		}
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		return sign + i18n.T(lang, "ui.duration", map[string]string{"h": strconv.Itoa(h), "m": pad2(m)})
+	},
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+type slaView struct {
+	P *page
+	B slaBadge
+}

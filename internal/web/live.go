@@ -1,0 +1,96 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/otklik/otklik/internal/otklik"
+)
+
+// Live updates: an open page keeps a server-sent event stream of the changes every node commits
+// (internal/events). The queue page reloads its rows when a ticket is created or changes; the ticket
+// page tells the member the ticket changed under them, and shows who else has it open: while it is
+// open, the stream announces the member's presence every presenceEvery.
+const (
+	presenceEvery = 20 * time.Second
+	liveHeartbeat = 15 * time.Second
+)
+
+type liveEvent struct {
+	Type    string `json:"type"`
+	Ticket  string `json:"ticket"`
+	Version int64  `json:"version,omitempty"`
+	Status  string `json:"status,omitempty"`
+	Actor   string `json:"actor,omitempty"`
+	UserID  int64  `json:"user_id,omitempty"`
+}
+
+func (wb *Web) events(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	if wb.bus == nil {
+		wb.fail(w, r, http.StatusServiceUnavailable, "ui.error.live")
+		return
+	}
+	number := r.URL.Query().Get("ticket")
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Time{})
+	sub := wb.bus.Subscribe(256)
+	defer sub.Close()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	send := func(e liveEvent) bool {
+		b, _ := json.Marshal(e)
+		_, err := w.Write([]byte("data: " + string(b) + "\n\n"))
+		return err == nil && rc.Flush() == nil
+	}
+	if _, err := w.Write([]byte("retry: 2000\n: otklik\n\n")); err != nil || rc.Flush() != nil {
+		return
+	}
+	me := otklik.Event{Ticket: number, Actor: s.user.Name, ActorID: s.user.ID}
+	announce := func(typ string) {
+		if number != "" {
+			e := me
+			e.Type, e.At = typ, wb.now()
+			wb.bus.Publish(e)
+		}
+	}
+	announce(otklik.EventTicketViewing)
+	defer announce(otklik.EventTicketLeft)
+	beat := time.NewTicker(liveHeartbeat)
+	defer beat.Stop()
+	presence := time.NewTicker(presenceEvery)
+	defer presence.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-wb.stop:
+			return
+		case <-beat.C:
+			if _, err := w.Write([]byte(": ping\n\n")); err != nil || rc.Flush() != nil {
+				return
+			}
+		case <-presence.C:
+			announce(otklik.EventTicketViewing)
+		case e, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			le := liveEvent{Type: e.Type, Ticket: e.Ticket, Version: e.Version, Status: string(e.Status), Actor: e.Actor}
+			switch e.Type {
+			case otklik.EventTicketViewing, otklik.EventTicketLeft:
+				// Only the same ticket's page cares, and not about its own member.
+				if e.Ticket != number || e.ActorID == s.user.ID {
+					continue
+				}
+				le.UserID = e.ActorID
+			}
+			if !send(le) {
+				return
+			}
+		}
+	}
+}

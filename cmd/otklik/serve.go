@@ -53,7 +53,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			return fmt.Errorf("demo data: %w", err)
 		}
 		if n > 0 {
-			fmt.Fprintf(stdout, "Demo data loaded: %d tickets. Staff sign in with the password %q (e.g. %s).\n", n, demo.Password, demo.AdminEmail)
+			fmt.Fprintf(stdout, "Demo data loaded: %d tickets. Staff sign in at /agent/login with the password %q: "+
+				"an operator, e.g. a.smirnova@%s, at once; the administrator %s and the supervisor after setting up a second factor (TOTP).\n",
+				n, demo.Password, demo.Domain, demo.AdminEmail)
 		}
 	}
 

@@ -18,6 +18,17 @@ var pdInText = regexp.MustCompile(`(?:\+7|\b8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2
 
 // maskText masks the personal numbers in a text.
 func maskText(s string) string {
+	// Every pattern has ten digits or more: a text with fewer cannot hold one (most messages), and
+	// skips the regular expression, which costs tens of microseconds on a long text.
+	n := 0
+	for i := 0; i < len(s) && n < 10; i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	if n < 10 {
+		return s
+	}
 	return pdInText.ReplaceAllStringFunc(s, maskDigits)
 }
 

@@ -33,6 +33,8 @@ type Reader interface {
 	CountMatching(ctx context.Context, f TicketFilter, limit int) (int, error)
 	// ResponseTemplates returns the response templates in their order.
 	ResponseTemplates(ctx context.Context) ([]ResponseTemplate, error)
+	// SavedFilters returns a staff member's saved filters, in the order they were saved.
+	SavedFilters(ctx context.Context, userID int64) ([]SavedFilter, error)
 	// Messages returns a ticket's messages, oldest first.
 	Messages(ctx context.Context, ticketID int64) ([]*Message, error)
 	// Journal returns a ticket's journal, oldest first.
@@ -87,6 +89,7 @@ type Tx interface {
 	StaffTx
 	CatalogTx
 	AuthTx
+	FilterTx
 	// Now is the transaction's clock.
 	Now() time.Time
 	// AfterCommit registers fn to run once the transaction has committed.
@@ -159,4 +162,12 @@ type StaffTx interface {
 type CatalogTx interface {
 	InsertCategory(ctx context.Context, c *Category) error
 	CategoriesTx(ctx context.Context) ([]Category, error)
+}
+
+// FilterTx changes the staff's saved filters.
+type FilterTx interface {
+	// SaveFilter stores f, replacing the member's filter of the same name, and sets its ID.
+	SaveFilter(ctx context.Context, f *SavedFilter) error
+	// DeleteFilter removes a member's saved filter, or returns ENOTFOUND.
+	DeleteFilter(ctx context.Context, userID, id int64) error
 }

@@ -107,3 +107,12 @@ func RouteGroup(cats []Category, id int64) int64 {
 	}
 	return 0
 }
+
+// SavedFilter is a staff member's named view of a queue: the queue and the filters of its page.
+type SavedFilter struct {
+	ID     int64
+	UserID int64
+	Name   string
+	Queue  string // a queue's name, such as "all" or "overdue"
+	Query  string // the page's filters as a URL query string (q, status, channel, category, order)
+}

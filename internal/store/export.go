@@ -96,6 +96,7 @@ var exportTables = []exportTable{
 	{name: "recovery_codes", columns: cols("id:i user_id:i hash:b used_at:t"), order: "id"},
 	{name: "pd_reveals", columns: cols("id:i user_id:i ticket_id:i field:s at:t"), order: "id"},
 	{name: "response_templates", columns: cols("id:i code:s title:s body:s position:i"), order: "id"},
+	{name: "saved_filters", columns: cols("id:i user_id:i name:s queue:s query:s"), order: "id"},
 }
 
 // ExportHeader is the first line of an export.

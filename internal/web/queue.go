@@ -56,6 +56,14 @@ type queueData struct {
 	Next    string // the next page's address, "" on the last
 	NoGroup bool
 	Cats    []otklik.Category
+	Saved   []savedLink
+	Query   string // the filters as a query string, for saving
+}
+
+type savedLink struct {
+	otklik.SavedFilter
+	Href    string
+	Current bool
 }
 
 // slaBadge is a ticket's nearest deadline as the list shows it: the working time left, coloured
@@ -153,6 +161,19 @@ func (wb *Web) queue(w http.ResponseWriter, r *http.Request, s *staffSession) {
 		}
 	}
 	lq.Cursor = form.Get("cursor")
+	d.Query = d.Filter.Encode()
+	saved, err := wb.svc.SavedFilters(ctx, s.user.ID)
+	if err != nil {
+		wb.failErr(w, r, err)
+		return
+	}
+	for _, f := range saved {
+		href := "/agent/q/" + f.Queue
+		if f.Query != "" {
+			href += "?" + f.Query
+		}
+		d.Saved = append(d.Saved, savedLink{SavedFilter: f, Href: href, Current: f.Queue == q.Name && f.Query == d.Query})
+	}
 	if d.NoGroup {
 		wb.render(w, r, http.StatusOK, "queue", &page{Title: q.Title, Nav: q.Name, Data: d})
 		return
@@ -201,4 +222,48 @@ func (c queueCount) Text() string {
 		return strconv.Itoa(c.Count) + "+"
 	}
 	return strconv.Itoa(c.Count)
+}
+
+// saveFilter saves the queue page's filters under a name the member gives.
+func (wb *Web) saveFilter(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	queue := r.PostFormValue("queue")
+	known := false
+	for _, q := range queues {
+		known = known || q.Name == queue
+	}
+	if !known {
+		wb.fail(w, r, http.StatusNotFound, "ui.notfound.text")
+		return
+	}
+	// Keep only the filters the queue page reads.
+	in, _ := url.ParseQuery(r.PostFormValue("query"))
+	out := url.Values{}
+	for _, k := range []string{"q", "status", "channel", "category", "order"} {
+		if v := in.Get(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	f, err := wb.svc.SaveFilter(r.Context(), s.user.ID, r.PostFormValue("name"), queue, out.Encode())
+	if err != nil {
+		wb.failErr(w, r, err)
+		return
+	}
+	href := "/agent/q/" + f.Queue
+	if f.Query != "" {
+		href += "?" + f.Query
+	}
+	http.Redirect(w, r, href, http.StatusSeeOther)
+}
+
+func (wb *Web) deleteFilter(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		wb.fail(w, r, http.StatusNotFound, "ui.notfound.text")
+		return
+	}
+	if err := wb.svc.DeleteFilter(r.Context(), s.user.ID, id); err != nil {
+		wb.failErr(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/agent/q/all", http.StatusSeeOther)
 }

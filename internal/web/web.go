@@ -122,6 +122,8 @@ func (wb *Web) agentRoutes(mux *http.ServeMux) {
 		http.Redirect(w, r, "/agent/q/mine", http.StatusSeeOther)
 	}))
 	mux.Handle("GET /agent/q/{queue}", staff(wb.queue))
+	mux.Handle("POST /agent/filters", staff(wb.saveFilter))
+	mux.Handle("POST /agent/filters/{id}/delete", staff(wb.deleteFilter))
 	mux.Handle("GET /agent/tickets/{number}", staff(wb.ticket))
 	mux.Handle("POST /agent/tickets/{number}/reply", staff(wb.reply))
 	mux.Handle("POST /agent/tickets/{number}/status", staff(wb.status))

@@ -74,7 +74,9 @@ func (d *benchDesk) get(b *testing.B, path string) time.Duration {
 
 func reportPercentiles(b *testing.B, ds []time.Duration) {
 	slices.Sort(ds)
-	at := func(q float64) float64 { return float64(ds[min(len(ds)-1, int(q*float64(len(ds))))].Microseconds()) / 1000 }
+	at := func(q float64) float64 {
+		return float64(ds[min(len(ds)-1, int(q*float64(len(ds))))].Microseconds()) / 1000
+	}
 	b.ReportMetric(at(0.5), "p50-ms")
 	b.ReportMetric(at(0.99), "p99-ms")
 	b.ReportMetric(float64(ds[len(ds)-1].Microseconds())/1000, "max-ms")

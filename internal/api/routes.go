@@ -167,6 +167,14 @@ func (a *API) table() []route {
 				"Comments (\": ping\") keep an idle stream open. A client that falls behind is disconnected; reconnect and reload.",
 			ContentType: "text/event-stream", Resp: EventJSON{}}},
 
+		{method: "POST", path: "/api/v1/calls", perm: staffWrite, handler: a.incomingCall, doc: doc{
+			Tag: "calls", Summary: "An incoming call put through to an operator (for the telephone exchange)",
+			Description: "Records nothing. The operator's open workspace pages show a banner with a link to the caller's card " +
+				"(/agent/call?phone=…): the requester the number matches, their latest tickets and the form that logs the call. " +
+				"`delivered` says whether the operator exists, is enabled and works tickets; an operator with no workspace page open " +
+				"does not see the call. The event carries the caller's number, so it goes to that operator only: /api/v1/events never shows it.",
+			Body: IncomingCallJSON{}, Status: http.StatusAccepted, Resp: CallDeliveryJSON{}, Errors: []int{400, 403, 413, 415, 422}}},
+
 		{method: "GET", path: "/api/v1/jobs", perm: adminOnly, handler: a.listJobs, doc: doc{
 			Tag: "jobs", Summary: "Background jobs, newest first, with counts by status",
 			Params: []param{

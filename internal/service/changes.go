@@ -187,14 +187,23 @@ func (s *Service) ChangeStatus(ctx context.Context, actor otklik.Actor, number s
 			return nil, err
 		}
 		rec := statusRecord(actor, t, in.Status, reason, now)
-		if in.Status == otklik.StatusResolved && s.autoClose > 0 {
-			payload, _ := json.Marshal(autoClosePayload{Number: t.Number, ResolvedAt: now.Format(time.RFC3339Nano)})
-			if err := s.enqueue(ctx, tx, &otklik.Job{Kind: JobAutoClose, Payload: string(payload), RunAt: now.Add(s.autoClose)}); err != nil {
+		if in.Status == otklik.StatusResolved {
+			if err := s.scheduleAutoClose(ctx, tx, t, now); err != nil {
 				return nil, err
 			}
 		}
 		return []*otklik.JournalRecord{rec}, nil
 	})
+}
+
+// scheduleAutoClose enqueues, in tx, the job that closes t, resolved at now, once AutoCloseAfter has
+// passed with nobody reopening it.
+func (s *Service) scheduleAutoClose(ctx context.Context, tx otklik.Tx, t *otklik.Ticket, now time.Time) error {
+	if s.autoClose <= 0 {
+		return nil
+	}
+	payload, _ := json.Marshal(autoClosePayload{Number: t.Number, ResolvedAt: now.Format(time.RFC3339Nano)})
+	return s.enqueue(ctx, tx, &otklik.Job{Kind: JobAutoClose, Payload: string(payload), RunAt: now.Add(s.autoClose)})
 }
 
 // JobAutoClose is the kind of job that closes a resolved ticket nobody reopened (Options.AutoCloseAfter).

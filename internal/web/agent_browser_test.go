@@ -17,9 +17,10 @@ import (
 )
 
 // The workspace in a real browser: an administrator enrols the second factor and signs in, opens a
-// queue, sees a ticket created through the API appear without reloading, replies with a template,
-// changes the status; an operator reveals personal data, which is logged; a request without the CSRF
-// token is refused. Skips unless OTKLIK_TEST_CHROMIUM is set.
+// queue, sees a ticket created through the API appear without reloading and a call the telephone
+// exchange announces as a banner, replies with a template, changes the status; an operator reveals
+// personal data, which is logged, and opens the call form with g c; a request without the CSRF token
+// is refused. Skips unless OTKLIK_TEST_CHROMIUM is set.
 func TestBrowserWorkspace(t *testing.T) {
 	ctx := testkit.Browser(t)
 	d := newDesk(t, "sqlite")
@@ -65,6 +66,20 @@ func TestBrowserWorkspace(t *testing.T) {
 	start := time.Now()
 	step("live row", chromedp.WaitVisible(chromedp.CSS(`tr[data-ticket="`+number+`"]`)))
 	t.Logf("the new ticket appeared %v after the API answered", time.Since(start).Round(time.Millisecond))
+
+	// A call the telephone exchange puts through shows a banner with the caller's card; the page stays.
+	if code, body := d.api("POST", "/api/v1/calls", `{"phone":"8 (916) 123-45-67","agent":"admin@example.ru","call_id":"e2e"}`); code != http.StatusAccepted {
+		t.Fatalf("incoming call: %d %s", code, body)
+	}
+	step("call banner", chromedp.WaitVisible(chromedp.CSS("#call-banner")))
+	if got := text("#call-banner"); !strings.Contains(got, "Входящий звонок") || !strings.Contains(got, "-67") {
+		t.Errorf("the call banner: %q", got)
+	}
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("call-open").getAttribute("href")`))
+	if err != nil || href != "/agent/call?phone=%2B79161234567" {
+		t.Errorf("the caller's card link: %q, %v", href, err)
+	}
+	step("dismiss", chromedp.Click(chromedp.CSS("#call-dismiss")), chromedp.WaitNotVisible(chromedp.CSS("#call-banner")))
 
 	// Open it with the keyboard (j selects the first row, the newest), reply with a template.
 	step("open", chromedp.Click(chromedp.CSS("h1")), chromedp.KeyEvent("j"), chromedp.KeyEvent("\r"),
@@ -122,6 +137,17 @@ func TestBrowserWorkspace(t *testing.T) {
 	rs, err := d.svc.Reveals(context.Background(), otklik.RevealFilter{})
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("reveal log: %+v, %v", rs, err)
+	}
+
+	// g c opens the call form, the phone field focused.
+	step("g c", chromedp.KeyEvent("g"), chromedp.KeyEvent("c"), chromedp.WaitVisible(chromedp.CSS("#call-form")))
+	if id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`)); err != nil || id != "phone" {
+		t.Errorf("focused on the call form: %q, %v", id, err)
+	}
+	// The caller's card follows what is typed.
+	step("caller card", chromedp.SendKeys(chromedp.CSS("#email"), "maria@example.ru"), chromedp.WaitVisible(chromedp.CSS("#caller-name")))
+	if got := text("#caller-name"); got != "Мария Смирнова" {
+		t.Errorf("the caller's card: %q", got)
 	}
 }
 

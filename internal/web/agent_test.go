@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +32,8 @@ const (
 )
 
 // desk is a running workspace over a real store, with an administrator (who must enrol a second
-// factor), an operator and an auditor, and one ticket carrying personal data.
+// factor), two operators and an auditor, and one ticket carrying personal data. The REST API is
+// mounted beside it, with an administrator's token (apiToken).
 type desk struct {
 	t      *testing.T
 	srv    *httptest.Server
@@ -59,6 +63,7 @@ func newDesk(t *testing.T, engine string) *desk {
 	for _, u := range []service.NewUser{
 		{Email: "admin@example.ru", Name: "Анна Админова", Role: otklik.RoleAdmin, Password: testPassword},
 		{Email: "op@example.ru", Name: "Олег Операторов", Role: otklik.RoleOperator, Password: testPassword},
+		{Email: "op2@example.ru", Name: "Ольга Вторая", Role: otklik.RoleOperator, Password: testPassword},
 		{Email: "audit@example.ru", Name: "Ирина Аудитова", Role: otklik.RoleAuditor, Password: testPassword},
 	} {
 		if _, err := svc.AddUser(ctx, u); err != nil {
@@ -72,6 +77,103 @@ func newDesk(t *testing.T, engine string) *desk {
 		t.Fatal(err)
 	}
 	return &desk{t: t, srv: srv, svc: svc, clock: clock, number: tk.Number}
+}
+
+// api calls the REST API with the administrator's token and returns the status and the body.
+func (d *desk) api(method, path, body string) (int, string) {
+	d.t.Helper()
+	req, err := http.NewRequest(method, d.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return res.StatusCode, strings.TrimSpace(string(raw))
+}
+
+// userID returns the staff ID of the member with the e-mail.
+func (d *desk) userID(email string) int64 {
+	d.t.Helper()
+	us, err := d.svc.Users(context.Background())
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	for _, u := range us {
+		if u.Email == email {
+			return u.ID
+		}
+	}
+	d.t.Fatalf("no staff member %s", email)
+	return 0
+}
+
+// stream is an open server-sent event stream: its data lines, decoded, arrive on C.
+type stream struct {
+	t *testing.T
+	C chan map[string]any
+}
+
+// openStream opens an event stream (a workspace's with a browser's cookies, or the API's with the
+// token) and returns once the server has subscribed it to the bus. It closes with the test.
+func (d *desk) openStream(b *browser, path string) *stream {
+	d.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	d.t.Cleanup(cancel)
+	req, err := http.NewRequestWithContext(ctx, "GET", d.srv.URL+path, nil)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	c := http.DefaultClient
+	if b != nil {
+		c = b.c
+	} else {
+		req.Header.Set("Authorization", "Bearer "+apiToken)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		d.t.Fatalf("stream %s: %d %s", path, res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	s := &stream{t: d.t, C: make(chan map[string]any, 16)}
+	go func() {
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				var m map[string]any
+				if json.Unmarshal([]byte(data), &m) == nil {
+					s.C <- m
+				}
+			}
+		}
+	}()
+	return s
+}
+
+// next returns the stream's next event of one of the types, skipping others.
+func (s *stream) next(types ...string) map[string]any {
+	s.t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case m := <-s.C:
+			if slices.Contains(types, m["type"].(string)) {
+				return m
+			}
+		case <-deadline:
+			s.t.Fatalf("no %v event within 5 s", types)
+			return nil
+		}
+	}
 }
 
 // browser is one member's cookie jar.

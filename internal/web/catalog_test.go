@@ -7,6 +7,7 @@ import (
 
 	"github.com/otklik/otklik/internal/i18n"
 	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
 )
 
 // Every catalogue key a template names — literally, or built from a vocabulary such as
@@ -48,6 +49,9 @@ func TestTemplatesKeysAreInTheCatalogue(t *testing.T) {
 	}
 	for _, s := range []string{"pending", "clean", "infected", "error"} {
 		keys["ui.scan."+s] = "scan verdicts"
+	}
+	for _, o := range service.CallOutcomes {
+		keys["ui.call.outcome."+string(o)] = "call outcomes"
 	}
 	for _, q := range queues {
 		keys[q.Title] = "queues"

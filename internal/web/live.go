@@ -5,13 +5,16 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/otklik/otklik/internal/identity"
 	"github.com/otklik/otklik/internal/otklik"
 )
 
-// Live updates: an open page keeps a server-sent event stream of the changes every node commits
-// (internal/events). The queue page reloads its rows when a ticket is created or changes; the ticket
-// page tells the member the ticket changed under them, and shows who else has it open: while it is
-// open, the stream announces the member's presence every presenceEvery.
+// Live updates: every page of the workspace keeps a server-sent event stream of the changes every
+// node commits (internal/events). The queue page reloads its rows when a ticket is created or changes;
+// the ticket page tells the member the ticket changed under them, and shows who else has it open:
+// while it is open, the stream announces the member's presence every presenceEvery. A call the
+// telephone exchange puts through to the member (otklik.EventCallIncoming) goes to their streams
+// only, and every page offers the caller's card.
 const (
 	presenceEvery = 20 * time.Second
 	liveHeartbeat = 15 * time.Second
@@ -24,6 +27,8 @@ type liveEvent struct {
 	Status  string `json:"status,omitempty"`
 	Actor   string `json:"actor,omitempty"`
 	UserID  int64  `json:"user_id,omitempty"`
+	Phone   string `json:"phone,omitempty"`  // call.incoming: the caller's number in E.164, for the card's link
+	Masked  string `json:"masked,omitempty"` // call.incoming: the number as the banner shows it
 }
 
 func (wb *Web) events(w http.ResponseWriter, r *http.Request, s *staffSession) {
@@ -87,6 +92,12 @@ func (wb *Web) events(w http.ResponseWriter, r *http.Request, s *staffSession) {
 					continue
 				}
 				le.UserID = e.ActorID
+			case otklik.EventCallIncoming:
+				// The caller's number goes to the member taking the call, and to nobody else.
+				if e.ActorID != s.user.ID || e.Phone == "" {
+					continue
+				}
+				le.Phone, le.Masked = e.Phone, maskValue(identity.Phone(e.Phone).Display())
 			}
 			if !send(le) {
 				return

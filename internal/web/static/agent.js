@@ -1,11 +1,11 @@
-// Otklik staff workspace: keyboard navigation, response templates and live updates. Plain JavaScript,
-// no build step; the pages work without it.
+// Otklik staff workspace: keyboard navigation, response templates, the call form's caller card and
+// live updates (with incoming calls). Plain JavaScript, no build step; the pages work without it.
 (function () {
   "use strict";
   var body = document.body;
 
   // Keyboard: j/k move through the list, Enter opens, / searches, r replies, g m / g n / g o go to a
-  // queue, ? shows the help.
+  // queue, g c opens the call form, Ctrl+Enter in a text box sends its form, ? shows the help.
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-href]"));
   var current = -1;
   function select(i) {
@@ -20,6 +20,11 @@
   var pendingG = false;
   document.addEventListener("keydown", function (e) {
     var t = e.target;
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && t && t.tagName === "TEXTAREA" && t.form) {
+      if (t.form.requestSubmit) t.form.requestSubmit(); else t.form.submit();
+      e.preventDefault();
+      return;
+    }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) {
       if (e.key === "Escape") t.blur();
@@ -28,7 +33,7 @@
     var help = document.getElementById("help");
     if (pendingG) {
       pendingG = false;
-      var to = { m: "/agent/q/mine", n: "/agent/q/new", o: "/agent/q/overdue", a: "/agent/q/all" }[e.key];
+      var to = { m: "/agent/q/mine", n: "/agent/q/new", o: "/agent/q/overdue", a: "/agent/q/all", c: "/agent/call" }[e.key];
       if (to) { location.href = to; e.preventDefault(); }
       return;
     }
@@ -65,11 +70,39 @@
     });
   }
 
-  // Live updates over server-sent events.
-  if (!window.EventSource) return;
+  // The call form: the caller's card follows what the operator types in the phone, СНИЛС and e-mail
+  // fields (the form's "Найти" button, sent in the background; nothing is registered).
+  var callForm = document.getElementById("call-form");
+  if (callForm && window.fetch && window.FormData) {
+    var lookupTimer = null, lookupSeq = 0;
+    var lookup = function () {
+      var seq = ++lookupSeq;
+      var data = new FormData(callForm);
+      data.set("action", "lookup");
+      fetch("/agent/call", { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
+        headers: { "X-CSRF-Token": body.dataset.csrf } })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          if (seq !== lookupSeq) return;
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("caller");
+          var old = document.getElementById("caller");
+          if (fresh && old) old.replaceWith(fresh);
+        })
+        .catch(function () {});
+    };
+    Array.prototype.forEach.call(callForm.querySelectorAll("[data-lookup]"), function (el) {
+      el.addEventListener("change", lookup);
+      el.addEventListener("input", function () {
+        clearTimeout(lookupTimer);
+        lookupTimer = setTimeout(lookup, 600);
+      });
+    });
+  }
+
+  // Live updates over server-sent events: every page of the workspace listens, if only for calls.
+  if (!window.EventSource || !body.classList.contains("agent")) return;
   var ticketEl = document.querySelector("[data-live=ticket]");
   var queueEl = document.querySelector("[data-live=queue]");
-  if (!ticketEl && !queueEl) return;
   var url = "/agent/events" + (ticketEl ? "?ticket=" + encodeURIComponent(ticketEl.dataset.ticket) : "");
   var es = new EventSource(url);
   var viewers = {};
@@ -112,9 +145,25 @@
       });
   }
 
+  // An incoming call shows a banner with a link to the caller's card; the page stays where it is, so
+  // that a reply being typed is not lost.
+  var banner = document.getElementById("call-banner");
+  var dismiss = document.getElementById("call-dismiss");
+  if (dismiss && banner) dismiss.addEventListener("click", function () { banner.hidden = true; });
+  function incomingCall(e) {
+    if (!banner || !e.phone) return;
+    document.getElementById("call-phone").textContent = e.masked || "";
+    document.getElementById("call-open").href = "/agent/call?phone=" + encodeURIComponent(e.phone);
+    banner.hidden = false;
+  }
+
   es.onmessage = function (m) {
     var e;
     try { e = JSON.parse(m.data); } catch (err) { return; }
+    if (e.type === "call.incoming") {
+      incomingCall(e);
+      return;
+    }
     if (queueEl && (e.type === "ticket.created" || e.type === "ticket.updated")) {
       reloadQueue();
       return;

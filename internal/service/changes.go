@@ -356,3 +356,58 @@ func (s *Service) UpdateTicket(ctx context.Context, actor otklik.Actor, number s
 func userLabel(id int64, name string) string {
 	return name + " #" + strconv.FormatInt(id, 10)
 }
+
+// LinkTickets links a ticket with another as related (the same problem reported twice, a follow-up);
+// the link shows on both and both journals record it. Linking twice changes nothing.
+func (s *Service) LinkTickets(ctx context.Context, actor otklik.Actor, number, other string) error {
+	n, err := lookupNumber(number)
+	if err != nil {
+		return err
+	}
+	o, err := lookupNumber(strings.TrimSpace(other))
+	if err != nil {
+		return otklik.Invalid(otklik.FieldError{Field: "other", Key: "link.number", Args: map[string]string{"value": other}})
+	}
+	if n == o {
+		return otklik.Invalid(otklik.FieldError{Field: "other", Key: "link.self"})
+	}
+	return s.store.Write(ctx, func(tx otklik.Tx) error {
+		// Lock the two in the order of their numbers, so that two people linking the same pair from
+		// either end cannot deadlock.
+		first, second := n, o
+		if second < first {
+			first, second = second, first
+		}
+		ids := map[string]int64{}
+		for _, num := range []string{first, second} {
+			t, err := tx.TicketForUpdate(ctx, num)
+			if err != nil {
+				if num == n {
+					return notFoundNumber(err, number)
+				}
+				return otklik.Invalid(otklik.FieldError{Field: "other", Key: "link.unknown", Args: map[string]string{"value": o}})
+			}
+			ids[num] = t.ID
+		}
+		links, err := s.store.Links(ctx, ids[n])
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			if l.Number == o {
+				return nil // linked already
+			}
+		}
+		for _, p := range [][2]string{{first, second}, {second, first}} {
+			if err := tx.LinkTickets(ctx, ids[p[0]], ids[p[1]], "related"); err != nil {
+				return err
+			}
+			if _, _, err := s.applyChange(ctx, tx, p[0], 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
+				return []*otklik.JournalRecord{{Actor: actor, Kind: otklik.KindLink, Field: "related", After: p[1]}}, nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -53,6 +53,9 @@ func TestTemplatesKeysAreInTheCatalogue(t *testing.T) {
 	for _, o := range service.CallOutcomes {
 		keys["ui.call.outcome."+string(o)] = "call outcomes"
 	}
+	for _, l := range []string{"repeat_of", "repeated_by", "related"} {
+		keys["ui.link."+l] = "link kinds"
+	}
 	for _, q := range queues {
 		keys[q.Title] = "queues"
 	}

@@ -350,3 +350,17 @@ func (wb *Web) revealLog(w http.ResponseWriter, r *http.Request, s *staffSession
 	}
 	wb.render(w, r, http.StatusOK, "reveals", &page{Title: "ui.reveals.title", Nav: "reveals", Data: rows})
 }
+
+// link links the ticket with another by its number.
+func (wb *Web) link(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	if !can(s.user.Role, "assign") {
+		wb.fail(w, r, http.StatusForbidden, "ui.error.forbidden")
+		return
+	}
+	number := r.PathValue("number")
+	if err := wb.svc.LinkTickets(r.Context(), s.user.Actor(otklik.ChannelAgent), number, r.PostFormValue("other")); err != nil {
+		wb.ticketAgain(w, r, s, number, err, "", false)
+		return
+	}
+	backToTicket(w, r, number)
+}

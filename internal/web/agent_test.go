@@ -349,6 +349,20 @@ func TestTicketPage(t *testing.T) {
 			t.Errorf("masked СНИЛС or e-mail missing:\n%s", page.body)
 		}
 
+		// Hostile HTML from a citizen's message is shown as text, never as markup.
+		if _, _, err := d.svc.AddMessage(context.Background(), otklik.Actor{Type: otklik.ActorRequester, Name: "Иван Петров", Channel: otklik.ChannelEmail},
+			d.number, service.Reply{Body: `<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">жми</a>`}); err != nil {
+			t.Fatal(err)
+		}
+		page = op.do("GET", path, nil)
+		if strings.Contains(page.body, "<script>alert") || strings.Contains(page.body, "<img src=x") || strings.Contains(page.body, `href="javascript:`) {
+			t.Error("hostile HTML from a message reached the page as markup")
+		}
+		if !strings.Contains(page.body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+			t.Error("the hostile message is not shown as text")
+		}
+		testkit.CheckHTML(t, "ticket with hostile mail", []byte(page.body))
+
 		// A state-changing request without the token is refused and changes nothing.
 		if r := op.do("POST", path+"/reply", url.Values{"body": {"Ответ без токена"}}); r.code != http.StatusForbidden {
 			t.Errorf("reply without CSRF token: got %d, want 403", r.code)
@@ -357,7 +371,7 @@ func TestTicketPage(t *testing.T) {
 		if !strings.Contains(page.body, "Ваше обращение зарегистрировано под номером "+d.number) {
 			t.Error("the greeting template is not filled in with the ticket's number")
 		}
-		r := op.do("POST", path+"/reply", url.Values{"csrf": {csrf}, "version": {"1"}, "body": {"Здравствуйте, Иван! Сбросьте пароль."}, "then": {"waiting"}})
+		r := op.do("POST", path+"/reply", url.Values{"csrf": {csrf}, "version": {"2"}, "body": {"Здравствуйте, Иван! Сбросьте пароль."}, "then": {"waiting"}})
 		if r.code != http.StatusSeeOther {
 			t.Fatalf("reply: %d\n%s", r.code, r.body)
 		}
@@ -365,12 +379,12 @@ func TestTicketPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(v.Messages) != 2 || v.Ticket.Status != otklik.StatusWaiting {
+		if len(v.Messages) != 3 || v.Ticket.Status != otklik.StatusWaiting {
 			t.Fatalf("after the reply: %d messages, status %s", len(v.Messages), v.Ticket.Status)
 		}
 
-		// A reply written on the page as it was before (version 1) is refused, its text kept.
-		r = op.do("POST", path+"/reply", url.Values{"csrf": {csrf}, "version": {"1"}, "body": {"Устаревший ответ"}})
+		// A reply written on the page as it was before (version 2) is refused, its text kept.
+		r = op.do("POST", path+"/reply", url.Values{"csrf": {csrf}, "version": {"2"}, "body": {"Устаревший ответ"}})
 		if r.code != http.StatusConflict || !strings.Contains(r.body, "Устаревший ответ") || !strings.Contains(r.body, `name="force"`) {
 			t.Errorf("stale reply: %d, want 409 with the text kept\n%s", r.code, r.body)
 		}

@@ -87,6 +87,7 @@ type Tx interface {
 	StaffTx
 	CatalogTx
 	AuthTx
+	TemplateTx
 	// Now is the transaction's clock.
 	Now() time.Time
 	// AfterCommit registers fn to run once the transaction has committed.

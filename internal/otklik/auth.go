@@ -60,6 +60,8 @@ type AuthReader interface {
 	// SessionByHash returns the session whose secret has this SHA-256 with its staff member, or
 	// EUNAUTHORIZED. It returns revoked and expired sessions too: judging them is the caller's job.
 	SessionByHash(ctx context.Context, hash []byte) (*Session, *User, error)
+	// StaffAuths returns every staff member's sign-in state, in the order of their IDs.
+	StaffAuths(ctx context.Context) ([]StaffAuth, error)
 	// Reveals returns up to f.Limit reveals matching f, newest first.
 	Reveals(ctx context.Context, f RevealFilter) ([]Reveal, error)
 }

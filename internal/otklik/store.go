@@ -90,6 +90,7 @@ type Tx interface {
 	CatalogTx
 	AuthTx
 	FilterTx
+	TemplateTx
 	// Now is the transaction's clock.
 	Now() time.Time
 	// AfterCommit registers fn to run once the transaction has committed.

@@ -287,3 +287,112 @@ func (s *Service) HasUsers(ctx context.Context) (bool, error) {
 
 // Users returns every staff member.
 func (s *Service) Users(ctx context.Context) ([]otklik.User, error) { return s.store.Users(ctx) }
+
+// StaffMember is a staff member as administrators see them: the member, their group and their
+// sign-in state (never the second factor's secret).
+type StaffMember struct {
+	otklik.User
+	Group       otklik.Group // zero when the member has none
+	TOTP        bool         // a second factor is set up
+	LockedUntil *time.Time   // set while failed sign-ins lock the account
+}
+
+// StaffMembers returns every staff member with their group and sign-in state, in the order they
+// were added.
+func (s *Service) StaffMembers(ctx context.Context) ([]StaffMember, error) {
+	users, err := s.store.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	auths, err := s.store.StaffAuths(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]otklik.StaffAuth, len(auths))
+	for _, a := range auths {
+		byID[a.UserID] = a
+	}
+	now := s.now()
+	out := make([]StaffMember, 0, len(users))
+	for _, u := range users {
+		m := StaffMember{User: u}
+		m.PasswordHash = ""
+		if g, ok := c.group(u.GroupID); ok {
+			m.Group = g
+		}
+		if a, ok := byID[u.ID]; ok {
+			m.TOTP = a.TOTPEnabled()
+			if a.LockedUntil != nil && a.LockedUntil.After(now) {
+				m.LockedUntil = a.LockedUntil
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// UserChange is what an administrator changes about a member's work: their role and main group.
+type UserChange struct {
+	Role  otklik.Role
+	Group string // a group code; "" for none
+}
+
+// ChangeUser sets a member's role and group, as the administrator by. An administrator cannot take
+// the administrator's role from themselves (EINVALID "user.self_demote"): another administrator
+// must, so that the desk is never left without one by a slip of the hand.
+func (s *Service) ChangeUser(ctx context.Context, by *otklik.User, id int64, c UserChange) (*otklik.User, error) {
+	if !c.Role.Valid() {
+		return nil, otklik.Invalid(otklik.FieldError{Field: "role", Key: "role.unknown", Args: map[string]string{"value": string(c.Role)}})
+	}
+	if by != nil && by.ID == id && c.Role != otklik.RoleAdmin {
+		return nil, otklik.Invalid(otklik.FieldError{Field: "role", Key: "user.self_demote"})
+	}
+	var u *otklik.User
+	err := s.store.Write(ctx, func(tx otklik.Tx) error {
+		var err error
+		if u, err = tx.UserByIDTx(ctx, id); err != nil {
+			return err
+		}
+		u.Role, u.GroupID = c.Role, 0
+		if c.Group != "" {
+			g, err := tx.GroupByCodeTx(ctx, c.Group)
+			if err != nil {
+				return otklik.Invalid(otklik.FieldError{Field: "group", Key: "group.unknown", Args: map[string]string{"value": c.Group}})
+			}
+			u.GroupID = g.ID
+		}
+		return tx.UpdateUser(ctx, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// SetUserDisabled disables or enables a member, as the administrator by. Disabling ends every
+// session of the member in the same transaction, so that they are signed out at their next
+// request; their API tokens stop working within TokenCacheTTL. An administrator cannot disable
+// themselves (EINVALID "user.self_disable").
+func (s *Service) SetUserDisabled(ctx context.Context, by *otklik.User, id int64, disabled bool) error {
+	if disabled && by != nil && by.ID == id {
+		return otklik.Invalid(otklik.FieldError{Field: "id", Key: "user.self_disable"})
+	}
+	return s.store.Write(ctx, func(tx otklik.Tx) error {
+		u, err := tx.UserByIDTx(ctx, id)
+		if err != nil {
+			return err
+		}
+		u.Disabled = disabled
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		if disabled {
+			_, err = tx.RevokeUserSessions(ctx, id, tx.Now())
+		}
+		return err
+	})
+}

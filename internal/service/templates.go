@@ -2,14 +2,133 @@ package service
 
 import (
 	"context"
+	"regexp"
 	"strings"
 
 	"github.com/otklik/otklik/internal/otklik"
 )
 
+// Response template limits: a code is a short identifier, a title one line, a body a letter.
+const (
+	MaxTemplateCodeLen  = 40
+	MaxTemplateTitleLen = 200
+	MaxTemplateBodyLen  = 20_000
+)
+
+// templateCode is what a response template's code looks like.
+var templateCode = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
+
 // ResponseTemplates returns the response templates in their order.
 func (s *Service) ResponseTemplates(ctx context.Context) ([]otklik.ResponseTemplate, error) {
 	return s.store.ResponseTemplates(ctx)
+}
+
+// ResponseTemplate returns one response template by ID, or ENOTFOUND "template.not_found".
+func (s *Service) ResponseTemplate(ctx context.Context, id int64) (*otklik.ResponseTemplate, error) {
+	ts, err := s.store.ResponseTemplates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		if t.ID == id {
+			return &t, nil
+		}
+	}
+	return nil, otklik.NotFound("template.not_found")
+}
+
+// TemplateInput is a response template as an administrator writes it. Position 0 puts a new template
+// last and leaves an existing one where it is.
+type TemplateInput struct {
+	Code     string
+	Title    string
+	Body     string
+	Position int
+}
+
+// validTemplate checks a template's fields and returns it cleaned.
+func validTemplate(in TemplateInput) (otklik.ResponseTemplate, error) {
+	var v otklik.Validation
+	code := strings.TrimSpace(in.Code)
+	if !templateCode.MatchString(code) {
+		v.Add("code", "template.code", map[string]string{"max": "40"})
+	}
+	t := otklik.ResponseTemplate{Code: code, Position: in.Position}
+	t.Title = cleanLine(&v, "title", in.Title, MaxTemplateTitleLen, true)
+	t.Body = cleanText(&v, "body", in.Body, MaxTemplateBodyLen, true)
+	if in.Position < 0 {
+		v.Add("position", "template.position", nil)
+	}
+	return t, v.Err()
+}
+
+// CreateResponseTemplate adds a response template. Its code must be new (EINVALID "template.exists").
+func (s *Service) CreateResponseTemplate(ctx context.Context, in TemplateInput) (*otklik.ResponseTemplate, error) {
+	t, err := validTemplate(in)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Write(ctx, func(tx otklik.Tx) error {
+		ts, err := tx.ResponseTemplatesTx(ctx)
+		if err != nil {
+			return err
+		}
+		last := 0
+		for _, o := range ts {
+			if o.Code == t.Code {
+				return otklik.Invalid(otklik.FieldError{Field: "code", Key: "template.exists", Args: map[string]string{"value": t.Code}})
+			}
+			last = max(last, o.Position)
+		}
+		if t.Position == 0 {
+			t.Position = last + 1
+		}
+		return tx.InsertResponseTemplate(ctx, &t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// UpdateResponseTemplate changes a response template; its code may change to one no other template
+// has.
+func (s *Service) UpdateResponseTemplate(ctx context.Context, id int64, in TemplateInput) (*otklik.ResponseTemplate, error) {
+	t, err := validTemplate(in)
+	if err != nil {
+		return nil, err
+	}
+	t.ID = id
+	err = s.store.Write(ctx, func(tx otklik.Tx) error {
+		ts, err := tx.ResponseTemplatesTx(ctx)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, o := range ts {
+			if o.ID == id {
+				found = true
+				if t.Position == 0 {
+					t.Position = o.Position
+				}
+			} else if o.Code == t.Code {
+				return otklik.Invalid(otklik.FieldError{Field: "code", Key: "template.exists", Args: map[string]string{"value": t.Code}})
+			}
+		}
+		if !found {
+			return otklik.NotFound("template.not_found")
+		}
+		return tx.UpdateResponseTemplate(ctx, &t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// DeleteResponseTemplate removes a response template; replies already sent keep their text.
+func (s *Service) DeleteResponseTemplate(ctx context.Context, id int64) error {
+	return s.store.Write(ctx, func(tx otklik.Tx) error { return tx.DeleteResponseTemplate(ctx, id) })
 }
 
 // FillTemplate fills a template's placeholders for ticket t answered by agent: {name} the citizen's

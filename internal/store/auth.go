@@ -150,3 +150,23 @@ func (s *Store) Reveals(ctx context.Context, f otklik.RevealFilter) ([]otklik.Re
 	}
 	return out, translate(rows.Err())
 }
+
+// StaffAuths returns every staff member's sign-in state.
+func (s *Store) StaffAuths(ctx context.Context) ([]otklik.StaffAuth, error) {
+	rows, err := s.read.QueryContext(ctx, s.q.StaffAuths)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []otklik.StaffAuth
+	for rows.Next() {
+		var a otklik.StaffAuth
+		var enabled, locked dbTime
+		if err := rows.Scan(&a.UserID, &a.TOTPSecret, &enabled, &a.TOTPLastStep, &a.FailedLogins, &locked); err != nil {
+			return nil, translate(err)
+		}
+		a.TOTPEnabledAt, a.LockedUntil = enabled.ptr(), locked.ptr()
+		out = append(out, a)
+	}
+	return out, translate(rows.Err())
+}

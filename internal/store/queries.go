@@ -78,6 +78,11 @@ type queries struct {
 	UseRecovery       string `query:"use-recovery-code"`
 	InsertReveal      string `query:"insert-reveal"`
 	RevealColumns     string `query:"reveal-columns"`
+	Templates         string `query:"response-templates"`
+	InsertTemplate    string `query:"insert-response-template"`
+	UpdateTemplate    string `query:"update-response-template"`
+	DeleteTemplate    string `query:"delete-response-template"`
+	StaffAuths        string `query:"staff-auths"`
 }
 
 // loadQueries reads queries/common.sql and queries/<engine>.sql and binds every named query to its

@@ -31,13 +31,14 @@ const (
 	apiToken     = "test-token-0123456789abcdef0123456789abcdef"
 )
 
-// desk is a running workspace over a real store, with an administrator (who must enrol a second
-// factor), two operators and an auditor, and one ticket carrying personal data. The REST API is
-// mounted beside it, with an administrator's token (apiToken).
+// desk is a running workspace over a real store, with an administrator and a supervisor (who must
+// enrol a second factor), two operators and an auditor, and one ticket carrying personal data. The
+// REST API is mounted beside it, with an administrator's token (apiToken).
 type desk struct {
 	t      *testing.T
 	srv    *httptest.Server
 	svc    *service.Service
+	st     otklik.Store
 	clock  *testkit.Clock
 	number string
 }
@@ -65,6 +66,7 @@ func newDesk(t *testing.T, engine string) *desk {
 		{Email: "op@example.ru", Name: "Олег Операторов", Role: otklik.RoleOperator, Password: testPassword},
 		{Email: "op2@example.ru", Name: "Ольга Вторая", Role: otklik.RoleOperator, Password: testPassword},
 		{Email: "audit@example.ru", Name: "Ирина Аудитова", Role: otklik.RoleAuditor, Password: testPassword},
+		{Email: "sup@example.ru", Name: "Сергей Руководов", Role: otklik.RoleSupervisor, Password: testPassword},
 	} {
 		if _, err := svc.AddUser(ctx, u); err != nil {
 			t.Fatal(err)
@@ -76,7 +78,7 @@ func newDesk(t *testing.T, engine string) *desk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &desk{t: t, srv: srv, svc: svc, clock: clock, number: tk.Number}
+	return &desk{t: t, srv: srv, svc: svc, st: st, clock: clock, number: tk.Number}
 }
 
 // api calls the REST API with the administrator's token and returns the status and the body.
@@ -239,6 +241,27 @@ func (b *browser) signIn(email string) string {
 	r := b.do("POST", "/agent/login", url.Values{"csrf": {field(t, csrfRe, page.body)}, "email": {email}, "password": {testPassword}})
 	if r.code != http.StatusSeeOther || r.location != "/agent/" {
 		t.Fatalf("sign-in of %s: %d → %q\n%s", email, r.code, r.location, r.body)
+	}
+	return field(t, csrfRe, b.do("GET", "/agent/q/all", nil).body)
+}
+
+// signInEnrolling signs in a member whose role needs a second factor, enrolling one, and returns
+// their CSRF token.
+func (b *browser) signInEnrolling(email string) string {
+	t := b.d.t
+	t.Helper()
+	csrf := field(t, csrfRe, b.do("GET", "/agent/login", nil).body)
+	r := b.do("POST", "/agent/login", url.Values{"csrf": {csrf}, "email": {email}, "password": {testPassword}})
+	if r.code != http.StatusSeeOther || !strings.HasPrefix(r.location, "/agent/login/enrol") {
+		t.Fatalf("sign-in of %s: %d → %q, want the enrolment", email, r.code, r.location)
+	}
+	secret := field(t, secretRe, b.do("GET", r.location, nil).body)
+	code, err := totp.GenerateCode(secret, b.d.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := b.do("POST", "/agent/login/enrol", url.Values{"csrf": {csrf}, "secret": {secret}, "code": {code}}); rec.code != http.StatusOK {
+		t.Fatalf("enrolment of %s: %d\n%s", email, rec.code, rec.body)
 	}
 	return field(t, csrfRe, b.do("GET", "/agent/q/all", nil).body)
 }

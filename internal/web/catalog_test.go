@@ -59,6 +59,18 @@ func TestTemplatesKeysAreInTheCatalogue(t *testing.T) {
 	for _, q := range queues {
 		keys[q.Title] = "queues"
 	}
+	for _, n := range adminNotices {
+		keys["ui.admin.done."+n] = "admin notices"
+	}
+	for _, k := range overrideKinds {
+		keys["ui.admin.sla.kind_"+k] = "calendar day kinds"
+	}
+	for _, s := range outboxStatuses {
+		keys["ui.admin.mail."+s] = "outbox statuses"
+	}
+	for _, s := range otklik.JobStatuses {
+		keys["ui.admin.job."+string(s)] = "job statuses"
+	}
 	for k, where := range keys {
 		for _, l := range []string{i18n.RU, i18n.EN} {
 			if !i18n.Has(l, k) {

@@ -33,6 +33,8 @@ var funcs = template.FuncMap{
 	// slaOf pairs a deadline badge with its page, for the "sla" template.
 	"slaOf":  func(p *page, b slaBadge) slaView { return slaView{P: p, B: b} },
 	"fileOf": func(p *page, f *otklik.Attachment) fileView { return fileView{P: p, F: f} },
+	// adminForm pairs a response template's form with its page, for the "templatefields" template.
+	"adminForm": func(p *page, f templateForm) templateFormView { return templateFormView{P: p, F: f} },
 	// isStaff reports whether a message's author is staff.
 	"isStaff": func(a otklik.Actor) bool { return a.Type == otklik.ActorStaff },
 	// left is working time as "2 ч 05 мин" (or "2 h 05 min"), with a minus sign when overdue.
@@ -56,4 +58,9 @@ func pad2(n int) string {
 type slaView struct {
 	P *page
 	B slaBadge
+}
+
+type templateFormView struct {
+	P *page
+	F templateForm
 }

@@ -96,6 +96,12 @@ var permissions = map[string][]otklik.Role{
 	"call":    {otklik.RoleOperator, otklik.RoleSenior, otklik.RoleSupervisor, otklik.RoleAdmin},
 	"reveal":  {otklik.RoleOperator, otklik.RoleSenior, otklik.RoleSupervisor},
 	"reveals": {otklik.RoleAuditor, otklik.RoleAdmin, otklik.RoleSupervisor},
+	// Administration: administrators change; supervisors and auditors read staff, the catalogue,
+	// templates and SLA settings. The outbox shows citizens' addresses and the jobs their errors:
+	// administrators and the auditor only.
+	"admin":      {otklik.RoleAdmin},
+	"admin.read": {otklik.RoleAdmin, otklik.RoleSupervisor, otklik.RoleAuditor},
+	"admin.ops":  {otklik.RoleAdmin, otklik.RoleAuditor},
 }
 
 func can(role otklik.Role, action string) bool { return slices.Contains(permissions[action], role) }

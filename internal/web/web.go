@@ -135,6 +135,7 @@ func (wb *Web) agentRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /agent/events", staff(wb.events))
 	mux.Handle("GET /agent/reveals", staff(wb.revealLog))
 	mux.Handle("GET /agent/files/{id}", staff(wb.file))
+	wb.adminRoutes(mux)
 }
 
 func (wb *Web) home(w http.ResponseWriter, r *http.Request) {
@@ -143,16 +144,18 @@ func (wb *Web) home(w http.ResponseWriter, r *http.Request) {
 
 // page is what every template gets: the frame's data and the page's own in Data.
 type page struct {
-	Lang  string
-	Title string // a catalogue key
-	Nonce string // the CSP nonce of this response's scripts
-	CSRF  string // the token state-changing forms carry
-	Me    *otklik.User
-	Nav   string // the current queue or section, for the menu
-	Error string // a catalogue key, shown above the content
-	Args  map[string]string
-	Back  string // this page's address, to come back to after switching the language
-	Data  any
+	Lang    string
+	Title   string // a catalogue key
+	Nonce   string // the CSP nonce of this response's scripts
+	CSRF    string // the token state-changing forms carry
+	Me      *otklik.User
+	Nav     string // the current queue or section, for the menu
+	Error   string // a catalogue key, shown above the content
+	Notice  string // a catalogue key: the result of a change just made, shown above the content
+	Section string // the administration section, for its menu
+	Args    map[string]string
+	Back    string // this page's address, to come back to after switching the language
+	Data    any
 }
 
 // T translates a catalogue key for the page's language; kv are the placeholders' names and values.

@@ -225,3 +225,18 @@ INSERT INTO pd_reveals (user_id, ticket_id, field, at) VALUES (?, ?, ?, ?)
 
 -- name: reveal-columns
 SELECT id, user_id, ticket_id, field, at FROM pd_reveals
+
+-- name: response-templates
+SELECT id, code, title, body, position FROM response_templates ORDER BY position, id
+
+-- name: insert-response-template
+INSERT INTO response_templates (code, title, body, position) VALUES (?, ?, ?, ?)
+
+-- name: update-response-template
+UPDATE response_templates SET code = ?, title = ?, body = ?, position = ? WHERE id = ?
+
+-- name: delete-response-template
+DELETE FROM response_templates WHERE id = ?
+
+-- name: staff-auths
+SELECT id, totp_secret, totp_enabled_at, totp_last_step, failed_logins, locked_until FROM users ORDER BY id

@@ -53,6 +53,12 @@
     });
   });
 
+  // Buttons of changes that are hard to undo ask first: data-confirm holds the question.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-confirm]");
+    if (b && !window.confirm(b.dataset.confirm)) e.preventDefault();
+  });
+
   // Response templates: choosing one puts its filled-in text into the reply box.
   var tpl = document.getElementById("template");
   var text = document.getElementById("body");

@@ -1,0 +1,108 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/otklik/otklik/internal/otklik"
+)
+
+// Calendars (the working week and the days an administrator changed) and SLA policies (their
+// targets). The service checks every change and says clearly what is wrong with it.
+
+type overrideForm struct {
+	Calendar, Day, Kind, Note string
+}
+
+type policyForm struct {
+	Code, FirstResponse, Resolution, Calendar string
+}
+
+type slaData struct {
+	Calendars []*otklik.Calendar
+	Policies  []*otklik.SLAPolicy
+	Kinds     []string
+	Override  overrideForm // the override form as typed, for the calendar it names
+	Policy    policyForm   // the policy form as typed, for the policy it names
+}
+
+// overrideKinds are the kinds of day an override sets.
+var overrideKinds = []string{"holiday", "off", "work", "short"}
+
+func (wb *Web) adminSLA(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	wb.slaPage(w, r, nil, slaData{})
+}
+
+func (wb *Web) slaPage(w http.ResponseWriter, r *http.Request, err error, d slaData) {
+	ctx := r.Context()
+	var lerr error
+	if d.Calendars, lerr = wb.svc.Calendars(ctx); lerr != nil {
+		wb.failErr(w, r, lerr)
+		return
+	}
+	if d.Policies, lerr = wb.svc.SLAPolicies(ctx); lerr != nil {
+		wb.failErr(w, r, lerr)
+		return
+	}
+	d.Kinds = overrideKinds
+	p := adminPage(r, "ui.admin.sla.title", "sla", d)
+	p.Back = "/admin/sla"
+	if err != nil {
+		wb.refused(w, r, err, "admin_sla", p)
+		return
+	}
+	wb.render(w, r, http.StatusOK, "admin_sla", p)
+}
+
+// adminAddOverride sets one day of a calendar: a holiday, a day off, a working day or a short day.
+func (wb *Web) adminAddOverride(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	f := overrideForm{Calendar: r.PathValue("name"), Day: strings.TrimSpace(r.PostFormValue("day")),
+		Kind: r.PostFormValue("kind"), Note: r.PostFormValue("note")}
+	err := wb.svc.PutCalendarOverride(r.Context(), s.user.Actor(otklik.ChannelAgent), f.Calendar,
+		otklik.CalendarOverride{Day: f.Day, Kind: f.Kind, Note: f.Note})
+	if err != nil {
+		wb.slaPage(w, r, err, slaData{Override: f})
+		return
+	}
+	done(w, r, "/admin/sla", "override_added")
+}
+
+// adminDeleteOverride returns a day of a calendar to the production calendar's rule.
+func (wb *Web) adminDeleteOverride(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	if err := wb.svc.DeleteCalendarOverride(r.Context(), r.PathValue("name"), r.PathValue("day")); err != nil {
+		wb.slaPage(w, r, err, slaData{})
+		return
+	}
+	done(w, r, "/admin/sla", "override_removed")
+}
+
+// adminSavePolicy changes a policy's targets and calendar; what it matches stays.
+func (wb *Web) adminSavePolicy(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	f := policyForm{Code: r.PathValue("code"), FirstResponse: strings.TrimSpace(r.PostFormValue("first_response")),
+		Resolution: strings.TrimSpace(r.PostFormValue("resolution")), Calendar: r.PostFormValue("calendar")}
+	pols, err := wb.svc.SLAPolicies(r.Context())
+	if err != nil {
+		wb.failErr(w, r, err)
+		return
+	}
+	var pol *otklik.SLAPolicy
+	for _, p := range pols {
+		if p.Code == f.Code {
+			pol = p
+		}
+	}
+	if pol == nil {
+		wb.slaPage(w, r, otklik.NotFound("ui.admin.sla.policy_not_found"), slaData{})
+		return
+	}
+	changed := *pol
+	changed.FirstResponse, changed.Resolution = f.FirstResponse, f.Resolution
+	if f.Calendar != "" {
+		changed.Calendar = f.Calendar
+	}
+	if _, err := wb.svc.PutSLAPolicy(r.Context(), changed); err != nil {
+		wb.slaPage(w, r, err, slaData{Policy: f})
+		return
+	}
+	done(w, r, "/admin/sla", "policy_saved")
+}

@@ -1,0 +1,488 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/testkit"
+)
+
+const forbiddenText = "Для этого действия у вашей роли недостаточно прав"
+
+// failedJob stores a background job that gave up, as the worker leaves one.
+func (d *desk) failedJob() int64 {
+	d.t.Helper()
+	var id int64
+	err := d.st.Write(context.Background(), func(tx otklik.Tx) error {
+		j := &otklik.Job{Kind: "test.fail", Payload: "{}", MaxAttempts: 1, RunAt: d.clock.Now()}
+		if err := tx.EnqueueJob(context.Background(), j); err != nil {
+			return err
+		}
+		claimed, err := tx.ClaimJobs(context.Background(), "test", 100, time.Minute)
+		if err != nil {
+			return err
+		}
+		for _, c := range claimed {
+			if c.ID == j.ID {
+				id = c.ID
+				return tx.FinishJob(context.Background(), c, otklik.JobOutcome{Status: otklik.JobFailed, LastError: "smtp: 550 почтовый ящик недоступен"})
+			}
+		}
+		return nil
+	})
+	if err != nil || id == 0 {
+		d.t.Fatalf("failed job: id %d, %v", id, err)
+	}
+	return id
+}
+
+func TestAdminPagesByRole(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		d.failedJob()
+		ts, err := d.svc.ResponseTemplates(context.Background())
+		if err != nil || len(ts) == 0 {
+			t.Fatalf("templates: %d, %v", len(ts), err)
+		}
+		pages := []string{"/admin/", "/admin/staff", "/admin/groups", "/admin/categories", "/admin/templates",
+			"/admin/templates/" + strconv.FormatInt(ts[0].ID, 10), "/admin/sla", "/admin/outbox", "/admin/jobs", "/admin/jobs?status=running"}
+
+		admin := d.browser()
+		admin.signInEnrolling("admin@example.ru")
+		for _, p := range pages {
+			r := admin.do("GET", p, nil)
+			if r.code != http.StatusOK {
+				t.Errorf("admin GET %s: %d\n%s", p, r.code, r.body)
+				continue
+			}
+			testkit.CheckHTML(t, p, []byte(r.body))
+			if !strings.Contains(r.body, `<a href="/admin/" aria-current="page">Администрирование</a>`) {
+				t.Errorf("%s: the top menu lacks the current «Администрирование» link", p)
+			}
+		}
+		if r := admin.do("GET", "/admin/jobs", nil); !strings.Contains(r.body, "почтовый ящик недоступен") || !strings.Contains(r.body, "Повторить") {
+			t.Errorf("the failed job or its retry button is missing:\n%s", r.body)
+		}
+		if r := admin.do("GET", "/admin/templates/999999", nil); r.code != http.StatusNotFound {
+			t.Errorf("unknown template: %d, want 404", r.code)
+		}
+
+		// Operators (and seniors) are refused every administration page, in Russian, and see no link.
+		op := d.browser()
+		opCSRF := op.signIn("op@example.ru")
+		if strings.Contains(op.do("GET", "/agent/q/all", nil).body, `href="/admin/"`) {
+			t.Error("the operator's menu links to administration")
+		}
+		for _, p := range pages {
+			if r := op.do("GET", p, nil); r.code != http.StatusForbidden || !strings.Contains(r.body, forbiddenText) {
+				t.Errorf("operator GET %s: %d, want 403 with the Russian message", p, r.code)
+			}
+		}
+		if r := op.do("POST", "/admin/groups", url.Values{"csrf": {opCSRF}, "code": {"hackers"}, "name": {"Хакеры"}}); r.code != http.StatusForbidden {
+			t.Errorf("operator adds a group: %d, want 403", r.code)
+		}
+
+		// The auditor reads everything, changes nothing: no forms, and a POST is refused.
+		aud := d.browser()
+		audCSRF := aud.signIn("audit@example.ru")
+		for _, p := range pages {
+			r := aud.do("GET", p, nil)
+			if r.code != http.StatusOK {
+				t.Errorf("auditor GET %s: %d", p, r.code)
+				continue
+			}
+			if strings.Contains(r.body, `method="post" action="/admin/`) {
+				t.Errorf("auditor GET %s shows a form that changes something", p)
+			}
+			testkit.CheckHTML(t, "auditor "+p, []byte(r.body))
+		}
+		if r := aud.do("POST", "/admin/templates", url.Values{"csrf": {audCSRF}, "code": {"x"}, "title": {"x"}, "body": {"x"}}); r.code != http.StatusForbidden {
+			t.Errorf("auditor adds a template: %d, want 403", r.code)
+		}
+
+		// The supervisor reads the settings but not the outbox or the jobs.
+		sup := d.browser()
+		sup.signInEnrolling("sup@example.ru")
+		for p, want := range map[string]int{"/admin/": 200, "/admin/staff": 200, "/admin/sla": 200, "/admin/templates": 200,
+			"/admin/outbox": 403, "/admin/jobs": 403} {
+			if r := sup.do("GET", p, nil); r.code != want {
+				t.Errorf("supervisor GET %s: %d, want %d", p, r.code, want)
+			}
+		}
+
+		// A change without the CSRF token is refused and changes nothing.
+		if r := admin.do("POST", "/admin/groups", url.Values{"code": {"nocsrf"}, "name": {"Без токена"}}); r.code != http.StatusForbidden {
+			t.Errorf("POST without CSRF: %d, want 403", r.code)
+		}
+		gs, _ := d.svc.Groups(context.Background())
+		for _, g := range gs {
+			if g.Code == "nocsrf" || g.Code == "hackers" {
+				t.Errorf("a refused request added the group %s", g.Code)
+			}
+		}
+	})
+}
+
+func TestAdminStaff(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		ctx := context.Background()
+		admin := d.browser()
+		csrf := admin.signInEnrolling("admin@example.ru")
+
+		// A refused member keeps what was typed (never the password) and says why.
+		r := admin.do("POST", "/admin/staff", url.Values{"csrf": {csrf}, "email": {"new@example.ru"}, "name": {"Новый Сотрудник"},
+			"role": {"operator"}, "group": {"line2"}, "password": {"short"}})
+		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Пароль слишком короткий") ||
+			!strings.Contains(r.body, `value="new@example.ru"`) || strings.Contains(r.body, `value="short"`) {
+			t.Fatalf("short password: %d\n%s", r.code, r.body)
+		}
+		testkit.CheckHTML(t, "staff refused", []byte(r.body))
+		if r := admin.do("POST", "/admin/staff", url.Values{"csrf": {csrf}, "email": {"new@example.ru"}, "name": {"Новый Сотрудник"}, "role": {"operator"}}); r.code != http.StatusUnprocessableEntity {
+			t.Errorf("no password: %d, want 422", r.code)
+		}
+		if _, err := d.st.UserByEmail(ctx, "new@example.ru"); !otklik.IsCode(err, otklik.ENOTFOUND) {
+			t.Fatalf("a refused member was stored: %v", err)
+		}
+
+		// Added with a group; the list shows them.
+		r = admin.do("POST", "/admin/staff", url.Values{"csrf": {csrf}, "email": {"New@Example.ru"}, "name": {"Новый Сотрудник"},
+			"role": {"operator"}, "group": {"line2"}, "password": {testPassword}})
+		if r.code != http.StatusSeeOther || r.location != "/admin/staff?done=staff_added" {
+			t.Fatalf("add member: %d → %q\n%s", r.code, r.location, r.body)
+		}
+		list := admin.do("GET", r.location, nil)
+		if !strings.Contains(list.body, "Сотрудник добавлен") || !strings.Contains(list.body, "new@example.ru") {
+			t.Errorf("the staff list lacks the notice or the new member:\n%s", list.body)
+		}
+		u, err := d.st.UserByEmail(ctx, "new@example.ru")
+		if err != nil || u.Role != otklik.RoleOperator || u.GroupID == 0 || !strings.HasPrefix(u.PasswordHash, "$argon2id$") {
+			t.Fatalf("stored member: %+v, %v", u, err)
+		}
+		id := strconv.FormatInt(u.ID, 10)
+
+		// The new member works; a role change keeps them working.
+		nb := d.browser()
+		nb.signIn("new@example.ru")
+		if r := admin.do("POST", "/admin/staff/"+id+"/role", url.Values{"csrf": {csrf}, "role": {"senior"}, "group": {"line3"}}); r.code != http.StatusSeeOther {
+			t.Fatalf("role change: %d\n%s", r.code, r.body)
+		}
+		if u, _ := d.st.UserByEmail(ctx, "new@example.ru"); u.Role != otklik.RoleSenior {
+			t.Errorf("role after the change: %s", u.Role)
+		}
+
+		// Disabling ends their session at once.
+		if r := admin.do("POST", "/admin/staff/"+id+"/disable", url.Values{"csrf": {csrf}}); r.code != http.StatusSeeOther || r.location != "/admin/staff?done=staff_disabled" {
+			t.Fatalf("disable: %d → %q\n%s", r.code, r.location, r.body)
+		}
+		if r := nb.do("GET", "/agent/q/mine", nil); r.code != http.StatusSeeOther || !strings.HasPrefix(r.location, "/agent/login") {
+			t.Errorf("a disabled member still works: %d → %q", r.code, r.location)
+		}
+		if r := admin.do("POST", "/admin/staff/"+id+"/enable", url.Values{"csrf": {csrf}}); r.code != http.StatusSeeOther {
+			t.Errorf("enable: %d", r.code)
+		}
+
+		// An administrator cannot disable or demote themselves.
+		me, _ := d.st.UserByEmail(ctx, "admin@example.ru")
+		myID := strconv.FormatInt(me.ID, 10)
+		if r := admin.do("POST", "/admin/staff/"+myID+"/disable", url.Values{"csrf": {csrf}}); r.code != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, "Нельзя отключить собственную учётную запись") {
+			t.Errorf("self-disable: %d\n%s", r.code, r.body)
+		}
+		if r := admin.do("POST", "/admin/staff/"+myID+"/role", url.Values{"csrf": {csrf}, "role": {"operator"}}); r.code != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, "Нельзя снять роль администратора") {
+			t.Errorf("self-demotion: %d\n%s", r.code, r.body)
+		}
+		if u, _ := d.st.UserByEmail(ctx, "admin@example.ru"); u.Role != otklik.RoleAdmin || u.Disabled {
+			t.Errorf("the administrator changed themselves: %+v", u)
+		}
+
+		// Resetting the supervisor's second factor signs them out; they enrol again next time.
+		sup := d.browser()
+		sup.signInEnrolling("sup@example.ru")
+		su, _ := d.st.UserByEmail(ctx, "sup@example.ru")
+		if r := admin.do("POST", "/admin/staff/"+strconv.FormatInt(su.ID, 10)+"/reset-totp", url.Values{"csrf": {csrf}}); r.code != http.StatusSeeOther {
+			t.Fatalf("reset second factor: %d\n%s", r.code, r.body)
+		}
+		if r := sup.do("GET", "/agent/q/mine", nil); r.code != http.StatusSeeOther {
+			t.Errorf("the supervisor still works after the reset: %d", r.code)
+		}
+		ms, err := d.svc.StaffMembers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.ID == su.ID && m.TOTP {
+				t.Error("the supervisor still has a second factor")
+			}
+			if m.ID == me.ID && !m.TOTP {
+				t.Error("the administrator's second factor is not shown")
+			}
+		}
+		sup.signInEnrolling("sup@example.ru")
+
+		// Sign out everywhere.
+		nb.signIn("new@example.ru")
+		if r := admin.do("POST", "/admin/staff/"+id+"/signout", url.Values{"csrf": {csrf}}); r.code != http.StatusSeeOther {
+			t.Fatalf("sign out everywhere: %d", r.code)
+		}
+		if r := nb.do("GET", "/agent/q/mine", nil); r.code != http.StatusSeeOther {
+			t.Errorf("the member still works after sign-out everywhere: %d", r.code)
+		}
+	})
+}
+
+func TestAdminGroupsAndCategories(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		admin := d.browser()
+		csrf := admin.signInEnrolling("admin@example.ru")
+		if r := admin.do("POST", "/admin/groups", url.Values{"csrf": {csrf}, "code": {"Платежи"}, "name": {"Платежи"}}); r.code != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, "Код группы") || !strings.Contains(r.body, `value="Платежи"`) {
+			t.Errorf("bad group code: %d\n%s", r.code, r.body)
+		}
+		if r := admin.do("POST", "/admin/groups", url.Values{"csrf": {csrf}, "code": {"payments"}, "name": {"Платежи и пошлины"}}); r.code != http.StatusSeeOther {
+			t.Fatalf("add group: %d\n%s", r.code, r.body)
+		}
+		r := admin.do("POST", "/admin/categories", url.Values{"csrf": {csrf}, "code": {"access.esia"}, "name": {"Вход через ЕСИА"},
+			"parent": {"nope"}, "group": {"payments"}})
+		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Категория «nope» не найдена") || !strings.Contains(r.body, `value="access.esia"`) {
+			t.Errorf("unknown parent: %d\n%s", r.code, r.body)
+		}
+		if r := admin.do("POST", "/admin/categories", url.Values{"csrf": {csrf}, "code": {"access.esia"}, "name": {"Вход через ЕСИА"},
+			"parent": {"access"}, "group": {"payments"}}); r.code != http.StatusSeeOther {
+			t.Fatalf("add category: %d\n%s", r.code, r.body)
+		}
+		page := admin.do("GET", "/admin/categories", nil)
+		testkit.CheckHTML(t, "categories", []byte(page.body))
+		if !strings.Contains(page.body, "Вход через ЕСИА") || !strings.Contains(page.body, "Платежи и пошлины") {
+			t.Errorf("the new category or its group is missing:\n%s", page.body)
+		}
+	})
+}
+
+func TestAdminTemplates(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		ctx := context.Background()
+		admin := d.browser()
+		csrf := admin.signInEnrolling("admin@example.ru")
+		before, _ := d.svc.ResponseTemplates(ctx)
+
+		// A bad code is refused, the form keeps what was typed, and nothing is stored.
+		r := admin.do("POST", "/admin/templates", url.Values{"csrf": {csrf}, "code": {"Плохой код"}, "title": {"Ответ про СМС"},
+			"body": {"Здравствуйте, {name}! Код приходит в течение 5 минут."}})
+		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Код шаблона: от 1 до 40") ||
+			!strings.Contains(r.body, `value="Ответ про СМС"`) || !strings.Contains(r.body, "Код приходит в течение 5 минут") {
+			t.Fatalf("bad code: %d\n%s", r.code, r.body)
+		}
+		testkit.CheckHTML(t, "templates refused", []byte(r.body))
+		if after, _ := d.svc.ResponseTemplates(ctx); len(after) != len(before) {
+			t.Fatalf("a refused template was stored: %d → %d", len(before), len(after))
+		}
+		if r := admin.do("POST", "/admin/templates", url.Values{"csrf": {csrf}, "code": {"greeting"}, "title": {"Ещё"}, "body": {"Текст"}}); r.code != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, "«greeting» уже есть") {
+			t.Errorf("duplicate code: %d\n%s", r.code, r.body)
+		}
+
+		// Add, edit, delete.
+		r = admin.do("POST", "/admin/templates", url.Values{"csrf": {csrf}, "code": {"sms_delay"}, "title": {"Ответ про СМС"},
+			"body": {"Здравствуйте, {name}! По обращению № {number} код приходит в течение 5 минут."}})
+		if r.code != http.StatusSeeOther || r.location != "/admin/templates?done=template_added" {
+			t.Fatalf("add: %d → %q\n%s", r.code, r.location, r.body)
+		}
+		if page := admin.do("GET", r.location, nil); !strings.Contains(page.body, "Шаблон добавлен") || !strings.Contains(page.body, "sms_delay") {
+			t.Errorf("the list lacks the notice or the template")
+		}
+		var added *otklik.ResponseTemplate
+		ts, _ := d.svc.ResponseTemplates(ctx)
+		for i := range ts {
+			if ts[i].Code == "sms_delay" {
+				added = &ts[i]
+			}
+		}
+		if added == nil || added.Position != before[len(before)-1].Position+1 {
+			t.Fatalf("added template: %+v", added)
+		}
+		path := "/admin/templates/" + strconv.FormatInt(added.ID, 10)
+		if r := admin.do("POST", path, url.Values{"csrf": {csrf}, "code": {"sms_delay"}, "title": {strings.Repeat("я", 201)}, "body": {"Текст"}}); r.code != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, "не более 200 символов") {
+			t.Errorf("long title: %d\n%s", r.code, r.body)
+		}
+		if r := admin.do("POST", path, url.Values{"csrf": {csrf}, "code": {"sms_wait"}, "title": {"СМС не приходит"}, "body": {"Подождите 5 минут, {name}."}}); r.code != http.StatusSeeOther {
+			t.Fatalf("edit: %d\n%s", r.code, r.body)
+		}
+		got, err := d.svc.ResponseTemplate(ctx, added.ID)
+		if err != nil || got.Code != "sms_wait" || got.Title != "СМС не приходит" || got.Position != added.Position {
+			t.Fatalf("after the edit: %+v, %v", got, err)
+		}
+		// The ticket page offers it, filled in.
+		op := d.browser()
+		op.signIn("op@example.ru")
+		if page := op.do("GET", "/agent/tickets/"+d.number, nil); !strings.Contains(page.body, "Подождите 5 минут, Иван Петров.") {
+			t.Error("the ticket page does not offer the edited template")
+		}
+		if r := admin.do("POST", path+"/delete", url.Values{"csrf": {csrf}}); r.code != http.StatusSeeOther || r.location != "/admin/templates?done=template_deleted" {
+			t.Fatalf("delete: %d → %q", r.code, r.location)
+		}
+		if _, err := d.svc.ResponseTemplate(ctx, added.ID); !otklik.IsCode(err, otklik.ENOTFOUND) {
+			t.Errorf("the deleted template is still there: %v", err)
+		}
+		if r := admin.do("POST", path+"/delete", url.Values{"csrf": {csrf}}); r.code != http.StatusNotFound {
+			t.Errorf("deleting it again: %d, want 404", r.code)
+		}
+	})
+}
+
+func TestAdminCalendarsAndPolicies(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		ctx := context.Background()
+		admin := d.browser()
+		csrf := admin.signInEnrolling("admin@example.ru")
+		base := "/admin/sla/calendars/office/overrides"
+
+		r := admin.do("POST", base, url.Values{"csrf": {csrf}, "day": {"01.12.2026"}, "kind": {"holiday"}, "note": {"День службы поддержки"}})
+		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "ГГГГ-ММ-ДД") || !strings.Contains(r.body, `value="День службы поддержки"`) {
+			t.Fatalf("bad day: %d\n%s", r.code, r.body)
+		}
+		testkit.CheckHTML(t, "sla refused", []byte(r.body))
+		r = admin.do("POST", base, url.Values{"csrf": {csrf}, "day": {"2026-12-01"}, "kind": {"holiday"}, "note": {"День службы поддержки"}})
+		if r.code != http.StatusSeeOther || r.location != "/admin/sla?done=override_added" {
+			t.Fatalf("add override: %d → %q\n%s", r.code, r.location, r.body)
+		}
+		page := admin.do("GET", r.location, nil)
+		if !strings.Contains(page.body, "2026-12-01") || !strings.Contains(page.body, "День службы поддержки") || !strings.Contains(page.body, "Анна Админова") {
+			t.Errorf("the override is not listed:\n%s", page.body)
+		}
+		override := func() bool {
+			cals, err := d.svc.Calendars(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cals {
+				for _, o := range c.Overrides {
+					if c.Name == "office" && o.Day == "2026-12-01" && o.Kind == "holiday" {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		if !override() {
+			t.Fatal("the override was not stored")
+		}
+		if r := admin.do("POST", base+"/2026-12-01/delete", url.Values{"csrf": {csrf}}); r.code != http.StatusSeeOther || r.location != "/admin/sla?done=override_removed" {
+			t.Fatalf("remove override: %d → %q\n%s", r.code, r.location, r.body)
+		}
+		if override() {
+			t.Error("the override is still there")
+		}
+		if r := admin.do("POST", base+"/2026-12-01/delete", url.Values{"csrf": {csrf}}); r.code != http.StatusNotFound || !strings.Contains(r.body, "нет изменений") {
+			t.Errorf("removing it again: %d\n%s", r.code, r.body)
+		}
+
+		// Policy targets: a bad one says what is wrong and keeps it; a good one is saved.
+		r = admin.do("POST", "/admin/sla/policies/access", url.Values{"csrf": {csrf}, "first_response": {""}, "resolution": {"сутки"}, "calendar": {"office"}})
+		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Срок «сутки» не распознан") || !strings.Contains(r.body, `value="сутки"`) {
+			t.Errorf("bad target: %d\n%s", r.code, r.body)
+		}
+		if r := admin.do("POST", "/admin/sla/policies/access", url.Values{"csrf": {csrf}, "first_response": {"4h"}, "resolution": {"2d"}, "calendar": {"office"}}); r.code != http.StatusSeeOther {
+			t.Fatalf("save policy: %d\n%s", r.code, r.body)
+		}
+		pols, _ := d.svc.SLAPolicies(ctx)
+		for _, p := range pols {
+			if p.Code == "access" && (p.FirstResponse != "4h" || p.Resolution != "2d" || p.Category != "access") {
+				t.Errorf("saved policy: %+v", p)
+			}
+		}
+		if r := admin.do("POST", "/admin/sla/policies/nope", url.Values{"csrf": {csrf}, "resolution": {"2d"}}); r.code != http.StatusNotFound {
+			t.Errorf("unknown policy: %d, want 404", r.code)
+		}
+	})
+}
+
+func TestAdminRetryJob(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		id := d.failedJob()
+		admin := d.browser()
+		csrf := admin.signInEnrolling("admin@example.ru")
+		path := "/admin/jobs/" + strconv.FormatInt(id, 10) + "/retry"
+		if r := admin.do("POST", path, nil); r.code != http.StatusForbidden {
+			t.Errorf("retry without CSRF: %d, want 403", r.code)
+		}
+		r := admin.do("POST", path, url.Values{"csrf": {csrf}})
+		if r.code != http.StatusSeeOther || r.location != "/admin/jobs?done=job_retried" {
+			t.Fatalf("retry: %d → %q\n%s", r.code, r.location, r.body)
+		}
+		if page := admin.do("GET", r.location, nil); !strings.Contains(page.body, "Задание снова поставлено в очередь") {
+			t.Error("the jobs page lacks the notice")
+		}
+		js, err := d.svc.Jobs(context.Background(), otklik.JobFilter{Kind: "test.fail"})
+		if err != nil || len(js) != 1 || js[0].Status != otklik.JobQueued {
+			t.Fatalf("after the retry: %+v, %v", js, err)
+		}
+		if r := admin.do("POST", path, url.Values{"csrf": {csrf}}); r.code != http.StatusNotFound || !strings.Contains(r.body, "повторить можно только задание") {
+			t.Errorf("retrying a queued job: %d\n%s", r.code, r.body)
+		}
+	})
+}
+
+// The outbox lists undelivered outbound mail with its error and ticket.
+func TestAdminOutbox(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		ctx := context.Background()
+		v, err := d.svc.Ticket(ctx, d.number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, st := range []string{otklik.MailHeld, otklik.MailFailed, otklik.MailSent} {
+			err := d.st.Write(ctx, func(tx otklik.Tx) error {
+				return tx.InsertMail(ctx, &otklik.MailRecord{Direction: otklik.MailOut, MessageID: "m" + strconv.Itoa(i) + "@otklik.test",
+					ContentSHA256: []byte{byte(i)}, TicketID: v.Ticket.ID, From: "support@otklik.test", To: st + "@example.ru",
+					Subject: "Ответ на обращение", Kind: otklik.MailStaffReply, Status: st, Raw: []byte("Subject: x\r\n\r\nx"),
+					Error: map[bool]string{true: "550 mailbox unavailable"}[st == otklik.MailFailed], CreatedAt: tx.Now(), UpdatedAt: tx.Now()})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		ms, err := d.svc.Mails(ctx, otklik.MailFilter{Direction: otklik.MailOut})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) == 0 {
+			t.Fatal("no outbound mail to show")
+		}
+		admin := d.browser()
+		admin.signInEnrolling("admin@example.ru")
+		page := admin.do("GET", "/admin/outbox", nil)
+		if !strings.Contains(page.body, `href="/agent/tickets/`+d.number+`"`) {
+			t.Errorf("the outbox does not link the ticket %s:\n%s", d.number, page.body)
+		}
+		testkit.CheckHTML(t, "outbox", []byte(page.body))
+		for _, m := range ms {
+			if m.Status == otklik.MailSent {
+				continue
+			}
+			if !strings.Contains(page.body, m.To) {
+				t.Errorf("the outbox lacks the mail to %s (%s)", m.To, m.Status)
+			}
+		}
+		if strings.Contains(page.body, "sent@example.ru") {
+			t.Error("the outbox lists delivered mail")
+		}
+		r := admin.do("GET", "/admin/outbox?status=failed", nil)
+		if r.code != http.StatusOK || !strings.Contains(r.body, "550 mailbox unavailable") || strings.Contains(r.body, "held@example.ru") {
+			t.Errorf("failed mail filter: %d\n%s", r.code, r.body)
+		}
+	})
+}

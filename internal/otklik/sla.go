@@ -84,8 +84,11 @@ type SLAReader interface {
 	SLADue(ctx context.Context, t time.Time, limit int) ([]*Ticket, error)
 	// OpenTickets returns up to limit tickets not resolved or closed with IDs above afterID, by ID,
 	// with only what their deadlines depend on: number, channel, category (its ID), priority, status,
-	// registration and first response, deadlines and SLA state, version and journal head.
-	OpenTickets(ctx context.Context, afterID int64, limit int) ([]*Ticket, error)
+	// registration and first response, deadlines and SLA state, version and journal head. A non-zero
+	// span leaves out the tickets whose deadlines cannot depend on it: registered after it ends, or
+	// with every deadline before it begins (paused tickets, appeals and tickets without deadlines
+	// are always in).
+	OpenTickets(ctx context.Context, afterID int64, limit int, span TimeSpan) ([]*Ticket, error)
 }
 
 // SLATx changes calendars and policies inside a write transaction.
@@ -107,3 +110,11 @@ type SLATx interface {
 	// and returned. An engine may do it in a few statements instead of two a ticket.
 	StoreRecomputed(ctx context.Context, ts []*Ticket, prev []int64, recs [][]*JournalRecord) (stale []*Ticket, err error)
 }
+
+// TimeSpan is an interval of time, [From, To); the zero span is all time.
+type TimeSpan struct {
+	From, To time.Time
+}
+
+// IsZero reports whether the span is all time.
+func (s TimeSpan) IsZero() bool { return s.From.IsZero() && s.To.IsZero() }

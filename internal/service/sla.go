@@ -827,7 +827,7 @@ func (s *Service) PutCalendarOverride(ctx context.Context, actor otklik.Actor, c
 		if err := tx.PutCalendarOverride(ctx, calendar, &o); err != nil {
 			return err
 		}
-		return s.enqueueRecompute(ctx, tx, 0)
+		return s.enqueueRecompute(ctx, tx, dayPayload(o.Day))
 	})
 	if err == nil {
 		s.forgetSLA()
@@ -841,7 +841,7 @@ func (s *Service) DeleteCalendarOverride(ctx context.Context, calendar, day stri
 		if err := tx.DeleteCalendarOverride(ctx, calendar, day); err != nil {
 			return err
 		}
-		return s.enqueueRecompute(ctx, tx, 0)
+		return s.enqueueRecompute(ctx, tx, dayPayload(day))
 	})
 	if err == nil {
 		s.forgetSLA()
@@ -894,7 +894,7 @@ func (s *Service) PutSLAPolicy(ctx context.Context, p otklik.SLAPolicy) (*otklik
 		if err := tx.UpsertSLAPolicy(ctx, &p); err != nil {
 			return err
 		}
-		return s.enqueueRecompute(ctx, tx, 0)
+		return s.enqueueRecompute(ctx, tx, recomputePayload{})
 	})
 	if err != nil {
 		return nil, err
@@ -903,12 +903,35 @@ func (s *Service) PutSLAPolicy(ctx context.Context, p otklik.SLAPolicy) (*otklik
 	return &p, nil
 }
 
+// recomputePayload is a recompute job's: where it continues, and the span a calendar change touched
+// (none: a policy or a working week changed, and every open ticket is recomputed).
 type recomputePayload struct {
-	AfterID int64 `json:"after_id"`
+	AfterID int64      `json:"after_id"`
+	From    *time.Time `json:"from,omitempty"`
+	To      *time.Time `json:"to,omitempty"`
 }
 
-func (s *Service) enqueueRecompute(ctx context.Context, tx otklik.Tx, after int64) error {
-	payload, _ := json.Marshal(recomputePayload{AfterID: after})
+func (p recomputePayload) span() otklik.TimeSpan {
+	if p.From == nil || p.To == nil {
+		return otklik.TimeSpan{}
+	}
+	return otklik.TimeSpan{From: *p.From, To: *p.To}
+}
+
+// dayPayload is the recomputation after one day of a calendar changed: only tickets whose deadlines
+// span that day can move.
+func dayPayload(day string) recomputePayload {
+	d, err := sla.ParseDate(day)
+	if err != nil {
+		return recomputePayload{}
+	}
+	from := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, Moscow)
+	to := from.AddDate(0, 0, 1)
+	return recomputePayload{From: &from, To: &to}
+}
+
+func (s *Service) enqueueRecompute(ctx context.Context, tx otklik.Tx, p recomputePayload) error {
+	payload, _ := json.Marshal(p)
 	return s.enqueue(ctx, tx, &otklik.Job{Kind: JobRecomputeSLA, Payload: string(payload), RunAt: tx.Now()})
 }
 
@@ -942,7 +965,7 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 		defer close(batches)
 		after := p.AfterID
 		for {
-			ts, err := s.store.OpenTickets(ctx, after, recomputeRead)
+			ts, err := s.store.OpenTickets(ctx, after, recomputeRead, p.span())
 			if err != nil || len(ts) == 0 {
 				if err != nil {
 					batches <- batch{err: err}
@@ -980,7 +1003,9 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 		}
 		if b.full && time.Now().After(stop) {
 			cancel()
-			return s.store.Write(jobCtx, func(tx otklik.Tx) error { return s.enqueueRecompute(jobCtx, tx, b.last) })
+			next := p
+			next.AfterID = b.last
+			return s.store.Write(jobCtx, func(tx otklik.Tx) error { return s.enqueueRecompute(jobCtx, tx, next) })
 		}
 	}
 	return nil
@@ -1088,7 +1113,7 @@ func (s *Service) PutCalendar(ctx context.Context, c otklik.Calendar) (*otklik.C
 		if err := tx.UpsertCalendar(ctx, &c); err != nil {
 			return err
 		}
-		return s.enqueueRecompute(ctx, tx, 0)
+		return s.enqueueRecompute(ctx, tx, recomputePayload{})
 	})
 	if err != nil {
 		return nil, err

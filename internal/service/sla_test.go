@@ -2,6 +2,8 @@ package service_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -331,4 +333,87 @@ func testCalendarChangeRecomputes(t *testing.T, engine string) {
 	if err != nil || !d.Equal(msk(t, "2026-12-29 18:00")) || !confirmed {
 		t.Errorf("Due: %v %v %v", d, confirmed, err)
 	}
+}
+
+// A calendar change on one day recomputes only the tickets whose deadlines span that day; a full
+// recomputation afterwards finds nothing more to move, whatever the tickets (categories with hours
+// and days targets, appeals, paused ones, tickets registered before, on and after the day).
+func TestDayRecomputeMissesNothing(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newSLAFixture(t, engine, "2026-12-01 08:00")
+		ctx := context.Background()
+		cats := []string{"access", "payments", "fraud", "forms", "personal_data", "other"}
+		r := rand.New(rand.NewPCG(7, 11))
+		var numbers []string
+		for i := 0; i < 120; i++ {
+			tk := f.create(t, cats[r.IntN(len(cats))], i%9 == 0)
+			numbers = append(numbers, tk.Number)
+			if i%7 == 0 {
+				if _, err := f.svc.ChangeStatus(ctx, otklik.SystemActor, tk.Number, service.StatusChange{Status: otklik.StatusWaiting}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.clock.Add(time.Duration(r.IntN(300)) * time.Minute) // over about three weeks
+		}
+		admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+		snapshot := func() map[string]string {
+			m := map[string]string{}
+			for _, n := range numbers {
+				tk := f.ticket(t, n)
+				m[n] = fmt.Sprint(tk.DueAt, tk.FirstResponseDueAt, tk.SLA.LegalDueAt)
+			}
+			return m
+		}
+		moved := 0
+		done := 0
+		for _, change := range []struct {
+			day, kind string // kind "" removes the day's override
+		}{{"2026-12-10", "holiday"}, {"2026-12-19", "work"}, {"2026-12-15", "short"}, {"2026-12-10", ""}, {"2026-12-31", "holiday"}} {
+			var err error
+			if change.kind == "" {
+				err = f.svc.DeleteCalendarOverride(ctx, "office", change.day)
+			} else {
+				err = f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: change.day, Kind: change.kind})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			jobs, err := f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
+			if err != nil || len(jobs) != done+1 {
+				t.Fatalf("recompute jobs: %v %d", err, len(jobs))
+			}
+			job := jobs[0]
+			for _, j := range jobs {
+				if j.ID > job.ID {
+					job = j
+				}
+			}
+			done++
+			if !strings.Contains(job.Payload, `"from"`) {
+				t.Errorf("a one-day change queued a full recomputation: %s", job.Payload)
+			}
+			before := snapshot()
+			if err := f.svc.RecomputeDeadlines(ctx, job.Payload); err != nil {
+				t.Fatal(err)
+			}
+			after := snapshot()
+			for n := range after {
+				if after[n] != before[n] {
+					moved++
+				}
+			}
+			if err := f.svc.RecomputeDeadlines(ctx, `{"after_id":0}`); err != nil {
+				t.Fatal(err)
+			}
+			for n, full := range snapshot() {
+				if full != after[n] {
+					t.Errorf("%s %s: %s: the day's recomputation left %s, a full one gives %s", change.day, change.kind, n, after[n], full)
+				}
+			}
+		}
+		if moved == 0 {
+			t.Fatal("no deadline moved: the test does not test anything")
+		}
+		t.Logf("%d deadline moves over the changes, %d tickets", moved, len(numbers))
+	})
 }

@@ -82,11 +82,18 @@ func (s *Store) SLADue(ctx context.Context, t time.Time, limit int) ([]*otklik.T
 }
 
 // OpenTickets returns open tickets after afterID, by ID, with what their deadlines depend on.
-func (s *Store) OpenTickets(ctx context.Context, afterID int64, limit int) ([]*otklik.Ticket, error) {
-	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT id, number, channel, category_id, priority, status, created_at,
+func (s *Store) OpenTickets(ctx context.Context, afterID int64, limit int, span otklik.TimeSpan) ([]*otklik.Ticket, error) {
+	q := `SELECT id, number, channel, category_id, priority, status, created_at,
 		first_response_at, first_response_due_at, due_at, appeal, sla_policy, sla_paused_at, sla_next_at, sla_flags,
 		legal_due_at, sla_extensions, sla_paused_secs, version, journal_seq, journal_head
-		FROM tickets WHERE id > ? AND status NOT IN ('resolved', 'closed') ORDER BY id LIMIT ?`), afterID, limit)
+		FROM tickets WHERE id > ? AND status NOT IN ('resolved', 'closed')`
+	args := []any{afterID}
+	if !span.IsZero() {
+		q += ` AND (sla_paused_at IS NOT NULL OR appeal <> 0 OR due_at IS NULL
+			OR (created_at < ? AND (due_at >= ? OR (first_response_at IS NULL AND first_response_due_at >= ?))))`
+		args = append(args, s.tv(span.To), s.tv(span.From), s.tv(span.From))
+	}
+	rows, err := s.read.QueryContext(ctx, s.rebind(q+" ORDER BY id LIMIT ?"), append(args, limit)...)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -56,6 +56,22 @@ func TestBrowserWorkspace(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("ul.codes")),
 		chromedp.Click(chromedp.CSS("a.button.primary")),
 		chromedp.WaitVisible(chromedp.CSS("#queue-rows")))
+	// The page fits a 1280-pixel screen and a tablet's without sideways scrolling.
+	fits := func(where string) {
+		t.Helper()
+		for _, w := range []int64{1280, 1024} {
+			step("viewport", chromedp.EmulateViewport(w, 900))
+			over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if over {
+				t.Errorf("%s scrolls sideways at %d px", where, w)
+			}
+		}
+		step("viewport", chromedp.EmulateViewport(1280, 900))
+	}
+	fits("the queue page")
 	if got := text("h1"); got != "Новые" {
 		t.Errorf("queue heading %q, want «Новые»", got)
 	}
@@ -87,6 +103,7 @@ func TestBrowserWorkspace(t *testing.T) {
 	if got := text("h1 .num"); got != "№ "+number {
 		t.Fatalf("opened %q, want № %s", got, number)
 	}
+	fits("the ticket page")
 	step("template", chromedp.SetValue(chromedp.CSS("#template"), "greeting"),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("template").dispatchEvent(new Event("change"))`))
 	body, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#body")))

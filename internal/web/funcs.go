@@ -27,6 +27,12 @@ var funcs = template.FuncMap{
 		return t.In(service.Moscow).Format("02.01.2006 15:04")
 	},
 	"iso":        func(t time.Time) string { return t.Format(time.RFC3339) },
+	"abs": func(d time.Duration) time.Duration {
+		if d < 0 {
+			return -d
+		}
+		return d
+	},
 	"statuses":   func() []otklik.Status { return otklik.Statuses },
 	"channels":   func() []otklik.Channel { return otklik.Channels },
 	"priorities": func() []otklik.Priority { return otklik.Priorities },
@@ -37,13 +43,17 @@ var funcs = template.FuncMap{
 	"adminForm": func(p *page, f templateForm) templateFormView { return templateFormView{P: p, F: f} },
 	// isStaff reports whether a message's author is staff.
 	"isStaff": func(a otklik.Actor) bool { return a.Type == otklik.ActorStaff },
-	// left is working time as "2 ч 05 мин" (or "2 h 05 min"), with a minus sign when overdue.
+	// left is working time as "2 ч 05 мин" (or "2 h 05 min"; from ten hours on, hours only), with a
+	// minus sign when negative.
 	"left": func(lang string, d time.Duration) string {
 		sign := ""
 		if d < 0 {
 			sign, d = "−", -d
 		}
 		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		if h >= 10 { // minutes no longer matter
+			return sign + i18n.T(lang, "ui.duration_hours", map[string]string{"h": strconv.Itoa(h)})
+		}
 		return sign + i18n.T(lang, "ui.duration", map[string]string{"h": strconv.Itoa(h), "m": pad2(m)})
 	},
 }

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
+)
+
+// JournalText is a journal record as the timeline says it: what changed, from what to what, in the
+// page's words — statuses and priorities named, times in Moscow time, machine details (the created
+// record's snapshot, SLA bookkeeping) left to the journal API.
+func (p *page) JournalText(r *otklik.JournalRecord) string {
+	what := p.T("ui.kind." + string(r.Kind))
+	var change string
+	switch r.Kind {
+	case otklik.KindCreated:
+		return what
+	case otklik.KindStatus:
+		change = p.T("ui.status."+r.Before) + " → " + p.T("ui.status."+r.After)
+	case otklik.KindPriority:
+		change = p.T("ui.priority."+r.Before) + " → " + p.T("ui.priority."+r.After)
+	case otklik.KindSLA:
+		what = p.T("ui.sla.field." + r.Field)
+		if strings.HasPrefix(what, "ui.") {
+			what = p.T("ui.kind.sla") + " (" + r.Field + ")"
+		}
+		before, after := dueText(r.Before), dueText(r.After)
+		switch {
+		case before != "" && after != "" && before != after:
+			change = before + " → " + after
+		case after != "":
+			change = after
+		case before != "":
+			change = before
+		}
+	case otklik.KindLink:
+		change = p.T("ui.link."+r.Field) + " " + r.After
+	default:
+		change = nameOnly(r.Before)
+		if a := nameOnly(r.After); a != "" {
+			if change != "" {
+				change += " → "
+			}
+			change += a
+		}
+	}
+	s := what
+	if change != "" {
+		s += ": " + change
+	}
+	if r.Reason != "" {
+		s += " — " + r.Reason
+	}
+	return s
+}
+
+// dueText reads a deadline as the SLA records keep it (an RFC 3339 time, or JSON with "due") and
+// writes it in Moscow time.
+func dueText(v string) string {
+	if strings.HasPrefix(v, "{") {
+		var r struct {
+			Due string `json:"due"`
+		}
+		if json.Unmarshal([]byte(v), &r) != nil {
+			return ""
+		}
+		v = r.Due
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return ""
+	}
+	return t.In(service.Moscow).Format("02.01.2006 15:04")
+}
+
+// nameOnly drops the "#ID" a journal keeps after a staff member's or group's name.
+func nameOnly(v string) string {
+	if i := strings.LastIndex(v, " #"); i > 0 {
+		return v[:i]
+	}
+	return v
+}

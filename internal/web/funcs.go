@@ -26,7 +26,7 @@ var funcs = template.FuncMap{
 		}
 		return t.In(service.Moscow).Format("02.01.2006 15:04")
 	},
-	"iso":        func(t time.Time) string { return t.Format(time.RFC3339) },
+	"iso": func(t time.Time) string { return t.Format(time.RFC3339) },
 	"abs": func(d time.Duration) time.Duration {
 		if d < 0 {
 			return -d

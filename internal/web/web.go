@@ -155,7 +155,11 @@ type page struct {
 	Section string // the administration section, for its menu
 	Args    map[string]string
 	Back    string // this page's address, to come back to after switching the language
-	Data    any
+	// Portal marks a page of the citizen portal (its own header and script); CitizenEmail is the
+	// signed-in citizen's verified address, "" when nobody is signed in.
+	Portal       bool
+	CitizenEmail string
+	Data         any
 }
 
 // T translates a catalogue key for the page's language; kv are the placeholders' names and values.

@@ -249,7 +249,7 @@ func (wb *Web) portalSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	t, _, err := wb.svc.SubmitWebForm(r.Context(), service.WebForm{Subject: f.Subject, Body: body, Category: f.Category,
 		Requester: service.RequesterInput{Name: f.Name, Email: f.Email, Phone: f.Phone, SNILS: f.SNILS, INN: f.INN},
-		Token: f.Token, Files: stored})
+		Token:     f.Token, Files: stored})
 	stored = nil // SubmitWebForm took them, or discarded them
 	if err != nil {
 		if wb.serviceErrors(r, lang, f, err) {

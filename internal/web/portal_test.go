@@ -328,4 +328,3 @@ func TestPortalForm(t *testing.T) {
 		}
 	})
 }
-

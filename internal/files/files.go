@@ -75,6 +75,15 @@ func (v *Vault) keyring() *sealed.Keyring {
 	return v.Keys
 }
 
+// Derive returns a secret for one purpose derived from the current master key (sealed.Keyring.Derive).
+func (v *Vault) Derive(purpose string) ([]byte, error) {
+	k := v.keyring()
+	if k == nil {
+		return nil, sealed.ErrNoKeys
+	}
+	return k.Derive(purpose)
+}
+
 // unwrap unwraps a data key, reloading the keyring once if it lacks the master key.
 func (v *Vault) unwrap(keyID string, wrapped []byte) ([]byte, error) {
 	dek, err := v.keyring().Unwrap(keyID, wrapped)

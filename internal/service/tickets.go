@@ -140,7 +140,15 @@ func (s *Service) CreateTicket(ctx context.Context, actor otklik.Actor, in NewTi
 	if err != nil {
 		return nil, false, err
 	}
-	scope := actorScope(actor)
+	return s.create(ctx, actor, actorScope(actor), p, nil)
+}
+
+// alsoFunc does more in a new ticket's transaction, given the ticket and its first message.
+type alsoFunc func(tx otklik.Tx, t *otklik.Ticket, first *otklik.Message) error
+
+// create registers a prepared ticket, its idempotency key under scope, and whatever also does, in one
+// transaction; a key used before replays the ticket it made (also does not run then).
+func (s *Service) create(ctx context.Context, actor otklik.Actor, scope string, p *prepared, also alsoFunc) (*otklik.Ticket, bool, error) {
 	var t *otklik.Ticket
 	var replay string
 	// The first attempt does not look the idempotency key up: a new key is the common case, and a
@@ -166,15 +174,21 @@ func (s *Service) CreateTicket(ctx context.Context, actor otklik.Actor, in NewTi
 		if p.key != "" {
 			idem = &otklik.IdempotencyKey{Scope: scope, Key: p.key, RequestHash: p.reqHash}
 		}
+		var first *otklik.Message
 		var err error
-		if t, _, err = s.insert(ctx, tx, p, actor, nil, idem); err != nil {
+		if t, first, err = s.insert(ctx, tx, p, actor, nil, idem); err != nil {
 			return err
+		}
+		if also != nil {
+			if err := also(tx, t, first); err != nil {
+				return err
+			}
 		}
 		s.publishAfter(tx, otklik.Event{Type: otklik.EventTicketCreated, Ticket: t.Number, Version: t.Version,
 			Status: t.Status, Kinds: []otklik.Kind{otklik.KindCreated}, Actor: actorLabel(actor), At: t.CreatedAt})
 		return nil
 	}
-	err = s.store.Write(ctx, write)
+	err := s.store.Write(ctx, write)
 	if err != nil && isDuplicate(err) {
 		// The key was used before, or the same key (or a new requester's e-mail) arrived at the same
 		// moment on another connection or node and committed first: run again, looking the key up.

@@ -41,6 +41,8 @@ type desk struct {
 	st     otklik.Store
 	clock  *testkit.Clock
 	number string
+	// blobs is the file vault's directory (testkit.CountObjects): the portal form's attachments.
+	blobs string
 }
 
 func newDesk(t *testing.T, engine string) *desk {
@@ -49,7 +51,9 @@ func newDesk(t *testing.T, engine string) *desk {
 	st := testkit.MustOpenStoreEngine(t, engine, clock.Now)
 	bus := events.NewLocal()
 	t.Cleanup(func() { bus.Close() })
-	svc := service.New(service.Options{Store: st, Now: clock.Now, Events: bus, Node: "test"})
+	vault, blobs, _ := testkit.NewVault(t)
+	svc := service.New(service.Options{Store: st, Now: clock.Now, Events: bus, Node: "test",
+		Files: service.FileOptions{Vault: vault}, Mail: service.MailOptions{Address: "support@example.ru", Name: "Поддержка портала"}})
 	pages := web.New(web.Options{Info: testInfo, Service: svc, Events: bus, Logger: testkit.Logger(t), Now: clock.Now})
 	a := api.New(api.Options{Service: svc, Events: bus, Version: "test", MaxBodyBytes: 64 << 10})
 	mux := http.NewServeMux()
@@ -78,7 +82,7 @@ func newDesk(t *testing.T, engine string) *desk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &desk{t: t, srv: srv, svc: svc, st: st, clock: clock, number: tk.Number}
+	return &desk{t: t, srv: srv, svc: svc, st: st, clock: clock, number: tk.Number, blobs: blobs}
 }
 
 // api calls the REST API with the administrator's token and returns the status and the body.

@@ -190,3 +190,32 @@ func BenchmarkLiveUpdate(b *testing.B) {
 	}
 	reportPercentiles(b, ds)
 }
+
+// BenchmarkPortalForm renders the citizen portal's feedback form server-side (the top-level
+// categories and a freshly signed captcha challenge), each request from another address, as
+// citizens' are (one address would meet the form's limit per address).
+func BenchmarkPortalForm(b *testing.B) {
+	d := newBenchDesk(b, 0)
+	get := func(i int) time.Duration {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.RemoteAddr = "10." + strconv.Itoa(i>>16&255) + "." + strconv.Itoa(i>>8&255) + "." + strconv.Itoa(i&255) + ":40000"
+		rec := httptest.NewRecorder()
+		t0 := time.Now()
+		d.h.ServeHTTP(rec, req)
+		took := time.Since(t0)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET /: %d\n%.500s", rec.Code, rec.Body.String())
+		}
+		return took
+	}
+	for i := range 10 {
+		get(i)
+	}
+	ds := make([]time.Duration, 0, b.N)
+	i := 10
+	for b.Loop() {
+		ds = append(ds, get(i))
+		i++
+	}
+	reportPercentiles(b, ds)
+}

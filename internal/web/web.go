@@ -1,5 +1,5 @@
-// Package web serves Otklik's server-rendered pages: the start page and the staff workspace under
-// /agent/ (sign-in with a second factor, queues, the ticket page, live updates). Pages are Go templates
+// Package web serves Otklik's server-rendered pages: the citizen portal's feedback form at / and the
+// staff workspace under /agent/ (sign-in with a second factor, queues, the ticket page, live updates). Pages are Go templates
 // embedded in the binary, progressively enhanced by a little plain JavaScript under a strict
 // Content-Security-Policy; every word on them comes from the i18n catalogue (Russian by default,
 // English switchable).
@@ -59,6 +59,9 @@ type Web struct {
 	pages  map[string]*template.Template
 	limits *limiter
 	stop   chan struct{}
+	// The portal form's captcha and its limits per address (portal.go).
+	captcha                               *captcha
+	challenges, submits, ariths, suggests *limiter
 }
 
 // New prepares the pages; a broken template panics at start, never at a request.
@@ -69,8 +72,26 @@ func New(o Options) *Web {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Web{info: o.Info, svc: o.Service, bus: o.Events, log: o.Logger, now: o.Now, pages: parsePages(),
-		limits: newLimiter(signInBurst, signInWindow), stop: make(chan struct{})}
+	wb := &Web{info: o.Info, svc: o.Service, bus: o.Events, log: o.Logger, now: o.Now, pages: parsePages(),
+		limits: newLimiter(signInBurst, signInWindow), stop: make(chan struct{}),
+		challenges: newLimiter(challengeLimit.n, challengeLimit.w), submits: newLimiter(submitLimit.n, submitLimit.w),
+		ariths: newLimiter(arithLimit.n, arithLimit.w), suggests: newLimiter(suggestLimit.n, suggestLimit.w)}
+	wb.captcha = &captcha{key: wb.captchaKey()}
+	return wb
+}
+
+// captchaKey is the key that signs the portal form's challenges: derived from the files' master key,
+// the same on every node; without one (no vault), random for this process, and said so.
+func (wb *Web) captchaKey() []byte {
+	if wb.svc != nil {
+		key, err := wb.svc.DeriveSecret("portal-captcha")
+		if err == nil {
+			return key
+		}
+		wb.log.Warn("the portal form's captcha key is random for this process: its challenges work on this node only until it restarts",
+			"error", err)
+	}
+	return []byte(randomToken(32))
 }
 
 // Shutdown ends the live streams, so that a stopping server does not wait for them.
@@ -91,10 +112,12 @@ func Handler(info Info, log *slog.Logger) http.Handler {
 // Handler returns the pages' routes.
 func (wb *Web) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", wb.home)
 	mux.Handle("GET /static/", cacheStatic(http.FileServerFS(staticFiles)))
 	if wb.svc != nil {
+		wb.portalRoutes(mux)
 		wb.agentRoutes(mux)
+	} else {
+		mux.HandleFunc("GET /{$}", wb.home) // a node without the registry shows what it is
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		wb.render(w, r, http.StatusNotFound, "notfound", &page{Title: "ui.notfound.title"})

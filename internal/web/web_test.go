@@ -13,8 +13,9 @@ import (
 // testInfo is what the pages show about the node in these tests.
 var testInfo = web.Info{Version: "test-version", Engine: "sqlite", Support: "support@example.org"}
 
-// The pages render, with their status, and pass the accessibility and Content-Security-Policy
-// checks.
+// The pages of a node without the registry render, with their status, and pass the accessibility and
+// Content-Security-Policy checks: / then shows what the node is (with the registry, / is the citizen
+// portal's feedback form: portal_test.go).
 func TestPages(t *testing.T) {
 	h := web.Handler(testInfo, testkit.Logger(t))
 	tests := []struct {
@@ -23,7 +24,7 @@ func TestPages(t *testing.T) {
 		status   int
 		contains []string
 	}{
-		{"home", "/", http.StatusOK, []string{"<h1>Отклик работает</h1>", "test-version, sqlite", "mailto:support@example.org"}},
+		{"node info", "/", http.StatusOK, []string{"<h1>Отклик работает</h1>", "test-version, sqlite", "mailto:support@example.org"}},
 		{"not found", "/no-such-page", http.StatusNotFound, []string{"<h1>Страница не найдена</h1>", `href="/"`}},
 	}
 	for _, tt := range tests {

@@ -1,7 +1,9 @@
 package sealed
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -69,6 +71,19 @@ func (k *Keyring) Add(id string, key []byte) error {
 	}
 	k.keys[id] = append([]byte(nil), key...)
 	return nil
+}
+
+// Derive returns a 32-byte secret for one purpose (such as "portal-captcha"), derived from the current
+// master key by HMAC-SHA-256: every node that reads the same key directory derives the same secret,
+// and the master key itself never leaves the keyring. The secret changes when the current key does.
+func (k *Keyring) Derive(purpose string) ([]byte, error) {
+	key, ok := k.keys[k.Current]
+	if !ok {
+		return nil, fmt.Errorf("%w: no current key", ErrNoKeys)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("otklik-derive:" + purpose))
+	return m.Sum(nil), nil
 }
 
 // SetCurrent makes the key id the one that wraps new data keys.

@@ -258,3 +258,37 @@ func TestLoadKeyringFormats(t *testing.T) {
 		}
 	}
 }
+
+// Derive gives the same secret from the same key directory (two nodes), different secrets for
+// different purposes and keys, and refuses a keyring without a current key.
+func TestKeyringDerive(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := sealed.CreateKey(dir); err != nil {
+		t.Fatal(err)
+	}
+	a, err := sealed.LoadKeyring(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := sealed.LoadKeyring(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, err := a.Derive("portal-captcha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, _ := b.Derive("portal-captcha")
+	if len(sa) != 32 || !bytes.Equal(sa, sb) {
+		t.Errorf("two loads of one directory derive %x and %x, want the same 32 bytes", sa, sb)
+	}
+	if other, _ := a.Derive("other"); bytes.Equal(other, sa) {
+		t.Error("two purposes derive the same secret")
+	}
+	if other, _ := MustKeyring(t, "k1").Derive("portal-captcha"); bytes.Equal(other, sa) {
+		t.Error("two keys derive the same secret")
+	}
+	if _, err := sealed.NewKeyring().Derive("portal-captcha"); !errors.Is(err, sealed.ErrNoKeys) {
+		t.Errorf("empty keyring: got %v, want ErrNoKeys", err)
+	}
+}

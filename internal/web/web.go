@@ -113,6 +113,8 @@ func Handler(info Info, log *slog.Logger) http.Handler {
 func (wb *Web) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", cacheStatic(http.FileServerFS(staticFiles)))
+	mux.HandleFunc("GET /lang/{lang}", wb.setLang)
+	mux.HandleFunc("GET /agent/lang/{lang}", wb.setLang)
 	if wb.svc != nil {
 		wb.portalRoutes(mux)
 		wb.agentRoutes(mux)
@@ -136,7 +138,6 @@ func (wb *Web) agentRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /agent/login/code", wb.code)
 	mux.HandleFunc("GET /agent/login/enrol", wb.enrolPage)
 	mux.HandleFunc("POST /agent/login/enrol", wb.enrol)
-	mux.HandleFunc("GET /agent/lang/{lang}", wb.setLang)
 
 	staff := func(h staffHandler) http.Handler { return wb.requireStaff(h) }
 	mux.Handle("POST /agent/logout", staff(wb.logout))
@@ -306,7 +307,10 @@ func (wb *Web) setLang(w http.ResponseWriter, r *http.Request) {
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secureRequest(r)})
 	back := r.URL.Query().Get("back")
 	if !localPath(back) {
-		back = "/agent/"
+		back = "/" // the portal's
+		if strings.HasPrefix(r.URL.Path, "/agent/") {
+			back = "/agent/"
+		}
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }

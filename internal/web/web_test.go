@@ -47,3 +47,23 @@ func TestPages(t *testing.T) {
 		})
 	}
 }
+
+// The portal's language switch keeps the choice in a cookie and returns where the citizen was; a
+// foreign address to return to is refused.
+func TestPortalLanguageSwitch(t *testing.T) {
+	h := web.Handler(testInfo, testkit.Logger(t))
+	for _, tt := range []struct{ url, location string }{
+		{"/lang/en?back=/status", "/status"},
+		{"/lang/ru?back=//evil.example/", "/"},
+		{"/agent/lang/en", "/agent/"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.url, nil))
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != tt.location {
+			t.Errorf("GET %s: %d → %q, want 303 → %q", tt.url, rec.Code, rec.Header().Get("Location"), tt.location)
+		}
+		if !strings.Contains(rec.Header().Get("Set-Cookie"), "otklik_lang=") {
+			t.Errorf("GET %s: no language cookie", tt.url)
+		}
+	}
+}

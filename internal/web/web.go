@@ -47,6 +47,8 @@ type Options struct {
 	Events  Bus              // nil: no live updates
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// OIDC configures citizens' sign-in through an external OpenID Connect provider (no Issuer: off).
+	OIDC OIDCOptions
 }
 
 // Web serves the pages.
@@ -58,6 +60,8 @@ type Web struct {
 	now    func() time.Time
 	pages  map[string]*template.Template
 	limits *limiter
+	portal *portalLimits
+	oidc   *oidcClient // nil: no OpenID Connect sign-in
 	stop   chan struct{}
 }
 
@@ -70,7 +74,8 @@ func New(o Options) *Web {
 		o.Now = time.Now
 	}
 	return &Web{info: o.Info, svc: o.Service, bus: o.Events, log: o.Logger, now: o.Now, pages: parsePages(),
-		limits: newLimiter(signInBurst, signInWindow), stop: make(chan struct{})}
+		limits: newLimiter(signInBurst, signInWindow), portal: newPortalLimits(), oidc: newOIDCClient(o.OIDC),
+		stop: make(chan struct{})}
 }
 
 // Shutdown ends the live streams, so that a stopping server does not wait for them.
@@ -95,6 +100,7 @@ func (wb *Web) Handler() http.Handler {
 	mux.Handle("GET /static/", cacheStatic(http.FileServerFS(staticFiles)))
 	if wb.svc != nil {
 		wb.agentRoutes(mux)
+		wb.portalRoutes(mux)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		wb.render(w, r, http.StatusNotFound, "notfound", &page{Title: "ui.notfound.title"})
@@ -232,6 +238,13 @@ func (wb *Web) fail(w http.ResponseWriter, r *http.Request, code int, key string
 
 // failErr shows the error a use case returned, as its kind dictates.
 func (wb *Web) failErr(w http.ResponseWriter, r *http.Request, err error) {
+	code, key, args := wb.errorOf(r, err)
+	wb.render(w, r, code, "error", &page{Title: "ui.error.title", Error: key, Args: args})
+}
+
+// errorOf returns the status and the message of the error a use case returned, as its kind dictates;
+// an internal error is logged and shown as a generic message.
+func (wb *Web) errorOf(r *http.Request, err error) (int, string, map[string]string) {
 	code, key, args := http.StatusInternalServerError, "ui.error.internal", map[string]string(nil)
 	var e *otklik.Error
 	if errors.As(err, &e) {
@@ -259,7 +272,7 @@ func (wb *Web) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	if code == http.StatusInternalServerError {
 		wb.log.Error("web", "path", r.URL.Path, "error", err)
 	}
-	wb.render(w, r, code, "error", &page{Title: "ui.error.title", Error: key, Args: args})
+	return code, key, args
 }
 
 // lang is the page language: Russian, unless the member switched to English (a cookie). The

@@ -209,7 +209,9 @@ func TestCitizenSignInAndMyTickets(t *testing.T) {
 			t.Error("another citizen's list shows Ivan's ticket")
 		}
 		missing := strings.Replace(d.number, d.number[3:9], "999999", 1)
-		norm := func(body, number string) string { return volatile.ReplaceAllString(strings.ReplaceAll(body, number, "N"), "") }
+		norm := func(body, number string) string {
+			return volatile.ReplaceAllString(strings.ReplaceAll(body, number, "N"), "")
+		}
 		want := petr.do("GET", "/my/"+missing, nil)
 		if want.code != http.StatusNotFound {
 			t.Fatalf("missing ticket: %d", want.code)

@@ -144,7 +144,8 @@ or start with OTKLIK_ADMIN_TOKEN set to a random secret (for example: openssl ra
 	})
 	mux.Handle("/api/", apiHandler)
 	pages := web.New(web.Options{Info: web.Info{Version: Version(), Engine: st.Engine(), Support: c.SupportAddress},
-		Service: svc, Events: bus, Logger: log})
+		Service: svc, Events: bus, Logger: log, OIDC: web.OIDCOptions{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID,
+			ClientSecret: c.OIDCClientSecret, RedirectURL: c.OIDCRedirectURL}})
 	mux.Handle("/", pages.Handler())
 
 	if c.DebugAddr != "" {

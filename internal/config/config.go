@@ -66,6 +66,13 @@ type Config struct {
 	SessionIdle     time.Duration // a staff session unused this long ends
 	SessionLifetime time.Duration // a staff session ends this long after sign-in, however active
 
+	// Citizens' sign-in through an external OpenID Connect provider (off without an issuer).
+	OIDCIssuer      string
+	OIDCClientID    string
+	OIDCRedirectURL string
+	// OIDCClientSecret comes only from OTKLIK_OIDC_CLIENT_SECRET.
+	OIDCClientSecret string
+
 	// AdminToken comes only from OTKLIK_ADMIN_TOKEN (a secret does not belong on a command line).
 	AdminToken string
 }
@@ -149,6 +156,9 @@ func (c *Config) Bind(fs *flag.FlagSet, scope Scope) {
 	fs.StringVar(&c.TOTPRequired, "totp-required", c.TOTPRequired, "comma-separated staff roles that must sign in with a second factor (TOTP app); admin and supervisor always must")
 	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "a staff browser session unused this long ends (e.g. 30m)")
 	fs.DurationVar(&c.SessionLifetime, "session-lifetime", c.SessionLifetime, "a staff browser session ends this long after sign-in, however active (e.g. 12h)")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "issuer URL of an OpenID Connect provider citizens may sign in with (off when empty); the client secret comes from OTKLIK_OIDC_CLIENT_SECRET")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "Otklik's client ID at the OpenID Connect provider")
+	fs.StringVar(&c.OIDCRedirectURL, "oidc-redirect-url", c.OIDCRedirectURL, "this site's callback as registered with the provider: https://HOST/login/oidc/callback")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "listen address for Go profiling endpoints /debug/pprof/ (off when empty; keep it on localhost)")
 }
 
@@ -178,6 +188,7 @@ func (c *Config) Parse(fs *flag.FlagSet, args []string, getenv func(string) stri
 	c.IMAPPassword = getenv("OTKLIK_IMAP_PASSWORD")
 	c.S3AccessKey = getenv("OTKLIK_S3_ACCESS_KEY")
 	c.S3SecretKey = getenv("OTKLIK_S3_SECRET_KEY")
+	c.OIDCClientSecret = getenv("OTKLIK_OIDC_CLIENT_SECRET")
 	return errors.Join(errs...)
 }
 
@@ -287,6 +298,7 @@ func (c *Config) Validate(scope Scope) error {
 		if c.SessionIdle < time.Minute || c.SessionLifetime < c.SessionIdle || c.SessionLifetime > 30*24*time.Hour {
 			errs = append(errs, errors.New("--session-idle must be at least 1m and --session-lifetime between it and 720h"))
 		}
+		errs = append(errs, c.validateOIDC()...)
 		if c.MaxBody < 1024 {
 			errs = append(errs, errors.New("--max-body must be at least 1024 bytes"))
 		}
@@ -324,4 +336,30 @@ func roleNames() string {
 		names[i] = string(r)
 	}
 	return strings.Join(names, ", ")
+}
+
+// validateOIDC checks the OpenID Connect settings: all or none; the provider over HTTPS (plain HTTP
+// only on this machine, for trying it out).
+func (c *Config) validateOIDC() []error {
+	if c.OIDCIssuer == "" && c.OIDCClientID == "" && c.OIDCRedirectURL == "" {
+		return nil
+	}
+	var errs []error
+	if c.OIDCIssuer == "" || c.OIDCClientID == "" || c.OIDCRedirectURL == "" {
+		errs = append(errs, errors.New("--oidc-issuer, --oidc-client-id and --oidc-redirect-url go together"))
+	}
+	for _, u := range []struct{ flag, v string }{{"oidc-issuer", c.OIDCIssuer}, {"oidc-redirect-url", c.OIDCRedirectURL}} {
+		if u.v == "" {
+			continue
+		}
+		p, err := url.Parse(u.v)
+		local := err == nil && (p.Hostname() == "localhost" || p.Hostname() == "127.0.0.1" || p.Hostname() == "::1")
+		if err != nil || p.Host == "" || (p.Scheme != "https" && !(p.Scheme == "http" && local)) {
+			errs = append(errs, fmt.Errorf("--%s %q: want an https:// URL (http:// only on localhost)", u.flag, u.v))
+		}
+	}
+	if c.OIDCRedirectURL != "" && !strings.HasSuffix(strings.TrimRight(c.OIDCRedirectURL, "/"), "/login/oidc/callback") {
+		errs = append(errs, errors.New("--oidc-redirect-url must end with /login/oidc/callback"))
+	}
+	return errs
 }

@@ -62,3 +62,32 @@ func TestAuthFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestOIDCFlags(t *testing.T) {
+	c, err := parse(t, []string{"--oidc-issuer", "https://id.example.ru/realms/portal", "--oidc-client-id", "otklik"},
+		map[string]string{"OTKLIK_OIDC_REDIRECT_URL": "https://help.example.ru/login/oidc/callback", "OTKLIK_OIDC_CLIENT_SECRET": "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OIDCIssuer != "https://id.example.ru/realms/portal" || c.OIDCClientID != "otklik" ||
+		c.OIDCRedirectURL != "https://help.example.ru/login/oidc/callback" || c.OIDCClientSecret != "s3cret" {
+		t.Errorf("OIDC settings: %+v", c)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--oidc-issuer", "https://id.example.ru"}, "go together"},
+		{[]string{"--oidc-issuer", "http://id.example.ru", "--oidc-client-id", "o", "--oidc-redirect-url", "https://h.ru/login/oidc/callback"}, "want an https://"},
+		{[]string{"--oidc-issuer", "https://id.example.ru", "--oidc-client-id", "o", "--oidc-redirect-url", "https://h.ru/cb"}, "must end with /login/oidc/callback"},
+	} {
+		_, err := parse(t, tt.args, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: got %v, want an error with %q", tt.args, err, tt.want)
+		}
+	}
+	if _, err := parse(t, []string{"--oidc-issuer", "http://localhost:5556", "--oidc-client-id", "o", "--oidc-redirect-url",
+		"http://127.0.0.1:8080/login/oidc/callback"}, nil); err != nil {
+		t.Errorf("a local provider for trying it out: %v", err)
+	}
+}

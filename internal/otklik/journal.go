@@ -46,6 +46,8 @@ const (
 	KindDelivery Kind = "delivery" // an e-mail to the requester could not be delivered (After: the reason)
 	KindFile     Kind = "file"     // a file attached, blocked by the antivirus or deleted (Field says which)
 	KindSLA      Kind = "sla"      // a deadline set, moved, paused, extended, reminded of or breached (Field says which)
+	// KindReminder: the citizen pressed «Повторное уведомление» (After: who was reminded).
+	KindReminder Kind = "reminder"
 )
 
 // JournalRecord is one entry of a ticket's append-only journal. Each record carries the hash of the

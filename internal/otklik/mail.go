@@ -35,6 +35,8 @@ const (
 	MailStaffReply    MailKind = "staff_reply"
 	MailStatusAnswer  MailKind = "status_answer"
 	MailNotice        MailKind = "notice"
+	MailCitizenCode   MailKind = "citizen_code" // a one-time code for the portal (sign-in, status lookup)
+	MailReminder      MailKind = "reminder"     // a citizen's «Повторное уведомление» to the staff
 )
 
 // Mail statuses: inbound mail is "accepted"; outbound mail is "held" (no relay configured), "queued"

@@ -150,6 +150,12 @@ func (s *Service) AddMessage(ctx context.Context, actor otklik.Actor, number str
 				recs = append(recs, statusRecord(actor, t, otklik.StatusInProgress, "", now))
 			}
 		}
+		// The citizen's answer takes a ticket waiting for them, or resolved, back into work.
+		if actor.Type == otklik.ActorRequester && !in.Internal &&
+			(t.Status == otklik.StatusWaiting || t.Status == otklik.StatusResolved) &&
+			s.lifecycle.CheckTransition(t, otklik.StatusInProgress, now) == nil {
+			recs = append(recs, statusRecord(actor, t, otklik.StatusInProgress, "Ответ заявителя", now))
+		}
 		return recs, nil
 	})
 	return t, m, err

@@ -304,6 +304,9 @@ type Viewer struct {
 	Actor otklik.Actor
 	Role  otklik.Role // staff only
 	Group string      // the staff member's main group code
+	// Citizen marks the requester of the file's ticket on the portal (the caller checked that the
+	// ticket is theirs): they may open its clean files.
+	Citizen bool
 }
 
 // mayOpen decides whether v may open a: the uploader always (even before the scan); staff who work
@@ -321,7 +324,7 @@ func (s *Service) mayOpen(v Viewer, a *otklik.Attachment) error {
 	}
 	switch a.Blob.Scan {
 	case otklik.ScanClean:
-		if staff || uploader {
+		if staff || uploader || (v.Citizen && v.Actor.Type == otklik.ActorRequester) {
 			return nil
 		}
 	case otklik.ScanInfected:

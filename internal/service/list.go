@@ -50,6 +50,11 @@ func (s *Service) ListTickets(ctx context.Context, me *otklik.User, q ListQuery)
 	if err != nil || f == nil {
 		return &Page{Items: []*otklik.Ticket{}}, err
 	}
+	return s.listPage(ctx, f)
+}
+
+// listPage reads one page of the tickets matching f, with the cursor of the next.
+func (s *Service) listPage(ctx context.Context, f *otklik.TicketFilter) (*Page, error) {
 	limit := f.Limit
 	f.Limit = limit + 1 // one more tells whether there is a next page
 	items, err := s.store.Tickets(ctx, *f)

@@ -97,6 +97,9 @@ var exportTables = []exportTable{
 	{name: "pd_reveals", columns: cols("id:i user_id:i ticket_id:i field:s at:t"), order: "id"},
 	{name: "response_templates", columns: cols("id:i code:s title:s body:s position:i"), order: "id"},
 	{name: "saved_filters", columns: cols("id:i user_id:i name:s queue:s query:s"), order: "id"},
+	{name: "citizen_codes", columns: cols("address:s code_hash:b expires_at:t failures:i locked_until:t sent_at:t"), order: "address"},
+	{name: "citizen_sessions", columns: cols("hash:b email:s via:s created_at:t last_seen_at:t expires_at:t ip:s user_agent:s " +
+		"revoked_at:t"), order: "hash"},
 }
 
 // ExportHeader is the first line of an export.

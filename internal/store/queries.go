@@ -83,6 +83,12 @@ type queries struct {
 	UpdateTemplate    string `query:"update-response-template"`
 	DeleteTemplate    string `query:"delete-response-template"`
 	StaffAuths        string `query:"staff-auths"`
+	CitizenCode       string `query:"citizen-code"`
+	SetCitizenCode    string `query:"set-citizen-code"`
+	InsertCitizenSess string `query:"insert-citizen-session"`
+	CitizenSessByHash string `query:"citizen-session-by-hash"`
+	TouchCitizenSess  string `query:"touch-citizen-session"`
+	RevokeCitizenSess string `query:"revoke-citizen-session"`
 }
 
 // loadQueries reads queries/common.sql and queries/<engine>.sql and binds every named query to its

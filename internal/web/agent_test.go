@@ -33,7 +33,9 @@ const (
 
 // desk is a running workspace over a real store, with an administrator and a supervisor (who must
 // enrol a second factor), two operators and an auditor, and one ticket carrying personal data. The
-// REST API is mounted beside it, with an administrator's token (apiToken).
+// REST API is mounted beside it, with an administrator's token (apiToken). Outbound mail is held in
+// the outbox (no relay), where tests read it (the citizens' one-time codes). opts change the pages'
+// options (the citizen portal's OpenID Connect provider).
 type desk struct {
 	t      *testing.T
 	srv    *httptest.Server
@@ -45,7 +47,7 @@ type desk struct {
 	blobs string
 }
 
-func newDesk(t *testing.T, engine string) *desk {
+func newDesk(t *testing.T, engine string, opts ...func(*web.Options)) *desk {
 	t.Helper()
 	clock := testkit.NewClock(time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
 	st := testkit.MustOpenStoreEngine(t, engine, clock.Now)
@@ -54,7 +56,11 @@ func newDesk(t *testing.T, engine string) *desk {
 	vault, blobs, _ := testkit.NewVault(t)
 	svc := service.New(service.Options{Store: st, Now: clock.Now, Events: bus, Node: "test",
 		Files: service.FileOptions{Vault: vault}, Mail: service.MailOptions{Address: "support@example.ru", Name: "Поддержка портала"}})
-	pages := web.New(web.Options{Info: testInfo, Service: svc, Events: bus, Logger: testkit.Logger(t), Now: clock.Now})
+	o := web.Options{Info: testInfo, Service: svc, Events: bus, Logger: testkit.Logger(t), Now: clock.Now}
+	for _, f := range opts {
+		f(&o)
+	}
+	pages := web.New(o)
 	a := api.New(api.Options{Service: svc, Events: bus, Version: "test", MaxBodyBytes: 64 << 10})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", a)

@@ -47,6 +47,8 @@ type Options struct {
 	Events  Bus              // nil: no live updates
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// OIDC configures citizens' sign-in through an external OpenID Connect provider (no Issuer: off).
+	OIDC OIDCOptions
 }
 
 // Web serves the pages.
@@ -58,6 +60,8 @@ type Web struct {
 	now    func() time.Time
 	pages  map[string]*template.Template
 	limits *limiter
+	portal *portalLimits
+	oidc   *oidcClient // nil: no OpenID Connect sign-in
 	stop   chan struct{}
 	// The portal form's captcha and its limits per address (portal.go).
 	captcha                               *captcha
@@ -74,6 +78,7 @@ func New(o Options) *Web {
 	}
 	wb := &Web{info: o.Info, svc: o.Service, bus: o.Events, log: o.Logger, now: o.Now, pages: parsePages(),
 		limits: newLimiter(signInBurst, signInWindow), stop: make(chan struct{}),
+		portal: newPortalLimits(), oidc: newOIDCClient(o.OIDC),
 		challenges: newLimiter(challengeLimit.n, challengeLimit.w), submits: newLimiter(submitLimit.n, submitLimit.w),
 		ariths: newLimiter(arithLimit.n, arithLimit.w), suggests: newLimiter(suggestLimit.n, suggestLimit.w)}
 	wb.captcha = &captcha{key: wb.captchaKey()}
@@ -118,6 +123,7 @@ func (wb *Web) Handler() http.Handler {
 	if wb.svc != nil {
 		wb.portalRoutes(mux)
 		wb.agentRoutes(mux)
+		wb.citizenRoutes(mux)
 	} else {
 		mux.HandleFunc("GET /{$}", wb.home) // a node without the registry shows what it is
 	}
@@ -256,6 +262,13 @@ func (wb *Web) fail(w http.ResponseWriter, r *http.Request, code int, key string
 
 // failErr shows the error a use case returned, as its kind dictates.
 func (wb *Web) failErr(w http.ResponseWriter, r *http.Request, err error) {
+	code, key, args := wb.errorOf(r, err)
+	wb.render(w, r, code, "error", &page{Title: "ui.error.title", Error: key, Args: args})
+}
+
+// errorOf returns the status and the message of the error a use case returned, as its kind dictates;
+// an internal error is logged and shown as a generic message.
+func (wb *Web) errorOf(r *http.Request, err error) (int, string, map[string]string) {
 	code, key, args := http.StatusInternalServerError, "ui.error.internal", map[string]string(nil)
 	var e *otklik.Error
 	if errors.As(err, &e) {
@@ -283,7 +296,7 @@ func (wb *Web) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	if code == http.StatusInternalServerError {
 		wb.log.Error("web", "path", r.URL.Path, "error", err)
 	}
-	wb.render(w, r, code, "error", &page{Title: "ui.error.title", Error: key, Args: args})
+	return code, key, args
 }
 
 // lang is the page language: Russian, unless the member switched to English (a cookie). The

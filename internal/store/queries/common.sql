@@ -240,3 +240,22 @@ DELETE FROM response_templates WHERE id = ?
 
 -- name: staff-auths
 SELECT id, totp_secret, totp_enabled_at, totp_last_step, failed_logins, locked_until FROM users ORDER BY id
+
+-- name: set-citizen-code
+INSERT INTO citizen_codes (address, code_hash, expires_at, failures, locked_until, sent_at) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (address) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at,
+       failures = excluded.failures, locked_until = excluded.locked_until, sent_at = excluded.sent_at
+
+-- name: insert-citizen-session
+INSERT INTO citizen_sessions (hash, email, via, created_at, last_seen_at, expires_at, ip, user_agent)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: citizen-session-by-hash
+SELECT hash, email, via, created_at, last_seen_at, expires_at, ip, user_agent, revoked_at
+  FROM citizen_sessions WHERE hash = ?
+
+-- name: touch-citizen-session
+UPDATE citizen_sessions SET last_seen_at = ? WHERE hash = ? AND revoked_at IS NULL
+
+-- name: revoke-citizen-session
+UPDATE citizen_sessions SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL

@@ -40,3 +40,6 @@ SELECT (SELECT id FROM t), (SELECT id FROM m), (SELECT id FROM j)
 
 -- name: staff-auth
 SELECT id, totp_secret, totp_enabled_at, totp_last_step, failed_logins, locked_until FROM users WHERE id = ? FOR UPDATE
+
+-- name: citizen-code
+SELECT address, code_hash, expires_at, failures, locked_until, sent_at FROM citizen_codes WHERE address = ? FOR UPDATE

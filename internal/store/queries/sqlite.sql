@@ -23,3 +23,6 @@ RETURNING id, kind, payload, status, attempts, max_attempts, run_at, locked_by, 
 
 -- name: staff-auth
 SELECT id, totp_secret, totp_enabled_at, totp_last_step, failed_logins, locked_until FROM users WHERE id = ?
+
+-- name: citizen-code
+SELECT address, code_hash, expires_at, failures, locked_until, sent_at FROM citizen_codes WHERE address = ?

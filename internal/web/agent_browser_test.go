@@ -72,6 +72,7 @@ func TestBrowserWorkspace(t *testing.T) {
 		step("viewport", chromedp.EmulateViewport(1280, 900))
 	}
 	fits("the queue page")
+	testkit.CheckContrast(t, ctx, "the queue page")
 	if got := text("h1"); got != "Новые" {
 		t.Errorf("queue heading %q, want «Новые»", got)
 	}
@@ -104,6 +105,7 @@ func TestBrowserWorkspace(t *testing.T) {
 		t.Fatalf("opened %q, want № %s", got, number)
 	}
 	fits("the ticket page")
+	testkit.CheckContrast(t, ctx, "the ticket page")
 	step("template", chromedp.SetValue(chromedp.CSS("#template"), "greeting"),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("template").dispatchEvent(new Event("change"))`))
 	body, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#body")))

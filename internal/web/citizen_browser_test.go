@@ -42,6 +42,7 @@ func TestBrowserCitizenPortal(t *testing.T) {
 	step("code", chromedp.SendKeys(chromedp.CSS("#code"), d.code("ivan.petrov@example.ru")),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(".my-list")))
+	testkit.CheckContrast(t, ctx, "«Мои обращения»")
 	over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
 	if err != nil || over {
 		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > window.innerWidth).map(e => e.tagName + "." + e.className + "#" + e.id).join(" ")`))

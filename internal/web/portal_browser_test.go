@@ -35,6 +35,7 @@ func TestBrowserPortalForm(t *testing.T) {
 	start := time.Now()
 	step("open", chromedp.Navigate(d.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#subject")),
 		chromedp.WaitVisible(chromedp.CSS("#pow-status")), chromedp.WaitNotVisible(chromedp.CSS("#answer")))
+	testkit.CheckContrast(t, ctx, "the feedback form")
 	for {
 		v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#pow")))
 		if err != nil {

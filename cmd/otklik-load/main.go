@@ -1,13 +1,17 @@
-// Command otklik-load drives a running Otklik's JSON API with concurrent clients for a fixed time and
-// prints throughput and latency percentiles, with the Go version, machine and exact command line, so
-// that a figure can be pasted into docs/PERFORMANCE.md as it was made.
+// Command otklik-load drives a running Otklik's JSON API, or its citizen portal's feedback form, with
+// concurrent clients for a fixed time and prints throughput and latency percentiles, with the Go
+// version, machine and exact command line, so that a figure can be pasted into docs/PERFORMANCE.md as
+// it was made.
 //
 // Usage:
 //
 //	otklik-load -url http://127.0.0.1:8080 -token "$OTKLIK_ADMIN_TOKEN" -scenario create -c 32 -d 20s
+//	otklik-load -url http://127.0.0.1:8080 -scenario form -c 50 -d 20s -file-size 1MB
 //
-// Scenarios: create, get, list, search and mixed (20 % create, 40 % get, 25 % list, 15 % search).
-// It exits with status 1 if more than 1 % of the requests failed or the run could not start, and 2
+// Scenarios: create, get, list, search and mixed (20 % create, 40 % get, 25 % list, 15 % search) over
+// the API; form fills in the portal's form as citizens do (GET /, the captcha solved, POST / with a
+// file), one citizen after another per client, each from an address of its own when the server is
+// on this machine's loopback. It exits with status 1 if more than 1 % of the requests failed or the run could not start, and 2
 // on a usage error.
 package main
 
@@ -40,9 +44,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg := loadtest.Config{}
 	var scenario string
 	var asJSON bool
+	var fileSize string
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "base `URL` of the Otklik server")
 	fs.StringVar(&cfg.Token, "token", "", "API `token` sent as a bearer token (default $"+loadtest.TokenVariable+")")
-	fs.StringVar(&scenario, "scenario", string(loadtest.ScenarioCreate), "what to send: create, get, list, search or mixed")
+	fs.StringVar(&scenario, "scenario", string(loadtest.ScenarioCreate), "what to send: create, get, list, search, mixed or form")
 	fs.IntVar(&cfg.Concurrency, "c", 32, "number of concurrent clients")
 	fs.DurationVar(&cfg.Duration, "d", 20*time.Second, "measured duration")
 	fs.DurationVar(&cfg.Warmup, "warmup", 3*time.Second, "warm-up before the measured duration, not recorded")
@@ -50,11 +55,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.StringVar(&cfg.Status, "status", "new", "status filter of list requests (list, mixed); empty lists all")
 	fs.IntVar(&cfg.Limit, "limit", 50, "page size of list and search requests")
 	fs.IntVar(&cfg.MaxTickets, "tickets", loadtest.DefaultMaxTickets, "ticket numbers to collect for reading (get, mixed)")
+	fs.StringVar(&fileSize, "file-size", "1MB", "`size` of the file each submission attaches, up to 5MB; 0 for none (form)")
+	fs.StringVar(&cfg.FileType, "file-type", loadtest.FilePNG, "kind of that file: png or pdf (form)")
 	fs.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: otklik-load [flags]\n\n"+
-			"Drives a running Otklik's JSON API with -c concurrent clients for -d and prints throughput\n"+
-			"and latency percentiles. Exits with status 1 if more than 1%% of the requests failed.\n\nFlags:\n")
+			"Drives a running Otklik's JSON API, or its portal's feedback form (-scenario form), with -c\n"+
+			"concurrent clients for -d and prints throughput and latency percentiles. Exits with status 1\n"+
+			"if more than 1%% of the requests failed.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args[1:]); err != nil {
@@ -72,6 +80,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cfg.Token = getenv(loadtest.TokenVariable)
 	}
 	cfg.Scenario = loadtest.Scenario(scenario)
+	var err error
+	if cfg.FileSize, err = loadtest.ParseSize(fileSize); err != nil {
+		fmt.Fprintf(stderr, "otklik-load: -file-size: %v\n", err)
+		return 2
+	}
 	cfg.Command = loadtest.CommandLine(args, getenv(loadtest.TokenVariable))
 	cfg.Log = stderr
 	if err := cfg.Validate(); err != nil {

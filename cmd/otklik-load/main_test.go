@@ -113,6 +113,9 @@ func TestRunUsageErrors(t *testing.T) {
 		{"scenario", env, []string{"-scenario", "delete"}, 2, `unknown scenario "delete"`},
 		{"no token", noEnv, nil, 2, "OTKLIK_ADMIN_TOKEN"},
 		{"bad duration", env, []string{"-d", "0s"}, 2, "duration"},
+		{"file too large", noEnv, []string{"-scenario", "form", "-file-size", "6MB"}, 2, "the portal takes files up to 5 MB"},
+		{"file size unit", noEnv, []string{"-scenario", "form", "-file-size", "1GB"}, 2, `unknown unit "gb"`},
+		{"file type", noEnv, []string{"-scenario", "form", "-file-type", "gif"}, 2, `file type "gif"`},
 		{"unreachable", env, []string{"-url", "http://127.0.0.1:1"}, 1, "health check"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,5 +1,6 @@
-// Package loadtest drives a running Otklik's JSON API with concurrent clients for a fixed time and
-// measures throughput and latency, for the figures published in docs/PERFORMANCE.md.
+// Package loadtest drives a running Otklik's JSON API, or its citizen portal's feedback form, with
+// concurrent clients for a fixed time and measures throughput and latency, for the figures published
+// in docs/PERFORMANCE.md.
 //
 // The tool shares a small machine with the server it measures, so it keeps its own work out of the
 // way: request bodies and URLs are built before the clock starts, connections are kept alive and
@@ -33,9 +34,14 @@ const (
 	ScenarioSearch Scenario = "search"
 	// ScenarioMixed sends 20 % create, 40 % get, 25 % list and 15 % search.
 	ScenarioMixed Scenario = "mixed"
+	// ScenarioForm fills in the citizen portal's feedback form as a browser does, one new citizen at a
+	// time per worker: GET / (the page), the captcha's proof of work solved, POST / with a file
+	// (the submission). It needs no token (form.go).
+	ScenarioForm Scenario = "form"
 )
 
-// Scenarios lists the scenarios in the order the usage text shows them.
+// Scenarios lists the scenarios of the JSON API in the order the usage text shows them; ScenarioForm
+// comes after them.
 var Scenarios = []Scenario{ScenarioCreate, ScenarioGet, ScenarioList, ScenarioSearch, ScenarioMixed}
 
 // MaxListPages is how many pages a list worker follows next_cursor through before it starts again
@@ -56,16 +62,19 @@ const (
 	opGet
 	opList
 	opSearch
+	opPage   // GET / of the form scenario
+	opSubmit // POST / of the form scenario
 	numOps
 )
 
-var opNames = [numOps]string{"create", "get", "list", "search"}
+var opNames = [numOps]string{"create", "get", "list", "search", "page", "submit"}
 
 // String returns the operation's name.
 func (o op) String() string { return opNames[o] }
 
-// successStatus is the one status code that counts as success for each operation.
-var successStatus = [numOps]int{http.StatusCreated, http.StatusOK, http.StatusOK, http.StatusOK}
+// successStatus is the one status code that counts as success for each operation. A page must also
+// carry the form and a submission the ticket's number (form.go).
+var successStatus = [numOps]int{http.StatusCreated, http.StatusOK, http.StatusOK, http.StatusOK, http.StatusOK, http.StatusOK}
 
 // weights returns the percentage of each operation in the scenario, or false for an unknown one.
 func (s Scenario) weights() (w [numOps]int, ok bool) {
@@ -80,6 +89,8 @@ func (s Scenario) weights() (w [numOps]int, ok bool) {
 		w[opSearch] = 100
 	case ScenarioMixed:
 		w = [numOps]int{opCreate: 20, opGet: 40, opList: 25, opSearch: 15}
+	case ScenarioForm:
+		w = [numOps]int{opPage: 50, opSubmit: 50} // one of each per citizen
 	default:
 		return w, false
 	}
@@ -91,7 +102,8 @@ func (s Scenario) weights() (w [numOps]int, ok bool) {
 type Config struct {
 	// URL is the server's base URL, e.g. http://127.0.0.1:8080; a path prefix is kept.
 	URL string
-	// Token is sent as "Authorization: Bearer <Token>" on every request.
+	// Token is sent as "Authorization: Bearer <Token>" on every request to the API; the form scenario
+	// needs none.
 	Token string
 	// Scenario is what to send.
 	Scenario Scenario
@@ -109,9 +121,15 @@ type Config struct {
 	Limit int
 	// MaxTickets caps the ticket numbers collected for the get scenario; 0 means DefaultMaxTickets.
 	MaxTickets int
+	// FileSize is the size in bytes of the file each submission of the form scenario attaches, at most
+	// MaxFileSize; 0 attaches none.
+	FileSize int64
+	// FileType is the kind of that file: FilePNG (the default when empty) or FilePDF.
+	FileType string
 	// Command is the command line to print with the result (with the token already hidden).
 	Command string
-	// Client sends the requests; nil means NewClient(Concurrency).
+	// Client sends the requests; nil means NewClient(Concurrency). In the form scenario it sends only
+	// the checks before the run: each citizen has a connection of its own (form.go).
 	Client *http.Client
 	// Log receives progress and the first error body of each status as they happen; nil discards.
 	Log io.Writer
@@ -133,8 +151,16 @@ func (c *Config) Validate() error {
 	if _, ok := c.Scenario.weights(); !ok {
 		return fmt.Errorf("unknown scenario %q (want one of %s)", c.Scenario, scenarioList())
 	}
+	if c.Scenario == ScenarioForm {
+		switch {
+		case c.FileSize < 0 || c.FileSize > MaxFileSize:
+			return fmt.Errorf("file size %d: want 0 to %d bytes (the portal takes files up to 5 MB)", c.FileSize, MaxFileSize)
+		case c.FileType != "" && c.FileType != FilePNG && c.FileType != FilePDF:
+			return fmt.Errorf("file type %q: want %s or %s", c.FileType, FilePNG, FilePDF)
+		}
+	}
 	switch {
-	case c.Token == "":
+	case c.Token == "" && c.Scenario != ScenarioForm:
 		return errors.New("no API token (set -token or OTKLIK_ADMIN_TOKEN)")
 	case strings.ContainsAny(c.Token, "\r\n"):
 		return errors.New("token: contains a line break")
@@ -157,11 +183,11 @@ func (c *Config) Validate() error {
 
 // scenarioList returns the scenario names for messages.
 func scenarioList() string {
-	names := make([]string, len(Scenarios))
-	for i, s := range Scenarios {
-		names[i] = string(s)
+	names := make([]string, 0, len(Scenarios)+1)
+	for _, s := range Scenarios {
+		names = append(names, string(s))
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(append(names, string(ScenarioForm)), ", ")
 }
 
 // NewClient returns an HTTP client for n concurrent workers: HTTP/1.1, at most n connections to the

@@ -59,7 +59,8 @@ type plan struct {
 	getURLs    []string
 	listURL    string
 	searchURL  string
-	runKey     uint64 // the random half of every Idempotency-Key of the run
+	form       *formPlan // the form scenario's; nil in the others
+	runKey     uint64    // the random half of every Idempotency-Key of the run
 	workers    int
 
 	auth, accept, contentType []string
@@ -120,6 +121,13 @@ func newPlan(ctx context.Context, cfg *Config) (*plan, error) {
 
 	if err := p.healthy(ctx, base); err != nil {
 		return nil, err
+	}
+	if cfg.Scenario == ScenarioForm {
+		var err error
+		if p.form, err = newFormPlan(ctx, p, base, cfg); err != nil {
+			return nil, err
+		}
+		return p, nil
 	}
 	if w[opCreate] > 0 {
 		var err error

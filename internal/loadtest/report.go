@@ -27,6 +27,11 @@ type Result struct {
 	Interrupted bool
 	Tickets     int // ticket numbers collected for reading
 
+	// The file each submission of the form scenario attached: its kind and size; none when FileBytes
+	// is 0.
+	FileType  string
+	FileBytes int64
+
 	// The parameters of list and search requests; shown only for scenarios that send them.
 	Query  string
 	Status string
@@ -214,6 +219,13 @@ func (r *Result) params() []string {
 		search = search || o.Name == opSearch.String()
 	}
 	var out []string
+	if r.Scenario == ScenarioForm {
+		if r.FileBytes > 0 {
+			out = append(out, fmt.Sprintf("file=%s %d bytes", r.FileType, r.FileBytes))
+		} else {
+			out = append(out, "no file")
+		}
+	}
 	if list {
 		out = append(out, "status="+shellQuote(r.Status))
 	}
@@ -324,6 +336,8 @@ type jsonResult struct {
 	Query           *string           `json:"q,omitempty"`
 	Status          *string           `json:"status,omitempty"`
 	Limit           int               `json:"limit,omitempty"`
+	FileType        string            `json:"file_type,omitempty"`
+	FileBytes       int64             `json:"file_bytes,omitempty"`
 	Requests        int64             `json:"requests"`
 	OK              int64             `json:"ok"`
 	Failed          int64             `json:"failed"`
@@ -369,6 +383,8 @@ func (r *Result) WriteJSON(w io.Writer) error {
 		Elapsed:         fixed2(r.Elapsed.Seconds()),
 		Interrupted:     r.Interrupted,
 		Tickets:         r.Tickets,
+		FileType:        r.FileType,
+		FileBytes:       r.FileBytes,
 		Requests:        t.Requests(),
 		OK:              t.OK,
 		Failed:          t.Failed(),

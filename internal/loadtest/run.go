@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	mathrand "math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -62,6 +63,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	wg.Wait()
 	stopped := time.Now()
+	for _, w := range workers {
+		if w.conn != nil {
+			w.conn.transport.CloseIdleConnections()
+		}
+	}
 	cpu1, cpu1OK := processCPU()
 
 	res := &Result{
@@ -77,6 +83,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Tickets:     len(p.getURLs),
 		Interrupted: ctx.Err() != nil,
 		Env:         environment(began, cfg.Command),
+	}
+	if p.form != nil && p.form.file != nil {
+		res.FileType, res.FileBytes = p.form.fileType, int64(len(p.form.file.data))
 	}
 	res.collect(p, workers)
 	if cpuOK && cpu1OK {
@@ -109,6 +118,12 @@ type worker struct {
 
 	// attempts counts every request sent, warm-up and unfinished ones included.
 	attempts int64
+
+	// form: the connection of the current citizen, how many citizens the worker has been, and the
+	// multipart boundary of its submissions.
+	conn     *citizenConn
+	citizens uint64
+	boundary string
 
 	// list: how many pages deep the current chain is and the cursor of its next page.
 	depth  int
@@ -145,6 +160,10 @@ func newWorker(p *plan, id int) *worker {
 		}
 	}
 	w.buf.Grow(64 << 10)
+	if p.form != nil {
+		w.conn = newCitizenConn()
+		w.boundary = multipart.NewWriter(io.Discard).Boundary()
+	}
 	return w
 }
 
@@ -174,6 +193,10 @@ func (w *worker) pick() op {
 // the measured time.
 func (w *worker) run(ctx context.Context) {
 	p := w.p
+	if p.form != nil {
+		w.runForm(ctx)
+		return
+	}
 	for ctx.Err() == nil {
 		o := w.pick()
 		req, err := w.request(ctx, o)

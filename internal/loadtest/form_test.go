@@ -1,0 +1,159 @@
+package loadtest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"image/png"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/otklik/otklik/internal/files/check"
+)
+
+func TestSolveChallenge(t *testing.T) {
+	for _, bits := range []int{1, 4, 8, 14, 16} {
+		for i := range 3 {
+			challenge := "1.1796478285." + strconv.Itoa(bits) + ".abc" + strconv.Itoa(i) + ".mac1.mac2"
+			nonce := solveChallenge(challenge, bits)
+			if len(nonce) == 0 || len(nonce) > 32 {
+				t.Fatalf("bits %d: nonce %q, want 1 to 32 characters (the server's limit)", bits, nonce)
+			}
+			// The server's rule (internal/web captcha.go): SHA-256 of "challenge:nonce" starts with
+			// bits zero bits, counted here bit by bit.
+			h := sha256.Sum256([]byte(challenge + ":" + nonce))
+			for b := range bits {
+				if h[b/8]&(0x80>>(b%8)) != 0 {
+					t.Errorf("bits %d: SHA-256(%q) = %x has bit %d set", bits, challenge+":"+nonce, h, b)
+					break
+				}
+			}
+			// The smallest nonce, as static/portal.js finds it.
+			n, _ := strconv.Atoi(nonce)
+			for m := range n {
+				if leadingZeroBits(sha256.Sum256([]byte(challenge+":"+strconv.Itoa(m)))) >= bits {
+					t.Errorf("bits %d: nonce %d, but %d is smaller and solves it", bits, n, m)
+					break
+				}
+			}
+		}
+	}
+}
+
+func TestMakeAttachment(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, kind := range []string{FilePNG, FilePDF} {
+		for _, size := range []int64{2000, 100 << 10, 1 << 20, MaxFileSize} {
+			t.Run(kind+"/"+strconv.FormatInt(size, 10), func(t *testing.T) {
+				a, err := makeAttachment(kind, size, rng)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := int64(len(a.data))
+				// A PNG comes within a row of pixels (3 KiB) below the size, a PDF exactly.
+				if got > size || (kind == FilePDF && got != size) || size-got > 1+3*pngRowPixels {
+					t.Errorf("%d bytes, want %d", got, size)
+				}
+				want := map[string]check.Kind{FilePNG: check.PNG, FilePDF: check.PDF}[kind]
+				seen := map[[32]byte]bool{}
+				for _, n := range []uint64{0, 1, 7, 1 << 40, 1<<64 - 1} {
+					b := a.copyOf(n)
+					k, err := check.Detect(bytes.NewReader(b), int64(len(b)), check.Limits{})
+					if err != nil || k != want {
+						t.Fatalf("copy %d: detected %q, %v; want %s", n, k, err, want)
+					}
+					if len(b) != len(a.data) {
+						t.Errorf("copy %d: %d bytes, want %d", n, len(b), len(a.data))
+					}
+					seen[sha256.Sum256(b)] = true
+				}
+				if len(seen) != 5 {
+					t.Errorf("%d distinct copies of 5: the server would store them as one", len(seen))
+				}
+				if kind == FilePNG {
+					if _, err := png.Decode(bytes.NewReader(a.copyOf(3))); err != nil {
+						t.Errorf("image/png cannot decode it: %v", err)
+					}
+				}
+			})
+		}
+	}
+	if _, err := makeAttachment("gif", 1000, rng); err == nil {
+		t.Error("makeAttachment(gif) did not fail")
+	}
+	if _, err := makeAttachment(FilePNG, MaxFileSize+1, rng); err == nil {
+		t.Error("makeAttachment above the portal's limit did not fail")
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"0", 0, true},
+		{"1048576", 1 << 20, true},
+		{"1MB", 1 << 20, true},
+		{"1mb", 1 << 20, true},
+		{"1.5MiB", 3 << 19, true},
+		{"512KB", 512 << 10, true},
+		{"100 KB", 100 << 10, true},
+		{"10B", 10, true},
+		{"", 0, false},
+		{"MB", 0, false},
+		{"1GB", 0, false},
+		{"-1MB", 0, false},
+	} {
+		got, err := ParseSize(tc.in)
+		if got != tc.want || (err == nil) != tc.ok {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestParseFormPage(t *testing.T) {
+	page := `<form method="post" action="/" enctype="multipart/form-data" id="portal-form">
+<input type="hidden" name="csrf" value="c-token">
+<input type="hidden" name="token" value="form-token">
+<input type="hidden" name="challenge" id="challenge" value="1.17.14.x.a&#43;b.c" data-bits="14">
+<input type="hidden" name="pow" id="pow" value="">
+<input type="hidden" name="qa" value="3">
+<input type="hidden" name="qb" value="5">
+<select id="category" name="category" required>
+<option value="">Выберите</option>
+<option value="access">Вход</option><option value="payments">Оплата</option>
+</select>`
+	resp := &http.Response{Header: http.Header{"Set-Cookie": {"otklik_form=c-token; Path=/; HttpOnly; SameSite=Strict"}}}
+	f, problem := parseFormPage(resp, []byte(page))
+	want := formPage{cookie: "c-token", csrf: "c-token", token: "form-token", challenge: "1.17.14.x.a+b.c", qa: "3", qb: "5", bits: 14}
+	if problem != "" || f != want {
+		t.Errorf("parseFormPage = %+v, %q; want %+v", f, problem, want)
+	}
+	if got := strings.Join(formCategories([]byte(page)), ","); got != "access,payments" {
+		t.Errorf("categories %q, want access,payments", got)
+	}
+	if _, problem := parseFormPage(&http.Response{Header: http.Header{}}, []byte(page)); !strings.Contains(problem, "cookie") {
+		t.Errorf("without the cookie: problem %q", problem)
+	}
+	if _, problem := parseFormPage(resp, []byte("<h1>Ошибка</h1>")); !strings.Contains(problem, "not the feedback form") {
+		t.Errorf("another page: problem %q", problem)
+	}
+	if _, problem := parseFormPage(resp, []byte(strings.Replace(page, `data-bits="14"`, `data-bits="40"`, 1))); !strings.Contains(problem, "40 bits") {
+		t.Errorf("40 bits: problem %q", problem)
+	}
+}
+
+func TestTicketNumber(t *testing.T) {
+	for body, want := range map[string]bool{
+		`<p class="ticket-number">Номер обращения <strong id="ticket-number">26-100001-7</strong></p>`: true,
+		`<strong id="ticket-number"></strong>`: false,
+		`<h1>Проверьте форму</h1>`:             false,
+	} {
+		if got := ticketNumber.MatchString(body); got != want {
+			t.Errorf("ticketNumber on %q = %v, want %v", body, got, want)
+		}
+	}
+}

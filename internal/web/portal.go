@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"crypto/subtle"
 	"errors"
 	"io"
@@ -289,7 +290,9 @@ func (wb *Web) readPortalForm(r *http.Request, f *portalForm, stored *[]*service
 		}
 		return false, errors.New("portal: not a form")
 	}
-	mr := multipart.NewReader(r.Body, params["boundary"])
+	// multipart reads in 4 KB steps; a larger buffer below it reads the upload in far fewer system
+	// calls (a megabyte in about sixteen instead of 256).
+	mr := multipart.NewReader(bufio.NewReaderSize(r.Body, 64<<10), params["boundary"])
 	var csrf string
 	csrfOK = false
 	lang := lang(r)

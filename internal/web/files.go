@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 
@@ -32,10 +33,16 @@ func (wb *Web) file(w http.ResponseWriter, r *http.Request, s *staffSession) {
 		return
 	}
 	defer c.Close()
+	serveAttachment(w, r, att, c)
+}
+
+// serveAttachment sends a file's content as a download in a sandbox: never rendered as a page of this
+// site, never cached by a shared cache.
+func serveAttachment(w http.ResponseWriter, r *http.Request, att *otklik.Attachment, content io.ReadSeeker) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Type", att.Blob.ContentType)
 	h.Set("Content-Disposition", "attachment; "+httpx.DispositionName(att.SafeName))
-	http.ServeContent(w, r, "", att.CreatedAt, c)
+	http.ServeContent(w, r, "", att.CreatedAt, content)
 }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/otklik/otklik/internal/httpx"
 	"github.com/otklik/otklik/internal/otklik"
 	"github.com/otklik/otklik/internal/service"
 )
@@ -201,10 +200,5 @@ func (wb *Web) myFile(w http.ResponseWriter, r *http.Request, c *citizen) {
 		return
 	}
 	defer content.Close()
-	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Type", att.Blob.ContentType)
-	h.Set("Content-Disposition", "attachment; "+httpx.DispositionName(att.SafeName))
-	http.ServeContent(w, r, "", att.CreatedAt, content)
+	serveAttachment(w, r, att, content)
 }

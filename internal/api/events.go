@@ -26,17 +26,10 @@ func (a *API) streamEvents(w http.ResponseWriter, r *http.Request, me *otklik.Us
 		httpx.Error(w, r, a.log, otklik.Errorf(otklik.EUNAVAILABLE, "error.unavailable", nil))
 		return
 	}
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
 	sub := a.events.Subscribe(256)
 	defer sub.Close()
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(": otklik events\n\n"))
-	if rc.Flush() != nil {
+	stream, ok := httpx.StartEventStream(w, ": otklik events\n\n")
+	if !ok {
 		return
 	}
 	tick := time.NewTicker(heartbeat)
@@ -48,7 +41,7 @@ func (a *API) streamEvents(w http.ResponseWriter, r *http.Request, me *otklik.Us
 		case <-a.stop:
 			return
 		case <-tick.C:
-			if _, err := w.Write([]byte(": ping\n\n")); err != nil || rc.Flush() != nil {
+			if !stream.Write(": ping\n\n") {
 				return
 			}
 		case e, ok := <-sub.C:
@@ -59,7 +52,7 @@ func (a *API) streamEvents(w http.ResponseWriter, r *http.Request, me *otklik.Us
 				continue // presence of the staff workspace, not a change
 			}
 			b, _ := json.Marshal(eventJSON(e))
-			if _, err := w.Write([]byte("event: " + e.Type + "\ndata: " + string(b) + "\n\n")); err != nil || rc.Flush() != nil {
+			if !stream.Write("event: " + e.Type + "\ndata: " + string(b) + "\n\n") {
 				return
 			}
 		}

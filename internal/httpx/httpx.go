@@ -275,3 +275,32 @@ func DispositionName(name string) string {
 	}, name)
 	return `filename="` + ascii + `"; filename*=UTF-8''` + url.PathEscape(name)
 }
+
+// EventStream is a server-sent event stream (text/event-stream) being written to one client.
+type EventStream struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+// StartEventStream answers a request with an event stream: it lifts the server's write timeout (a
+// stream outlives it), tells proxies not to buffer or cache, and sends the comment first. A false ok
+// means the client is gone.
+func StartEventStream(w http.ResponseWriter, first string) (s *EventStream, ok bool) {
+	s = &EventStream{w: w, rc: http.NewResponseController(w)}
+	_ = s.rc.SetWriteDeadline(time.Time{})
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	return s, s.Write(first)
+}
+
+// Write sends raw event-stream text (lines ending in a blank line) and flushes it; false when the
+// client is gone.
+func (s *EventStream) Write(text string) bool {
+	if _, err := s.w.Write([]byte(text)); err != nil {
+		return false
+	}
+	return s.rc.Flush() == nil
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/otklik/otklik/internal/httpx"
 	"github.com/otklik/otklik/internal/identity"
 	"github.com/otklik/otklik/internal/otklik"
 )
@@ -37,22 +38,15 @@ func (wb *Web) events(w http.ResponseWriter, r *http.Request, s *staffSession) {
 		return
 	}
 	number := r.URL.Query().Get("ticket")
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{})
 	sub := wb.bus.Subscribe(256)
 	defer sub.Close()
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
+	stream, ok := httpx.StartEventStream(w, "retry: 2000\n: otklik\n\n")
+	if !ok {
+		return
+	}
 	send := func(e liveEvent) bool {
 		b, _ := json.Marshal(e)
-		_, err := w.Write([]byte("data: " + string(b) + "\n\n"))
-		return err == nil && rc.Flush() == nil
-	}
-	if _, err := w.Write([]byte("retry: 2000\n: otklik\n\n")); err != nil || rc.Flush() != nil {
-		return
+		return stream.Write("data: " + string(b) + "\n\n")
 	}
 	me := otklik.Event{Ticket: number, Actor: s.user.Name, ActorID: s.user.ID}
 	announce := func(typ string) {
@@ -75,7 +69,7 @@ func (wb *Web) events(w http.ResponseWriter, r *http.Request, s *staffSession) {
 		case <-wb.stop:
 			return
 		case <-beat.C:
-			if _, err := w.Write([]byte(": ping\n\n")); err != nil || rc.Flush() != nil {
+			if !stream.Write(": ping\n\n") {
 				return
 			}
 		case <-presence.C:

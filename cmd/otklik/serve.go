@@ -178,7 +178,8 @@ or start with OTKLIK_ADMIN_TOKEN set to a random secret (for example: openssl ra
 	return err
 }
 
-// expireUploads removes abandoned resumable uploads (service.UploadLifetime) every quarter of an hour.
+// expireUploads removes abandoned resumable uploads (service.UploadLifetime), and ended sessions and spent
+// sign-in codes (service.KeepEndedSessions, KeepSpentCodes), every quarter of an hour.
 func expireUploads(ctx context.Context, svc *service.Service, log *slog.Logger) {
 	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
@@ -187,6 +188,11 @@ func expireUploads(ctx context.Context, svc *service.Service, log *slog.Logger) 
 			log.Warn("removing expired uploads failed", "error", err)
 		} else if n > 0 {
 			log.Info("expired uploads removed", "uploads", n)
+		}
+		if n, err := svc.PurgeSignIns(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("removing ended sessions failed", "error", err)
+		} else if n > 0 {
+			log.Info("ended sessions and spent sign-in codes removed", "rows", n)
 		}
 		select {
 		case <-ctx.Done():

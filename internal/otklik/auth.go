@@ -68,6 +68,10 @@ type AuthReader interface {
 
 // AuthTx changes sign-in state, sessions, recovery codes and the reveal log.
 type AuthTx interface {
+	// PurgeSignIns deletes staff and citizen sessions that ended (expired or revoked) before
+	// sessionsBefore, and citizens' sign-in codes that expired before codesBefore on addresses not
+	// locked at now; it returns how many rows went.
+	PurgeSignIns(ctx context.Context, sessionsBefore, codesBefore, now time.Time) (int64, error)
 	// StaffAuthTx returns a member's sign-in state, locked against concurrent writers, or ENOTFOUND.
 	StaffAuthTx(ctx context.Context, userID int64) (*StaffAuth, error)
 	// SetStaffAuth stores a member's sign-in state.

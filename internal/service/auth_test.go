@@ -28,7 +28,7 @@ func newAuthFixture(t *testing.T, engine string, o service.AuthOptions) *authFix
 	t.Helper()
 	clock := testkit.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	st := testkit.MustOpenStoreEngine(t, engine, clock.Now)
-	svc := service.New(service.Options{Store: st, Now: clock.Now, Auth: o})
+	svc := service.New(service.Options{Store: st, Now: clock.Now, Auth: o, Mail: service.MailOptions{Address: "support@example.ru"}})
 	f := &authFixture{svc: svc, st: st, clock: clock, users: map[otklik.Role]*otklik.User{}}
 	for _, r := range otklik.Roles {
 		u, err := svc.AddUser(context.Background(), service.NewUser{Email: string(r) + "@example.ru", Name: "Сотрудник " + string(r),
@@ -503,6 +503,50 @@ func TestReveals(t *testing.T) {
 		mustNoErr(t, err)
 		if len(rs) != 1 || rs[0].TicketID != tickets[0] || !rs[0].At.Equal(start.Add(2*time.Minute)) {
 			t.Errorf("auditor's reveal %+v", rs)
+		}
+	})
+}
+
+// Ended sessions and spent codes are deleted after their keeping time; live ones stay.
+func TestPurgeSignIns(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newAuthFixture(t, engine, service.AuthOptions{})
+		ctx := context.Background()
+		op := f.users[otklik.RoleOperator]
+		ended, err := f.svc.CreateSession(ctx, op.ID, "10.0.0.1", "old browser")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.RevokeSession(ctx, ended); err != nil {
+			t.Fatal(err)
+		}
+		citizen, err := f.svc.SignInVerified(ctx, "maria@example.ru", service.ViaCode, "10.0.0.2", "phone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.SendSignInCode(ctx, "ivan@example.ru"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.svc.PurgeSignIns(ctx); err != nil || n != 0 {
+			t.Fatalf("purge right away: %d rows, %v; want nothing yet", n, err)
+		}
+		f.clock.Add(service.KeepEndedSessions + 13*time.Hour) // past the citizen session's 12-hour life too
+		live, err := f.svc.CreateSession(ctx, op.ID, "10.0.0.3", "new browser")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := f.svc.PurgeSignIns(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 3 { // the revoked staff session, the expired citizen session, the spent code
+			t.Errorf("purged %d rows, want 3", n)
+		}
+		if u, _, err := f.svc.SessionUser(ctx, live); err != nil || u.ID != op.ID {
+			t.Errorf("the live session went: %v", err)
+		}
+		if _, err := f.svc.CitizenSession(ctx, citizen); err == nil {
+			t.Error("the purged citizen session still works")
 		}
 	})
 }

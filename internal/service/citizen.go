@@ -659,3 +659,24 @@ func (s *Service) reminderRecipients(ctx context.Context, tx otklik.Tx, t *otkli
 	}
 	return []compose.Address{{Name: s.mail.Name, Email: s.mail.Address}}, s.mail.Name
 }
+
+// How long ended sessions and spent sign-in codes are kept: the sessions a month (who signed in from
+// where, for an inquiry), the codes a day (their counts of wrong tries and of codes sent must outlive
+// the limits they enforce). Personal data — addresses, IPs, browsers — is not kept longer than that.
+const (
+	KeepEndedSessions = 30 * 24 * time.Hour
+	KeepSpentCodes    = 24 * time.Hour
+)
+
+// PurgeSignIns deletes staff and citizen sessions ended more than KeepEndedSessions ago and sign-in
+// codes expired more than KeepSpentCodes ago (on addresses not locked now); it returns how many went.
+func (s *Service) PurgeSignIns(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.store.Write(ctx, func(tx otklik.Tx) error {
+		now := tx.Now()
+		var err error
+		n, err = tx.PurgeSignIns(ctx, now.Add(-KeepEndedSessions), now.Add(-KeepSpentCodes), now)
+		return err
+	})
+	return n, err
+}

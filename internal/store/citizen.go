@@ -69,3 +69,25 @@ func (s *Store) CitizenSessionByHash(ctx context.Context, hash []byte) (*otklik.
 	ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt, ss.RevokedAt = created.T, seen.T, expires.T, revoked.ptr()
 	return ss, nil
 }
+
+// PurgeSignIns deletes ended sessions (staff and citizens') and spent sign-in codes.
+func (t *txn) PurgeSignIns(ctx context.Context, sessionsBefore, codesBefore, now time.Time) (int64, error) {
+	s := t.s
+	var total int64
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{"DELETE FROM staff_sessions WHERE expires_at < ? OR revoked_at < ?", []any{s.tv(sessionsBefore), s.tv(sessionsBefore)}},
+		{"DELETE FROM citizen_sessions WHERE expires_at < ? OR revoked_at < ?", []any{s.tv(sessionsBefore), s.tv(sessionsBefore)}},
+		{"DELETE FROM citizen_codes WHERE expires_at < ? AND (locked_until IS NULL OR locked_until < ?)", []any{s.tv(codesBefore), s.tv(now)}},
+	} {
+		res, err := t.ex.exec(ctx, q.sql, q.args...)
+		if err != nil {
+			return total, translate(err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	return total, nil
+}

@@ -127,9 +127,13 @@ func (d *desk) userID(email string) int64 {
 
 // stream is an open server-sent event stream: its data lines, decoded, arrive on C.
 type stream struct {
-	t *testing.T
-	C chan map[string]any
+	t      *testing.T
+	C      chan map[string]any
+	cancel func()
 }
+
+// close ends the stream, as a page closing does.
+func (s *stream) close() { s.cancel() }
 
 // openStream opens an event stream (a workspace's with a browser's cookies, or the API's with the
 // token) and returns once the server has subscribed it to the bus. It closes with the test.
@@ -155,7 +159,7 @@ func (d *desk) openStream(b *browser, path string) *stream {
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
 		d.t.Fatalf("stream %s: %d %s", path, res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	s := &stream{t: d.t, C: make(chan map[string]any, 16)}
+	s := &stream{t: d.t, C: make(chan map[string]any, 16), cancel: cancel}
 	go func() {
 		defer res.Body.Close()
 		sc := bufio.NewScanner(res.Body)

@@ -56,6 +56,7 @@ func (wb *Web) events(w http.ResponseWriter, r *http.Request, s *staffSession) {
 			wb.bus.Publish(e)
 		}
 	}
+	seen := map[int64]bool{} // the members this page knows have the ticket open
 	announce(otklik.EventTicketViewing)
 	defer announce(otklik.EventTicketLeft)
 	beat := time.NewTicker(liveHeartbeat)
@@ -86,6 +87,14 @@ func (wb *Web) events(w http.ResponseWriter, r *http.Request, s *staffSession) {
 					continue
 				}
 				le.UserID = e.ActorID
+				// Someone new opened the ticket: say at once that this member has it open too, rather
+				// than at the next announcement; they answer once, as they know this member then.
+				if e.Type == otklik.EventTicketViewing && !seen[e.ActorID] {
+					seen[e.ActorID] = true
+					announce(otklik.EventTicketViewing)
+				} else if e.Type == otklik.EventTicketLeft {
+					delete(seen, e.ActorID)
+				}
 			case otklik.EventCallIncoming:
 				// The caller's number goes to the member taking the call, and to nobody else.
 				if e.ActorID != s.user.ID || e.Phone == "" {

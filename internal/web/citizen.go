@@ -18,10 +18,11 @@ import (
 )
 
 // citizenCookie holds the citizen session's secret (HttpOnly, SameSite=Lax, __Host- over HTTPS:
-// setCookie); portalCSRFCookie the portal's forms' token before sign-in (double submit).
+// setCookie); portalCSRFCookie the token of every portal form shown before sign-in — the feedback
+// form's, the sign-in's, the status lookup's (double submit).
 const (
 	citizenCookie    = "otklik_citizen"
-	portalCSRFCookie = "otklik_portal_csrf"
+	portalCSRFCookie = "otklik_form"
 )
 
 const citizenKey ctxKey = iota + 16
@@ -104,15 +105,7 @@ func (wb *Web) requireCitizen(limit int64, h citizenHandler) http.Handler {
 // portalPreCSRF returns the token of the portal's forms before sign-in, setting its cookie when there
 // is none.
 func portalPreCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(portalCSRFCookie); err == nil && len(c.Value) >= 22 {
-		return c.Value
-	}
-	v := randomToken(24)
-	http.SetCookie(w, &http.Cookie{Name: portalCSRFCookie, Value: v, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: secureRequest(r)})
-	// A form rendered in this same response must find it too.
-	r.AddCookie(&http.Cookie{Name: portalCSRFCookie, Value: v})
-	return v
+	return preSessionToken(w, r, portalCSRFCookie, "/")
 }
 
 // checkPortalCSRF checks a portal form's token: the session's for a signed-in citizen, else the
@@ -121,8 +114,7 @@ func checkPortalCSRF(r *http.Request) bool {
 	if c := citizenOf(r); c != nil && checkCSRF(r, c.csrf) {
 		return true
 	}
-	c, err := r.Cookie(portalCSRFCookie)
-	return err == nil && checkCSRF(r, c.Value)
+	return preSessionTokenValid(r, portalCSRFCookie, formToken(r))
 }
 
 // renderCitizen renders a page of the signed-in portal: its own header, the signed-in citizen, the forms' token.

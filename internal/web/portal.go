@@ -2,7 +2,6 @@ package web
 
 import (
 	"bufio"
-	"crypto/subtle"
 	"errors"
 	"io"
 	"mime"
@@ -29,8 +28,6 @@ const (
 	// portalMaxBody bounds a submission: the files and the text fields with their multipart framing.
 	portalMaxBody = portalMaxFiles*portalMaxFile + 256<<10
 	portalMaxText = 64 << 10 // one text field
-
-	formCSRFCookie = "otklik_form"
 )
 
 // Limits per address: form pages (each issues a challenge), submissions, and submissions through the
@@ -110,18 +107,6 @@ func (wb *Web) portalRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /kb/suggest", wb.kbSuggest)
 }
 
-// formCSRF returns the form's token, setting its cookie when there is none (double submit, as on the
-// staff sign-in page, but for the whole site).
-func formCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(formCSRFCookie); err == nil && len(c.Value) >= 22 {
-		return c.Value
-	}
-	v := randomToken(24)
-	http.SetCookie(w, &http.Cookie{Name: formCSRFCookie, Value: v, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: secureRequest(r)})
-	return v
-}
-
 func (wb *Web) topCategories(r *http.Request) ([]otklik.Category, error) {
 	cats, err := wb.svc.Categories(r.Context())
 	if err != nil {
@@ -153,7 +138,7 @@ func (wb *Web) portalPage(w http.ResponseWriter, r *http.Request) {
 func (wb *Web) renderPortal(w http.ResponseWriter, r *http.Request, code int, f *portalForm) {
 	f.Messages = scriptMessages[lang(r)]
 	p := &page{Title: "ui.portal.form.title", Portal: true, Nav: "form", Back: "/", Data: f}
-	p.CSRF = formCSRF(w, r)
+	p.CSRF = portalPreCSRF(w, r)
 	wb.render(w, r, code, "portal_form", p)
 }
 
@@ -367,8 +352,7 @@ func (wb *Web) readPortalForm(r *http.Request, f *portalForm, stored *[]*service
 }
 
 func (wb *Web) checkFormCSRF(r *http.Request, got string) bool {
-	c, err := r.Cookie(formCSRFCookie)
-	return err == nil && len(c.Value) >= 22 && subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) == 1
+	return preSessionTokenValid(r, portalCSRFCookie, got)
 }
 
 // set takes one posted field.

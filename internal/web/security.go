@@ -78,30 +78,48 @@ func sessionCSRF(secret string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// preCSRF returns the sign-in forms' token, setting its cookie when there is none.
+// preCSRF returns the staff sign-in forms' token, setting its cookie when there is none.
 func preCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(preCSRFCookie); err == nil && len(c.Value) >= 22 {
+	return preSessionToken(w, r, preCSRFCookie, "/agent/")
+}
+
+// preSessionToken returns the double-submit token of forms shown before anyone is signed in, kept
+// in the cookie name under path: the cookie's value when the browser has one, else a new one, set.
+func preSessionToken(w http.ResponseWriter, r *http.Request, name, path string) string {
+	if c, err := r.Cookie(name); err == nil && len(c.Value) >= 22 {
 		return c.Value
 	}
 	v := randomToken(24)
-	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: v, Path: "/agent/", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: name, Value: v, Path: path, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: secureRequest(r)})
+	// A check later in this same request must find it too.
+	r.AddCookie(&http.Cookie{Name: name, Value: v})
 	return v
+}
+
+// preSessionTokenValid reports whether got is the token in the cookie name.
+func preSessionTokenValid(r *http.Request, name, got string) bool {
+	c, err := r.Cookie(name)
+	return err == nil && len(c.Value) >= 22 && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) == 1
 }
 
 // checkCSRF reports whether a state-changing request carries the token it must.
 func checkCSRF(r *http.Request, want string) bool {
-	got := r.Header.Get(csrfHeader)
-	if got == "" {
-		got = r.PostFormValue(csrfField)
-	}
+	got := formToken(r)
 	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-// checkPreCSRF checks a sign-in form's token against its cookie.
+// formToken is the CSRF token a request carries: in its header (scripts) or its form.
+func formToken(r *http.Request) string {
+	if got := r.Header.Get(csrfHeader); got != "" {
+		return got
+	}
+	return r.PostFormValue(csrfField)
+}
+
+// checkPreCSRF checks a staff sign-in form's token against its cookie.
 func checkPreCSRF(r *http.Request) bool {
-	c, err := r.Cookie(preCSRFCookie)
-	return err == nil && checkCSRF(r, c.Value)
+	return preSessionTokenValid(r, preCSRFCookie, formToken(r))
 }
 
 // clientIP is the address a request came from (the proxy's, unless the server runs behind one that

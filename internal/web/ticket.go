@@ -295,17 +295,13 @@ func (wb *Web) reveal(w http.ResponseWriter, r *http.Request, s *staffSession) {
 		return
 	}
 	number := r.PathValue("number")
-	v, err := wb.svc.Ticket(r.Context(), number)
-	if err != nil {
-		wb.failErr(w, r, err)
-		return
-	}
-	if err := wb.svc.RecordReveal(r.Context(), s.user.ID, v.Ticket.ID, "ticket"); err != nil {
-		wb.failErr(w, r, err)
-		return
-	}
 	d, err := wb.ticketData(r.Context(), s, number, true)
 	if err != nil {
+		wb.failErr(w, r, err)
+		return
+	}
+	// Recorded before anything unmasked leaves the server: no record, no page.
+	if err := wb.svc.RecordReveal(r.Context(), s.user.ID, d.T.ID, "ticket"); err != nil {
 		wb.failErr(w, r, err)
 		return
 	}
@@ -340,11 +336,17 @@ func (wb *Web) revealLog(w http.ResponseWriter, r *http.Request, s *staffSession
 		names[u.ID] = u.Name + " <" + u.Email + ">"
 	}
 	var rows []revealRow
+	numbers := map[int64]string{} // a ticket looked up once, however many reveals it has
 	for _, rv := range rs {
-		n, err := wb.svc.TicketNumber(r.Context(), rv.TicketID)
-		if err != nil && !otklik.IsCode(err, otklik.ENOTFOUND) {
-			wb.failErr(w, r, err)
-			return
+		n, ok := numbers[rv.TicketID]
+		if !ok {
+			var err error
+			n, err = wb.svc.TicketNumber(r.Context(), rv.TicketID)
+			if err != nil && !otklik.IsCode(err, otklik.ENOTFOUND) {
+				wb.failErr(w, r, err)
+				return
+			}
+			numbers[rv.TicketID] = n
 		}
 		rows = append(rows, revealRow{R: rv, Who: names[rv.UserID], Number: n})
 	}

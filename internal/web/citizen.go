@@ -216,21 +216,11 @@ func (wb *Web) citizenLogin(w http.ResponseWriter, r *http.Request) {
 	again := func(code int, key string, args map[string]string) {
 		wb.renderCitizen(w, r, code, "portal_login", &page{Title: "ui.portal.login.title", Nav: "my", Error: key, Args: args, Data: form})
 	}
-	if !checkPortalCSRF(r) {
-		again(http.StatusForbidden, "ui.error.csrf_login", nil)
-		return
-	}
-	now := wb.now()
-	if !wb.portal.sendIP.allow(clientIP(r), now) || !wb.portal.sendAddr.allow(strings.ToLower(form.Email), now) {
-		again(http.StatusTooManyRequests, "ui.portal.rate_limited", nil)
+	if !wb.portalGuard(r, again, limitKey{wb.portal.sendIP, clientIP(r)}, limitKey{wb.portal.sendAddr, strings.ToLower(form.Email)}) {
 		return
 	}
 	if err := wb.svc.SendSignInCode(r.Context(), form.Email); err != nil {
-		if code, key, args, ok := refusal(err); ok {
-			again(code, key, args)
-			return
-		}
-		wb.citizenFailErr(w, r, err)
+		wb.refuse(w, r, again, err)
 		return
 	}
 	wb.renderCitizen(w, r, http.StatusOK, "portal_code", &page{Title: "ui.portal.code.title", Nav: "my", Data: form})
@@ -242,21 +232,12 @@ func (wb *Web) citizenCode(w http.ResponseWriter, r *http.Request) {
 	again := func(code int, key string, args map[string]string) {
 		wb.renderCitizen(w, r, code, "portal_code", &page{Title: "ui.portal.code.title", Nav: "my", Error: key, Args: args, Data: form})
 	}
-	if !checkPortalCSRF(r) {
-		again(http.StatusForbidden, "ui.error.csrf_login", nil)
-		return
-	}
-	if !wb.portal.checkIP.allow(clientIP(r), wb.now()) {
-		again(http.StatusTooManyRequests, "ui.portal.rate_limited", nil)
+	if !wb.portalGuard(r, again, limitKey{wb.portal.checkIP, clientIP(r)}) {
 		return
 	}
 	secret, err := wb.svc.SignInByCode(r.Context(), form.Email, r.PostFormValue("code"), clientIP(r), r.UserAgent())
 	if err != nil {
-		if code, key, args, ok := refusal(err); ok {
-			again(code, key, args)
-			return
-		}
-		wb.citizenFailErr(w, r, err)
+		wb.refuse(w, r, again, err)
 		return
 	}
 	wb.startCitizenSession(w, r, secret, form.Back)
@@ -283,6 +264,38 @@ func (wb *Web) citizenLogout(w http.ResponseWriter, r *http.Request, c *citizen)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
+// limitKey is a request counted against a limiter under a key (an IP, an address).
+type limitKey struct {
+	l   *limiter
+	key string
+}
+
+// portalGuard checks a portal form's CSRF token and counts the request against each limit; false
+// when the form went out again with the reason instead.
+func (wb *Web) portalGuard(r *http.Request, again func(code int, key string, args map[string]string), limits ...limitKey) bool {
+	if !checkPortalCSRF(r) {
+		again(http.StatusForbidden, "ui.error.csrf_login", nil)
+		return false
+	}
+	now := wb.now()
+	for _, l := range limits {
+		if !l.l.allow(l.key, now) {
+			again(http.StatusTooManyRequests, "ui.portal.rate_limited", nil)
+			return false
+		}
+	}
+	return true
+}
+
+// refuse shows the form again with a refusal the citizen can act on, or the error page for the rest.
+func (wb *Web) refuse(w http.ResponseWriter, r *http.Request, again func(code int, key string, args map[string]string), err error) {
+	if code, key, args, ok := refusal(err); ok {
+		again(code, key, args)
+		return
+	}
+	wb.citizenFailErr(w, r, err)
+}
+
 // Status by number.
 
 type statusForm struct {
@@ -302,21 +315,11 @@ func (wb *Web) statusSend(w http.ResponseWriter, r *http.Request) {
 	again := func(code int, key string, args map[string]string) {
 		wb.renderCitizen(w, r, code, "status", &page{Title: "ui.portal.status.title", Nav: "status", Error: key, Args: args, Data: form})
 	}
-	if !checkPortalCSRF(r) {
-		again(http.StatusForbidden, "ui.error.csrf_login", nil)
-		return
-	}
-	now := wb.now()
-	if !wb.portal.sendIP.allow(clientIP(r), now) || !wb.portal.sendAddr.allow(strings.ToLower(form.Contact), now) {
-		again(http.StatusTooManyRequests, "ui.portal.rate_limited", nil)
+	if !wb.portalGuard(r, again, limitKey{wb.portal.sendIP, clientIP(r)}, limitKey{wb.portal.sendAddr, strings.ToLower(form.Contact)}) {
 		return
 	}
 	if err := wb.svc.SendStatusCode(r.Context(), form.Number, form.Contact); err != nil {
-		if code, key, args, ok := refusal(err); ok {
-			again(code, key, args)
-			return
-		}
-		wb.citizenFailErr(w, r, err)
+		wb.refuse(w, r, again, err)
 		return
 	}
 	wb.renderCitizen(w, r, http.StatusOK, "status_code", &page{Title: "ui.portal.status.title", Nav: "status", Data: form})
@@ -328,21 +331,12 @@ func (wb *Web) statusCheck(w http.ResponseWriter, r *http.Request) {
 	again := func(code int, key string, args map[string]string) {
 		wb.renderCitizen(w, r, code, "status_code", &page{Title: "ui.portal.status.title", Nav: "status", Error: key, Args: args, Data: form})
 	}
-	if !checkPortalCSRF(r) {
-		again(http.StatusForbidden, "ui.error.csrf_login", nil)
-		return
-	}
-	if !wb.portal.checkIP.allow(clientIP(r), wb.now()) {
-		again(http.StatusTooManyRequests, "ui.portal.rate_limited", nil)
+	if !wb.portalGuard(r, again, limitKey{wb.portal.checkIP, clientIP(r)}) {
 		return
 	}
 	st, err := wb.svc.StatusByCode(r.Context(), form.Number, form.Contact, r.PostFormValue("code"))
 	if err != nil {
-		if code, key, args, ok := refusal(err); ok {
-			again(code, key, args)
-			return
-		}
-		wb.citizenFailErr(w, r, err)
+		wb.refuse(w, r, again, err)
 		return
 	}
 	form.Result = st

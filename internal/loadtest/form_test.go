@@ -13,35 +13,6 @@ import (
 	"github.com/otklik/otklik/internal/files/check"
 )
 
-func TestSolveChallenge(t *testing.T) {
-	for _, bits := range []int{1, 4, 8, 14, 16} {
-		for i := range 3 {
-			challenge := "1.1796478285." + strconv.Itoa(bits) + ".abc" + strconv.Itoa(i) + ".mac1.mac2"
-			nonce := solveChallenge(challenge, bits)
-			if len(nonce) == 0 || len(nonce) > 32 {
-				t.Fatalf("bits %d: nonce %q, want 1 to 32 characters (the server's limit)", bits, nonce)
-			}
-			// The server's rule (internal/web captcha.go): SHA-256 of "challenge:nonce" starts with
-			// bits zero bits, counted here bit by bit.
-			h := sha256.Sum256([]byte(challenge + ":" + nonce))
-			for b := range bits {
-				if h[b/8]&(0x80>>(b%8)) != 0 {
-					t.Errorf("bits %d: SHA-256(%q) = %x has bit %d set", bits, challenge+":"+nonce, h, b)
-					break
-				}
-			}
-			// The smallest nonce, as static/portal.js finds it.
-			n, _ := strconv.Atoi(nonce)
-			for m := range n {
-				if leadingZeroBits(sha256.Sum256([]byte(challenge+":"+strconv.Itoa(m)))) >= bits {
-					t.Errorf("bits %d: nonce %d, but %d is smaller and solves it", bits, n, m)
-					break
-				}
-			}
-		}
-	}
-}
-
 func TestMakeAttachment(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, kind := range []string{FilePNG, FilePDF} {

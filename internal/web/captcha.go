@@ -7,10 +7,11 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"math/big"
-	"math/bits"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/otklik/otklik/internal/pow"
 )
 
 // The portal form's captcha is self-hosted and tracks nobody. The server signs a challenge; the
@@ -93,7 +94,7 @@ func (c *captcha) verify(tok, form, nonce, answer string, now time.Time) captcha
 	if err != nil || need < 1 || need > 32 {
 		return captchaFailed
 	}
-	if nonce != "" && len(nonce) <= 32 && leadingZeroBits(sha256.Sum256([]byte(tok+":"+nonce))) >= need {
+	if nonce != "" && len(nonce) <= 32 && pow.Solved(tok, nonce, need) {
 		return captchaPoW
 	}
 	answer = strings.TrimSpace(answer)
@@ -104,17 +105,6 @@ func (c *captcha) verify(tok, form, nonce, answer string, now time.Time) captcha
 		}
 	}
 	return captchaFailed
-}
-
-func leadingZeroBits(h [32]byte) int {
-	n := 0
-	for _, b := range h {
-		if b != 0 {
-			return n + bits.LeadingZeros8(b)
-		}
-		n += 8
-	}
-	return n
 }
 
 // smallRandom is a random integer in [lo, hi].

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -87,29 +86,12 @@ func done(w http.ResponseWriter, r *http.Request, path, notice string) {
 // refused shows page p again with the message of a change refused for its data (invalid, in
 // conflict, gone, not allowed); any other error is failErr's.
 func (wb *Web) refused(w http.ResponseWriter, r *http.Request, err error, name string, p *page) {
-	var e *otklik.Error
-	if !errors.As(err, &e) {
+	status, key, args, ok := refusalOf(err, otklik.EINVALID, otklik.ECONFLICT, otklik.ENOTFOUND, otklik.EFORBIDDEN)
+	if !ok {
 		wb.failErr(w, r, err)
 		return
 	}
-	status := 0
-	switch e.Code {
-	case otklik.EINVALID:
-		status = http.StatusUnprocessableEntity
-	case otklik.ECONFLICT:
-		status = http.StatusConflict
-	case otklik.ENOTFOUND:
-		status = http.StatusNotFound
-	case otklik.EFORBIDDEN:
-		status = http.StatusForbidden
-	default:
-		wb.failErr(w, r, err)
-		return
-	}
-	p.Error, p.Args = e.Key, e.Args
-	if len(e.Fields) > 0 {
-		p.Error, p.Args = e.Fields[0].Key, e.Fields[0].Args
-	}
+	p.Error, p.Args = key, args
 	wb.render(w, r, status, name, p)
 }
 

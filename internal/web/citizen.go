@@ -7,7 +7,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -146,27 +145,7 @@ func (wb *Web) citizenFailErr(w http.ResponseWriter, r *http.Request, err error)
 // refusal returns the status and message of a use case's refusal a form shows above itself, or
 // ok=false for an error the error page shows.
 func refusal(err error) (code int, key string, args map[string]string, ok bool) {
-	var e *otklik.Error
-	if !errors.As(err, &e) {
-		return 0, "", nil, false
-	}
-	key, args = e.Key, e.Args
-	if len(e.Fields) > 0 {
-		key, args = e.Fields[0].Key, e.Fields[0].Args
-	}
-	switch e.Code {
-	case otklik.EINVALID:
-		return http.StatusUnprocessableEntity, key, args, true
-	case otklik.EUNAUTHORIZED:
-		return http.StatusUnauthorized, key, args, true
-	case otklik.ERATELIMITED:
-		return http.StatusTooManyRequests, key, args, true
-	case otklik.ECONFLICT:
-		return http.StatusConflict, key, args, true
-	case otklik.EUNAVAILABLE:
-		return http.StatusServiceUnavailable, key, args, true
-	}
-	return 0, "", nil, false
+	return refusalOf(err, otklik.EINVALID, otklik.EUNAUTHORIZED, otklik.ERATELIMITED, otklik.ECONFLICT, otklik.EUNAVAILABLE)
 }
 
 func (wb *Web) citizenRoutes(mux *http.ServeMux) {

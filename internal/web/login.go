@@ -137,18 +137,14 @@ func (wb *Web) code(w http.ResponseWriter, r *http.Request) {
 }
 
 func (wb *Web) codeError(w http.ResponseWriter, r *http.Request, name, title string, form loginForm, err error) {
-	var e *otklik.Error
-	if !errors.As(err, &e) || e.Code == otklik.EINTERNAL || e.Code == otklik.EUNAVAILABLE {
+	e, key, args := messageOf(err)
+	if e == nil || e.Code == otklik.EINTERNAL || e.Code == otklik.EUNAVAILABLE {
 		wb.failErr(w, r, err)
 		return
 	}
-	code := http.StatusUnauthorized
+	code := http.StatusUnauthorized // a wrong code, whatever its kind
 	if e.Code == otklik.ERATELIMITED {
 		code = http.StatusTooManyRequests
-	}
-	key, args := e.Key, e.Args
-	if len(e.Fields) > 0 {
-		key, args = e.Fields[0].Key, e.Fields[0].Args
 	}
 	wb.renderLogin(w, r, code, name, &page{Title: title, Error: key, Args: args, Data: form})
 }

@@ -180,12 +180,8 @@ func (wb *Web) queue(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	}
 	pg, err := wb.svc.ListTickets(ctx, s.user, lq)
 	if err != nil {
-		if otklik.IsCode(err, otklik.EINVALID) {
-			p := &page{Title: q.Title, Nav: q.Name, Data: d}
-			if e, ok := err.(*otklik.Error); ok && len(e.Fields) > 0 {
-				p.Error, p.Args = e.Fields[0].Key, e.Fields[0].Args
-			}
-			wb.render(w, r, http.StatusUnprocessableEntity, "queue", p)
+		if status, key, args, ok := refusalOf(err, otklik.EINVALID); ok {
+			wb.render(w, r, status, "queue", &page{Title: q.Title, Nav: q.Name, Error: key, Args: args, Data: d})
 			return
 		}
 		wb.failErr(w, r, err)

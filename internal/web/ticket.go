@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"sort"
 	"strconv"
@@ -213,26 +212,13 @@ func (wb *Web) ticketAgain(w http.ResponseWriter, r *http.Request, s *staffSessi
 	}
 	d.Reply, d.Internal = body, internal
 	p := &page{Title: "ui.ticket.title", Args: map[string]string{"number": number}, Back: "/agent/tickets/" + number, Data: d}
-	var e *otklik.Error
-	if errors.As(err, &e) {
-		p.Error = e.Key
-		for k, v := range e.Args {
-			p.Args[k] = v
-		}
-		if len(e.Fields) > 0 {
-			p.Error = e.Fields[0].Key
-			for k, v := range e.Fields[0].Args {
-				p.Args[k] = v
-			}
-		}
-		d.Stale = strings.HasPrefix(e.Key, "ticket.version_conflict")
+	e, key, args := messageOf(err)
+	p.Error = key
+	for k, v := range args {
+		p.Args[k] = v
 	}
-	status := http.StatusUnprocessableEntity
-	if code == otklik.ECONFLICT {
-		status = http.StatusConflict
-	} else if code == otklik.EFORBIDDEN {
-		status = http.StatusForbidden
-	}
+	d.Stale = e != nil && strings.HasPrefix(e.Key, "ticket.version_conflict")
+	status := statusOf[code]
 	wb.render(w, r, status, "ticket", p)
 }
 

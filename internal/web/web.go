@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -266,35 +267,47 @@ func (wb *Web) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	wb.render(w, r, code, "error", &page{Title: "ui.error.title", Error: key, Args: args})
 }
 
-// errorOf returns the status and the message of the error a use case returned, as its kind dictates;
-// an internal error is logged and shown as a generic message.
-func (wb *Web) errorOf(r *http.Request, err error) (int, string, map[string]string) {
-	code, key, args := http.StatusInternalServerError, "ui.error.internal", map[string]string(nil)
-	var e *otklik.Error
-	if errors.As(err, &e) {
-		key, args = e.Key, e.Args
-		switch e.Code {
-		case otklik.ENOTFOUND:
-			code = http.StatusNotFound
-		case otklik.EINVALID:
-			code = http.StatusUnprocessableEntity
-			if len(e.Fields) > 0 {
-				key, args = e.Fields[0].Key, e.Fields[0].Args
-			}
-		case otklik.ECONFLICT:
-			code = http.StatusConflict
-		case otklik.EFORBIDDEN:
-			code = http.StatusForbidden
-		case otklik.EUNAUTHORIZED:
-			code = http.StatusUnauthorized
-		case otklik.ERATELIMITED:
-			code = http.StatusTooManyRequests
-		default:
-			key, args = "ui.error.internal", nil
-		}
+// statusOf is the HTTP status of each kind of error a use case returns.
+var statusOf = map[otklik.Code]int{
+	otklik.ENOTFOUND:     http.StatusNotFound,
+	otklik.EINVALID:      http.StatusUnprocessableEntity,
+	otklik.ECONFLICT:     http.StatusConflict,
+	otklik.EFORBIDDEN:    http.StatusForbidden,
+	otklik.EUNAUTHORIZED: http.StatusUnauthorized,
+	otklik.ERATELIMITED:  http.StatusTooManyRequests,
+	otklik.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+// messageOf returns the use case's error in err (nil when it is none) and the message to show for
+// it: the first invalid field's when there is one, else the error's own.
+func messageOf(err error) (e *otklik.Error, key string, args map[string]string) {
+	if !errors.As(err, &e) {
+		return nil, "", nil
 	}
-	if code == http.StatusInternalServerError {
+	if len(e.Fields) > 0 {
+		return e, e.Fields[0].Key, e.Fields[0].Args
+	}
+	return e, e.Key, e.Args
+}
+
+// refusalOf returns the status and message of an error the person can act on — one of the kinds
+// given — and false for any other error.
+func refusalOf(err error, kinds ...otklik.Code) (status int, key string, args map[string]string, ok bool) {
+	e, key, args := messageOf(err)
+	if e == nil || !slices.Contains(kinds, e.Code) {
+		return 0, "", nil, false
+	}
+	return statusOf[e.Code], key, args, true
+}
+
+// errorOf returns the status and the message of the error a use case returned, as its kind dictates;
+// an internal error (or a dependency away) is logged and shown as a generic message.
+func (wb *Web) errorOf(r *http.Request, err error) (int, string, map[string]string) {
+	code, key, args, ok := refusalOf(err, otklik.ENOTFOUND, otklik.EINVALID, otklik.ECONFLICT, otklik.EFORBIDDEN,
+		otklik.EUNAUTHORIZED, otklik.ERATELIMITED)
+	if !ok {
 		wb.log.Error("web", "path", r.URL.Path, "error", err)
+		return http.StatusInternalServerError, "ui.error.internal", nil
 	}
 	return code, key, args
 }

@@ -452,6 +452,18 @@ func TestTicketPage(t *testing.T) {
 			t.Errorf("operator reveal log: got %d, want 403", r.code)
 		}
 
+		// An assignee that is not a member's ID is refused and leaves the ticket as it was.
+		before, err := d.svc.Ticket(context.Background(), d.number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := op.do("POST", path+"/assign", url.Values{"csrf": {csrf}, "assignee": {"кто-то"}}); r.code != http.StatusUnprocessableEntity {
+			t.Errorf("assignee «кто-то»: got %d, want 422", r.code)
+		}
+		if after, _ := d.svc.Ticket(context.Background(), d.number); after.Ticket.Version != before.Ticket.Version {
+			t.Error("a refused assignment changed the ticket")
+		}
+
 		// Escalation needs a reason.
 		if r := op.do("POST", path+"/assign", url.Values{"csrf": {csrf}, "group": {"l2"}, "escalate": {"1"}}); r.code != http.StatusUnprocessableEntity {
 			t.Errorf("escalation without a reason: got %d, want 422", r.code)

@@ -249,7 +249,13 @@ func (wb *Web) assign(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	if v := r.PostFormValue("assignee"); v != "" {
 		id := s.user.ID
 		if v != "me" {
-			id, _ = strconv.ParseInt(v, 10, 64)
+			var err error
+			if id, err = strconv.ParseInt(v, 10, 64); err != nil || id <= 0 {
+				// Not a member's ID: refused, never read as 0 (which would unassign the ticket).
+				wb.ticketAgain(w, r, s, number, otklik.Invalid(otklik.FieldError{Field: "assignee", Key: "assignee.unknown",
+					Args: map[string]string{"value": v}}), "", false)
+				return
+			}
 		}
 		p.AssigneeID = &id
 	}

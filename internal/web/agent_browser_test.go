@@ -25,20 +25,8 @@ func TestBrowserWorkspace(t *testing.T) {
 	ctx := testkit.Browser(t)
 	d := newDesk(t, "sqlite")
 	u := d.srv.URL
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	step := tab{t, ctx}.step
+	text := tab{t, ctx}.text
 
 	// Sign in: password, then enrolment of the second factor (the administrator must have one).
 	step("sign in", chromedp.Navigate(u+"/agent/q/new"),

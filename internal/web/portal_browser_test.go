@@ -26,12 +26,7 @@ func TestBrowserPortalForm(t *testing.T) {
 	if err := os.WriteFile(shot, screenshot(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	step := tab{t, ctx}.step
 	start := time.Now()
 	step("open", chromedp.Navigate(d.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#subject")),
 		chromedp.WaitVisible(chromedp.CSS("#pow-status")), chromedp.WaitNotVisible(chromedp.CSS("#answer")))
@@ -107,12 +102,7 @@ func TestBrowserPortalFormWithoutJavaScript(t *testing.T) {
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		t.Fatal(err)
 	}
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	step := tab{t, ctx}.step
 	step("open", chromedp.Navigate(d.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#answer")))
 	attr := func(sel, name string) string {
 		t.Helper()

@@ -204,7 +204,40 @@ func (d decoder) bytesToUTF8(b []byte, label, what string) []byte {
 		d.problems.addf("%s declared %s but is UTF-8", what, ci.name)
 		return b
 	}
-	return decodeEnc(b, ci.enc)
+	out := decodeEnc(b, ci.enc)
+	if _, single := ci.enc.(*charmap.Charmap); !single && hasUTF8Sequence(b) &&
+		bytes.ContainsRune(out, utf8.RuneError) && !bytes.Contains(b, replacementUTF8) {
+		// A multi-byte charset that does not fit, over bytes that are partly UTF-8: text pasted
+		// together from a UTF-8 and an 8-bit source. Its UTF-8 is kept and the stray bytes read as
+		// Latin-1, instead of replacement characters throughout.
+		d.problems.addf("%s declared %s but is mixed UTF-8 and 8-bit text", what, ci.name)
+		return decodeMixed(b)
+	}
+	return out
+}
+
+// replacementUTF8 is U+FFFD encoded.
+var replacementUTF8 = []byte("\uFFFD")
+
+// decodeMixed decodes b's valid UTF-8 sequences as UTF-8 and every other byte as Windows-1252.
+func decodeMixed(b []byte) []byte {
+	out := make([]byte, 0, len(b)+len(b)/4)
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			out = utf8.AppendRune(out, charmap.Windows1252.DecodeByte(b[i]))
+			i++
+			continue
+		}
+		out = append(out, b[i:i+n]...)
+		i += n
+	}
+	return out
 }
 
 // decodeWith decodes b with a canonical charset name returned by guessCharset.

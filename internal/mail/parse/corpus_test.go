@@ -3,6 +3,7 @@ package parse
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,10 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // corpusDir is where the Zammad fixtures live, relative to this package: they
@@ -225,20 +230,116 @@ func compareZammad(m *Message, e zammadExpect) []string {
 // in the same message still fails. They are reported apart from real passes
 // and count towards the pass rate; a message that stops diverging must be
 // removed from this list. Cyrillic messages may not be listed.
+// zammadCorrections are corpus messages whose expected text is not the message's text: Zammad
+// decoded the bytes with the wrong charset. Each undoes Zammad's decoding mechanically (the
+// expected text encoded back into the charset Zammad used gives the message's bytes) and decodes
+// those bytes as declared, with this file's own code, not the parser's. The message must then
+// agree in every check; it is reported apart from the messages that agree as Zammad wrote them.
+var zammadCorrections = map[string]struct {
+	reason string
+	fix    func(e *zammadExpect)
+}{
+	"mail018": {"UTF-7 (charset unicode-1-1-utf-7) left undecoded by Zammad (\"+ANw-bermittlung\" is \"Übermittlung\")",
+		func(e *zammadExpect) { e.subject, e.body = testUTF7(e.subject), testUTF7(e.body) }},
+	"mail060": {"UTF-8 and Latin-1 bytes under a gb2312 label, read by Zammad as ISO-8859-2 (\"Ă¤ĂśĂź\" is \"äöü\")",
+		func(e *zammadExpect) { e.body = testMixedUTF8(undecode(e.body, charmap.ISO8859_2)) }},
+	"mail072": {"windows-1258 text read by Zammad as ISO-8859-2 (\"aoűt\", \"ŕ\" are \"août\", \"à\")",
+		func(e *zammadExpect) {
+			e.body = string(must(charmap.Windows1258.NewDecoder().Bytes(undecode(e.body, charmap.ISO8859_2))))
+		}},
+}
+
+// undecode encodes s back into the bytes cm decoded it from; a rune cm has no byte for (Zammad
+// kept undefined bytes as C1 controls) is its own byte.
+func undecode(s string, cm *charmap.Charmap) []byte {
+	var out []byte
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			out = append(out, byte(r))
+		} else if c, ok := cm.EncodeRune(r); ok {
+			out = append(out, c)
+		} else if r < 0x100 {
+			out = append(out, byte(r))
+		} else {
+			out = utf8.AppendRune(out, r)
+		}
+	}
+	return out
+}
+
+// testMixedUTF8 reads b's valid UTF-8 sequences as UTF-8 and other bytes as Latin-1.
+func testMixedUTF8(b []byte) string {
+	var sb strings.Builder
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			r = rune(b[0])
+		}
+		sb.WriteRune(r)
+		b = b[n:]
+	}
+	return sb.String()
+}
+
+// testUTF7 decodes RFC 2152 UTF-7: "+" opens modified base64 of UTF-16, "-" or any other
+// character closes it, "+-" is "+".
+func testUTF7(s string) string {
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '+' {
+			sb.WriteByte(s[i])
+			continue
+		}
+		j := i + 1
+		for j < len(s) && strings.IndexByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", s[j]) >= 0 {
+			j++
+		}
+		if j == i+1 {
+			sb.WriteByte('+')
+			if j < len(s) && s[j] == '-' {
+				i = j
+			}
+			continue
+		}
+		run := s[i+1 : j]
+		if len(run)%4 == 1 { // six bits: less than a character, dropped
+			run = run[:len(run)-1]
+		}
+		raw, err := base64.RawStdEncoding.DecodeString(run)
+		if err != nil {
+			sb.WriteString(s[i:j])
+			i = j - 1
+			continue
+		}
+		u := make([]uint16, len(raw)/2)
+		for k := range u {
+			u[k] = uint16(raw[2*k])<<8 | uint16(raw[2*k+1])
+		}
+		sb.WriteString(string(utf16.Decode(u)))
+		if j < len(s) && s[j] == '-' {
+			i = j
+		} else {
+			i = j - 1
+		}
+	}
+	return sb.String()
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 var zammadDivergences = map[string]struct {
 	checks []string
 	reason string
 }{
-	"mail018": {[]string{"subject", "body"},
-		"UTF-7 (charset unicode-1-1-utf-7): Zammad leaves it undecoded (\"+ANw-bermittlung\"), we decode it (\"Übermittlung\")"},
 	"mail026": {[]string{"body"},
 		"the two alternatives differ: the HTML has no body text, Zammad shows its <title>; we show the text/plain part"},
 	"mail054": {[]string{"body"},
 		"Content-Type's boundary sits on an unindented continuation line: Zammad finds no parts (\"no visible content\"), we recover the body \"some text\""},
-	"mail060": {[]string{"body"},
-		"a text/plain part labelled iso-gb2312 holding UTF-8 and Latin-1 bytes; Zammad's expected text is itself mojibake"},
-	"mail072": {[]string{"body"},
-		"windows-1258 text: Zammad decodes it as windows-1250 (\"aoűt\", \"ŕ\"), we decode it as declared (\"août\", \"à\")"},
 	"mail085": {[]string{"body"},
 		"Apple Mail alternative whose HTML side is multipart/mixed with two HTML parts: Zammad takes the first as the body and files the second; we join both"},
 	"mail087": {[]string{"from", "body"},
@@ -257,7 +358,7 @@ func TestZammadCorpus(t *testing.T) {
 		t.Skipf("Zammad corpus not found at %s", dir)
 	}
 	sort.Strings(boxes)
-	total, passed, diverged, cyrillic := 0, 0, 0, 0
+	total, passed, corrected, diverged, cyrillic := 0, 0, 0, 0, 0
 	var failed []string
 	for _, box := range boxes {
 		name := strings.TrimSuffix(filepath.Base(box), ".box")
@@ -282,6 +383,17 @@ func TestZammadCorpus(t *testing.T) {
 		m, why := parseNoPanic(t, name, raw)
 		if m != nil {
 			why = append(why, compareZammad(m, exp)...)
+		}
+		if fix, ok := zammadCorrections[name]; ok && m != nil {
+			if len(why) == 0 {
+				t.Errorf("%s: agrees with Zammad's own expectation; remove it from zammadCorrections", name)
+			}
+			fix.fix(&exp)
+			if why = compareZammad(m, exp); len(why) == 0 {
+				corrected++
+				t.Logf("%s: agrees once Zammad's decoding is undone: %s", name, fix.reason)
+				continue
+			}
 		}
 		div, isDiv := zammadDivergences[name]
 		if isDiv && cyr {
@@ -309,9 +421,12 @@ func TestZammadCorpus(t *testing.T) {
 			}
 		}
 	}
-	rate := float64(passed+diverged) / float64(total)
-	t.Logf("Zammad corpus: %d messages (%d Cyrillic); %d agree with Zammad (%.1f%%), %d documented divergences, %d fail; pass rate %.1f%%",
-		total, cyrillic, passed, 100*float64(passed)/float64(total), diverged, len(failed), 100*rate)
+	// The pass rate counts the messages that agree, as Zammad wrote them or once its charset
+	// mistakes are undone; documented divergences are listed but do not count.
+	rate := float64(passed+corrected) / float64(total)
+	t.Logf("Zammad corpus: %d messages (%d Cyrillic); %d agree with Zammad as written, %d once its charset mistakes are undone; "+
+		"%d documented divergences, %d fail; pass rate %.1f%% (%d/%d)",
+		total, cyrillic, passed, corrected, diverged, len(failed), 100*rate, passed+corrected, total)
 	if len(failed) > 0 {
 		t.Logf("failing: %s", strings.Join(failed, " "))
 	}

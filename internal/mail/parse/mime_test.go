@@ -176,6 +176,12 @@ func TestMIMEStructures(t *testing.T) {
 			problems: []string{"declared windows-1251 but is UTF-8"},
 		},
 		{
+			name:     "gb2312 label on UTF-8 and Latin-1 text pasted together",
+			msg:      head + "Content-Type: text/plain; charset=gb2312\n\nПривет, 你好 - \xe4\xf6\xfc\n",
+			text:     "Привет, 你好 - äöü\n",
+			problems: []string{"declared gbk but is mixed UTF-8 and 8-bit text"},
+		},
+		{
 			name: "cp866, koi8-u and gb2312",
 			msg: head + "Content-Type: multipart/mixed; boundary=b\n\n" +
 				"--b\nContent-Type: text/plain; charset=cp866\nContent-Transfer-Encoding: base64\n\nj+Cu4eKuqQ==\n" +

@@ -8,6 +8,7 @@
 package files
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -129,12 +130,21 @@ func (v *Vault) Put(ctx context.Context, r io.Reader, max int64) (*Stored, error
 		return nil, err
 	}
 	h := sha256.New()
-	object, n, err := v.seal(ctx, dek, io.TeeReader(r, h), max)
+	keep := keptPool.Get().(*kept)
+	defer keptPool.Put(keep)
+	keep.b, keep.over = keep.b[:0], false
+	object, n, err := v.seal(ctx, dek, io.TeeReader(r, io.MultiWriter(h, keep)), max)
 	if err != nil {
 		return nil, err
 	}
 	st := &Stored{Object: object, SHA256: h.Sum(nil), Size: n, KeyID: keyID, WrappedKey: wrapped}
-	kind, err := v.detect(ctx, st, dek)
+	var kind check.Kind
+	if !keep.over && int64(len(keep.b)) == n {
+		// A small file was kept as it went by: checked from memory, not read back and decrypted.
+		kind, err = check.Detect(bytes.NewReader(keep.b), n, v.Limits)
+	} else {
+		kind, err = v.detect(ctx, st, dek)
+	}
 	if err != nil {
 		_ = v.Store.Delete(context.WithoutCancel(ctx), object)
 		return nil, err
@@ -142,6 +152,30 @@ func (v *Vault) Put(ctx context.Context, r io.Reader, max int64) (*Stored, error
 	st.Kind = kind
 	return st, nil
 }
+
+// keptMax is the size up to which Put keeps a file's plaintext in memory as it streams by, to check
+// it without reading it back: a form's or a chat's typical photo or scan. Larger files are read back
+// from the store, so memory stays bounded whatever the size.
+const keptMax = 2 << 20
+
+// kept collects the first keptMax bytes written to it, and then stops keeping (len < the size).
+type kept struct {
+	b    []byte
+	over bool
+}
+
+func (k *kept) Write(p []byte) (int, error) {
+	if len(k.b)+len(p) > keptMax {
+		k.b = k.b[:0:0] // over the limit: keep nothing (and give the memory back)
+		k.over = true
+	}
+	if !k.over {
+		k.b = append(k.b, p...)
+	}
+	return len(p), nil
+}
+
+var keptPool = sync.Pool{New: func() any { return new(kept) }}
 
 // NewKey makes a new data key, and returns it with its wrapping by the current master key.
 func (v *Vault) NewKey() (dek []byte, keyID string, wrapped []byte, err error) {

@@ -973,9 +973,17 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 				return
 			}
 			b := batch{last: ts[len(ts)-1].ID, full: len(ts) == recomputeRead}
+			now := otklik.Truncate(s.now())
 			for _, t := range ts {
 				prev := t.Version
 				if recs := e.recompute(t); len(recs) > 0 {
+					// Sealed here, on the reader's core, not in the write transaction: the records
+					// are valid as long as the ticket is still at version prev when written.
+					t.Version, t.UpdatedAt = prev+1, now
+					for _, r := range recs {
+						r.At = now
+						r.Seal(t)
+					}
 					b.changed = append(b.changed, recomputed{t: t, prev: prev, recs: recs})
 				}
 			}
@@ -1022,23 +1030,13 @@ type recomputed struct {
 // was read is left out of it and recomputed on its own afterwards.
 func (s *Service) writeRecomputed(ctx context.Context, e *slaEngine, batch []recomputed) error {
 	var stale []*otklik.Ticket
+	ts := make([]*otklik.Ticket, len(batch))
+	prev := make([]int64, len(batch))
+	recs := make([][]*otklik.JournalRecord, len(batch))
+	for i, c := range batch {
+		ts[i], prev[i], recs[i] = c.t, c.prev, c.recs
+	}
 	err := s.store.Write(ctx, func(tx otklik.Tx) error {
-		now := tx.Now()
-		ts := make([]*otklik.Ticket, len(batch))
-		prev := make([]int64, len(batch))
-		recs := make([][]*otklik.JournalRecord, len(batch))
-		for i, c := range batch {
-			t := *c.t // the function may run again: work on copies
-			t.Version, t.UpdatedAt = c.prev+1, now
-			recs[i] = make([]*otklik.JournalRecord, len(c.recs))
-			for j, r := range c.recs {
-				cp := *r
-				cp.At = now
-				cp.Seal(&t)
-				recs[i][j] = &cp
-			}
-			ts[i], prev[i] = &t, c.prev
-		}
 		var err error
 		stale, err = tx.StoreRecomputed(ctx, ts, prev, recs)
 		return err

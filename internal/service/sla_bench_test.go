@@ -13,6 +13,7 @@ import (
 	"github.com/otklik/otklik/internal/demo"
 	"github.com/otklik/otklik/internal/otklik"
 	"github.com/otklik/otklik/internal/service"
+	"github.com/otklik/otklik/internal/store"
 	"github.com/otklik/otklik/internal/testkit"
 )
 
@@ -24,6 +25,8 @@ import (
 // case). "next-month" changes 24 December 2026, past every deadline: the job reads only the tickets
 // that could move and changes none. Reported: open tickets a second, and the longest a registration
 // waited meanwhile (the intake's pause). Engines: SQLite, and PostgreSQL with OTKLIK_TEST_POSTGRES.
+// With OTKLIK_BENCH_DB naming a file, the SQLite database is kept there and filled only when it has
+// no tickets; each run leaves its calendar as it found it (an even -benchtime).
 func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 	n := 20_000
 	if v, err := strconv.Atoi(os.Getenv("OTKLIK_BENCH_TICKETS")); err == nil && v > 0 {
@@ -36,11 +39,24 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 			}
 			now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) // Monday, 15:00 Moscow
 			clock := func() time.Time { return now }
-			st := testkit.MustOpenStoreEngine(b, engine, clock)
+			var st *store.Store
+			fill := n
+			if path := os.Getenv("OTKLIK_BENCH_DB"); path != "" && engine == "sqlite" {
+				st = testkit.MustOpenStoreAt(b, path, clock)
+				if have, err := st.CountTickets(context.Background()); err != nil {
+					b.Fatal(err)
+				} else if have > 0 {
+					fill = 0 // filled by an earlier run
+				}
+			} else {
+				st = testkit.MustOpenStoreEngine(b, engine, clock)
+			}
 			svc := service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
 			ctx := context.Background()
-			if _, err := demo.Fill(ctx, svc, demo.FillOptions{Tickets: n, Batch: 1000, Workers: 2, Seed: 7, Days: 1, Now: clock, Open: true}); err != nil {
-				b.Fatal(err)
+			if fill > 0 {
+				if _, err := demo.Fill(ctx, svc, demo.FillOptions{Tickets: fill, Batch: 1000, Workers: 2, Seed: 7, Days: 1, Now: clock, Open: true}); err != nil {
+					b.Fatal(err)
+				}
 			}
 			open := 0
 			for after := int64(0); ; {
@@ -55,7 +71,18 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 				after = ts[len(ts)-1].ID
 			}
 			admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
-			holiday := map[string]bool{}
+			holiday := map[string]bool{} // the benchmark's days that are holidays now
+			cals, err := st.Calendars(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, c := range cals {
+				for _, o := range c.Overrides {
+					if c.Name == "office" && o.Kind == "holiday" {
+						holiday[o.Day] = true
+					}
+				}
+			}
 			for _, sc := range []struct{ name, day string }{{"tomorrow", "2026-11-24"}, {"next-month", "2026-12-24"}} {
 				b.Run(sc.name, func(b *testing.B) {
 					var maxWait atomic.Int64

@@ -407,6 +407,34 @@ func (r slaRecord) json() string {
 	return string(b)
 }
 
+// deadlinesRecord is the before or after of a "deadlines" journal record: both deadlines moved at once.
+type deadlinesRecord struct {
+	FirstResponseDue string `json:"first_response_due"`
+	Due              string `json:"due"`
+	Policy           string `json:"policy,omitempty"`
+}
+
+// deadlineRecords are the journal records of deadlines that moved from preFR, preDue to fr, due under
+// policy: one "first_response_due_at" or "due_at" record when one moved, one "deadlines" record with
+// both when both did (a recomputation moves both of every open ticket: one record, not two).
+func deadlineRecords(actor otklik.Actor, policy, why string, preFR, fr, preDue, due *time.Time) []*otklik.JournalRecord {
+	frMoved, dueMoved := !sameTime(preFR, fr), !sameTime(preDue, due)
+	switch {
+	case frMoved && dueMoved:
+		before, _ := json.Marshal(deadlinesRecord{FirstResponseDue: fmtDue(preFR), Due: fmtDue(preDue)})
+		after, _ := json.Marshal(deadlinesRecord{FirstResponseDue: fmtDue(fr), Due: fmtDue(due), Policy: policy})
+		return []*otklik.JournalRecord{{Actor: actor, Kind: otklik.KindSLA, Field: "deadlines",
+			Before: string(before), After: string(after), Reason: why}}
+	case frMoved:
+		return []*otklik.JournalRecord{{Actor: actor, Kind: otklik.KindSLA, Field: "first_response_due_at",
+			Before: fmtDue(preFR), After: slaRecord{Due: fmtDue(fr), Policy: policy}.json(), Reason: why}}
+	case dueMoved:
+		return []*otklik.JournalRecord{{Actor: actor, Kind: otklik.KindSLA, Field: "due_at",
+			Before: fmtDue(preDue), After: slaRecord{Due: fmtDue(due), Policy: policy}.json(), Reason: why}}
+	}
+	return nil
+}
+
 func fmtDue(t *time.Time) string {
 	if t == nil {
 		return ""
@@ -470,15 +498,8 @@ func (s *Service) retime(ctx context.Context, t *otklik.Ticket, b slaBefore, now
 		} else {
 			t.SLA.LegalDueAt = nil
 		}
-		why := "изменились категория, канал, приоритет или политика SLA обращения"
-		if !sameTime(preFR, t.FirstResponseDueAt) {
-			recs = append(recs, &otklik.JournalRecord{Actor: sys, Kind: otklik.KindSLA, Field: "first_response_due_at",
-				Before: fmtDue(preFR), After: slaRecord{Due: fmtDue(t.FirstResponseDueAt), Policy: policy}.json(), Reason: why})
-		}
-		if !sameTime(preDue, t.DueAt) {
-			recs = append(recs, &otklik.JournalRecord{Actor: sys, Kind: otklik.KindSLA, Field: "due_at",
-				Before: fmtDue(preDue), After: slaRecord{Due: fmtDue(t.DueAt), Policy: policy}.json(), Reason: why})
-		}
+		recs = append(recs, deadlineRecords(sys, policy, "изменились категория, канал, приоритет или политика SLA обращения",
+			preFR, t.FirstResponseDueAt, preDue, t.DueAt)...)
 	}
 	if !sameTime(b.fr, t.FirstResponseDueAt) {
 		t.SLA.Flags &^= otklik.FirstResponseReminded | otklik.FirstResponseBreached
@@ -1062,20 +1083,17 @@ func (e *slaEngine) recompute(t *otklik.Ticket) []*otklik.JournalRecord {
 		return nil
 	}
 	fr, due, policy := e.deadlines(t)
-	var recs []*otklik.JournalRecord
-	why := "пересчёт после изменения календаря или политики SLA"
+	preFR, preDue := t.FirstResponseDueAt, t.DueAt
 	if t.FirstResponseAt == nil && !sameTime(fr, t.FirstResponseDueAt) {
-		recs = append(recs, &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "first_response_due_at",
-			Before: fmtDue(t.FirstResponseDueAt), After: slaRecord{Due: fmtDue(fr), Policy: policy}.json(), Reason: why})
 		t.FirstResponseDueAt = fr
 		t.SLA.Flags &^= otklik.FirstResponseReminded | otklik.FirstResponseBreached
 	}
 	if t.SLA.Extensions == 0 && !sameTime(due, t.DueAt) {
-		recs = append(recs, &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at",
-			Before: fmtDue(t.DueAt), After: slaRecord{Due: fmtDue(due), Policy: policy}.json(), Reason: why})
 		t.DueAt = due
 		t.SLA.Flags &^= otklik.DueReminded | otklik.DueBreached
 	}
+	recs := deadlineRecords(otklik.SystemActor, policy, "пересчёт после изменения календаря или политики SLA",
+		preFR, t.FirstResponseDueAt, preDue, t.DueAt)
 	if len(recs) > 0 {
 		t.SLA.Policy = policy
 		if t.SLA.Appeal {

@@ -333,6 +333,42 @@ func testCalendarChangeRecomputes(t *testing.T, engine string) {
 	if err != nil || !d.Equal(msk(t, "2026-12-29 18:00")) || !confirmed {
 		t.Errorf("Due: %v %v %v", d, confirmed, err)
 	}
+
+	// A holiday the next day moves both deadlines of a new ticket: one record says both.
+	fresh := f.create(t, "payments", false)
+	if err := f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-12-22", Kind: "holiday"}); err != nil {
+		t.Fatal(err)
+	}
+	if jobs, err = f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA}); err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if err := f.svc.RecomputeDeadlines(ctx, j.Payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved := f.ticket(t, fresh.Number)
+	if sameMoment(moved.DueAt, *fresh.DueAt) || sameMoment(moved.FirstResponseDueAt, *fresh.FirstResponseDueAt) {
+		t.Fatalf("a holiday the next day: due %v → %v, first response %v → %v", fresh.DueAt, moved.DueAt,
+			fresh.FirstResponseDueAt, moved.FirstResponseDueAt)
+	}
+	recs, err := f.svc.Journal(ctx, fresh.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rfc := func(t *time.Time) string { return t.In(service.Moscow).Format(time.RFC3339) }
+	last := recs[len(recs)-1]
+	if last.Field != "deadlines" ||
+		last.Before != `{"first_response_due":"`+rfc(fresh.FirstResponseDueAt)+`","due":"`+rfc(fresh.DueAt)+`"}` ||
+		!strings.HasPrefix(last.After, `{"first_response_due":"`+rfc(moved.FirstResponseDueAt)+`","due":"`+rfc(moved.DueAt)+`"`) {
+		t.Errorf("the last record %s: %s → %s", last.Field, last.Before, last.After)
+	}
+	if got := f.slaRecords(t, fresh.Number); len(got) != 1 {
+		t.Errorf("SLA records %v, want the one", got)
+	}
+	if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
+		t.Fatalf("verify: %v %+v", err, rep.Broken)
+	}
 }
 
 // A calendar change on one day recomputes only the tickets whose deadlines span that day; a full

@@ -23,6 +23,11 @@ func (p *page) JournalText(r *otklik.JournalRecord) string {
 	case otklik.KindPriority:
 		change = p.T("ui.priority."+r.Before) + " → " + p.T("ui.priority."+r.After)
 	case otklik.KindSLA:
+		if r.Field == "deadlines" { // both deadlines moved at once
+			change = p.deadlinesText(r.Before, r.After)
+			what = p.T("ui.sla.field.deadlines")
+			break
+		}
 		what = p.T("ui.sla.field." + r.Field)
 		if strings.HasPrefix(what, "ui.") {
 			what = p.T("ui.kind.sla") + " (" + r.Field + ")"
@@ -55,6 +60,31 @@ func (p *page) JournalText(r *otklik.JournalRecord) string {
 		s += " — " + r.Reason
 	}
 	return s
+}
+
+// deadlinesText writes a "deadlines" record's two moves: "срок первого ответа: A → B; срок решения:
+// C → D".
+func (p *page) deadlinesText(before, after string) string {
+	type both struct {
+		FirstResponseDue string `json:"first_response_due"`
+		Due              string `json:"due"`
+	}
+	var b, a both
+	_ = json.Unmarshal([]byte(before), &b)
+	_ = json.Unmarshal([]byte(after), &a)
+	var parts []string
+	for _, m := range []struct{ field, before, after string }{
+		{"first_response_due_at", b.FirstResponseDue, a.FirstResponseDue}, {"due_at", b.Due, a.Due},
+	} {
+		from, to := dueText(m.before), dueText(m.after)
+		switch {
+		case from != "" && to != "":
+			parts = append(parts, p.T("ui.sla.field."+m.field)+": "+from+" → "+to)
+		case to != "":
+			parts = append(parts, p.T("ui.sla.field."+m.field)+": "+to)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // dueText reads a deadline as the SLA records keep it (an RFC 3339 time, or JSON with "due") and

@@ -6,6 +6,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -306,7 +307,12 @@ func (wb *Web) errorOf(r *http.Request, err error) (int, string, map[string]stri
 	code, key, args, ok := refusalOf(err, otklik.ENOTFOUND, otklik.EINVALID, otklik.ECONFLICT, otklik.EFORBIDDEN,
 		otklik.EUNAUTHORIZED, otklik.ERATELIMITED)
 	if !ok {
-		wb.log.Error("web", "path", r.URL.Path, "error", err)
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+			// The browser went away (closed, navigated, the server stopping): nothing to look into.
+			wb.log.Debug("web: request abandoned", "path", r.URL.Path)
+		} else {
+			wb.log.Error("web", "path", r.URL.Path, "error", err)
+		}
 		return http.StatusInternalServerError, "ui.error.internal", nil
 	}
 	return code, key, args

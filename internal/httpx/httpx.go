@@ -115,11 +115,19 @@ func NewProblem(r *http.Request, err error) Problem {
 	return p
 }
 
+// Abandoned reports whether err is only the end of a request the client abandoned (it closed the
+// connection, or the server is stopping): nothing an operator needs to look into.
+func Abandoned(r *http.Request, err error) bool {
+	return errors.Is(err, context.Canceled) && r.Context().Err() != nil
+}
+
 // Error writes err as problem+json and logs it: internal errors and unavailability at error level
 // with their cause, the rest at debug.
 func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	p := NewProblem(r, err)
-	if p.Status >= 500 {
+	if Abandoned(r, err) {
+		log.Debug("request abandoned", slog.Group("request", "id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path))
+	} else if p.Status >= 500 {
 		log.Error("request failed", slog.Group("request", "id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path), "error", err)
 	} else {
 		log.Debug("request refused", slog.Group("request", "id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path), "status", p.Status, "error", err)

@@ -1,6 +1,7 @@
 package httpx_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -69,5 +70,22 @@ func TestMiddleware(t *testing.T) {
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/panic", nil))
 	if w.Code != 500 || w.Header().Get("Content-Type") != "application/problem+json" {
 		t.Errorf("panic: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+}
+
+// TestErrorAbandoned: a request the client abandoned is logged at debug level; an internal failure at
+// error level.
+func TestErrorAbandoned(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	httpx.Error(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/api/v1/tickets", nil).WithContext(ctx), log, context.Canceled)
+	if logs.Len() != 0 {
+		t.Errorf("an abandoned request was logged: %s", logs.String())
+	}
+	httpx.Error(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/api/v1/tickets", nil), log, context.Canceled)
+	if !strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a cancellation the client did not ask for was not logged as an error: %q", logs.String())
 	}
 }

@@ -6,7 +6,6 @@
 package web
 
 import (
-	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/otklik/otklik/internal/events"
+	"github.com/otklik/otklik/internal/httpx"
 	"github.com/otklik/otklik/internal/i18n"
 	"github.com/otklik/otklik/internal/otklik"
 	"github.com/otklik/otklik/internal/service"
@@ -307,8 +307,7 @@ func (wb *Web) errorOf(r *http.Request, err error) (int, string, map[string]stri
 	code, key, args, ok := refusalOf(err, otklik.ENOTFOUND, otklik.EINVALID, otklik.ECONFLICT, otklik.EFORBIDDEN,
 		otklik.EUNAUTHORIZED, otklik.ERATELIMITED)
 	if !ok {
-		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
-			// The browser went away (closed, navigated, the server stopping): nothing to look into.
+		if httpx.Abandoned(r, err) {
 			wb.log.Debug("web: request abandoned", "path", r.URL.Path)
 		} else {
 			wb.log.Error("web", "path", r.URL.Path, "error", err)

@@ -371,6 +371,67 @@ func testCalendarChangeRecomputes(t *testing.T, engine string) {
 	}
 }
 
+// TestStoreRecomputedLeavesStaleTickets: a batch of recomputed tickets is stored with its sealed journal
+// records, except a ticket changed since it was read: that one is returned as stale, unchanged, and
+// none of its records are stored. The journal verifies afterwards.
+func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newSLAFixture(t, engine, "2026-12-21 10:00")
+		ctx := context.Background()
+		var numbers []string
+		for range 3 {
+			numbers = append(numbers, f.create(t, "payments", false).Number)
+		}
+		read, err := f.st.OpenTickets(ctx, 0, 10, otklik.TimeSpan{})
+		if err != nil || len(read) != 3 {
+			t.Fatalf("open tickets: %d, %v", len(read), err)
+		}
+		// The second ticket changes after it was read.
+		if _, err := f.svc.ChangeStatus(ctx, otklik.SystemActor, numbers[1], service.StatusChange{Status: otklik.StatusInProgress}); err != nil {
+			t.Fatal(err)
+		}
+		moved := msk(t, "2027-01-15 18:00")
+		var stale []*otklik.Ticket
+		err = f.st.Write(ctx, func(tx otklik.Tx) error {
+			var ts []*otklik.Ticket
+			var prev []int64
+			var recs [][]*otklik.JournalRecord
+			for _, r := range read {
+				tk := *r
+				tk.DueAt, tk.Version, tk.UpdatedAt = &moved, r.Version+1, tx.Now()
+				rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
+					Before: "before", After: "after", Reason: "test"}
+				rec.Seal(&tk)
+				ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
+			}
+			var err error
+			stale, err = tx.StoreRecomputed(ctx, ts, prev, recs)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stale) != 1 || stale[0].Number != numbers[1] {
+			t.Fatalf("stale %v, want only %s", stale, numbers[1])
+		}
+		for i, n := range numbers {
+			tk, recs := f.ticket(t, n), f.slaRecords(t, n)
+			if i == 1 {
+				if sameMoment(tk.DueAt, moved) || len(recs) != 0 {
+					t.Errorf("stale %s: due %v, SLA records %v", n, tk.DueAt, recs)
+				}
+				continue
+			}
+			if !sameMoment(tk.DueAt, moved) || strings.Join(recs, ",") != "due_at" || tk.Version != read[i].Version+1 {
+				t.Errorf("%s: due %v, SLA records %v, version %d (read at %d)", n, tk.DueAt, recs, tk.Version, read[i].Version)
+			}
+		}
+		if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
+			t.Fatalf("verify: %v %+v", err, rep.Broken)
+		}
+	})
+}
+
 // A calendar change on one day recomputes only the tickets whose deadlines span that day; a full
 // recomputation afterwards finds nothing more to move, whatever the tickets (categories with hours
 // and days targets, appeals, paused ones, tickets registered before, on and after the day).

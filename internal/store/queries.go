@@ -50,6 +50,7 @@ type queries struct {
 	CountTickets      string `query:"count-tickets"`
 	InsertJob         string `query:"insert-job"`
 	RegisterTicket    string `query:"register-ticket,optional"`
+	StoreRecomputed   string `query:"store-recomputed,optional"`
 	MailColumns       string `query:"mail-columns"`
 	InsertMail        string `query:"insert-mail"`
 	SetMailStatus     string `query:"set-mail-status"`

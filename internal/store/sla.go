@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/otklik/otklik/internal/otklik"
@@ -200,8 +198,8 @@ func (t *txn) UpdateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersio
 }
 
 // StoreRecomputed stores recomputed tickets and their journal records. SQLite runs the statements one by
-// one in process; PostgreSQL sends one UPDATE … FROM (VALUES …) for the tickets and one INSERT for the
-// records, two round trips for the batch.
+// one in process; PostgreSQL sends the batch as one prepared statement (store-recomputed) whose
+// parameters are arrays, a column each: one round trip, and nothing to parse per batch.
 func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord) ([]*otklik.Ticket, error) {
 	var stale []*otklik.Ticket
 	if t.s.engine != "postgres" {
@@ -224,83 +222,66 @@ func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []i
 	if len(ts) == 0 {
 		return nil, nil
 	}
-	s := t.s
-	var q strings.Builder
-	q.WriteString(`UPDATE tickets AS t SET first_response_due_at = v.fr, due_at = v.due, sla_policy = v.pol, sla_next_at = v.nxt,
-		sla_flags = v.flags, legal_due_at = v.legal, version = v.ver, updated_at = v.upd, journal_seq = v.seq, journal_head = v.head
-		FROM (VALUES `)
-	args := make([]any, 0, len(ts)*12)
-	for i, tk := range ts {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		n := len(args)
-		p := func(k int) string { return "$" + strconv.Itoa(n+k) }
-		if i == 0 {
-			q.WriteString("(" + p(1) + "::bigint, " + p(2) + "::bigint, " + p(3) + "::timestamptz, " + p(4) + "::timestamptz, " +
-				p(5) + "::text, " + p(6) + "::timestamptz, " + p(7) + "::integer, " + p(8) + "::timestamptz, " + p(9) + "::bigint, " +
-				p(10) + "::timestamptz, " + p(11) + "::bigint, " + p(12) + "::bytea)")
-		} else {
-			q.WriteString("(")
-			for k := 1; k <= 12; k++ {
-				if k > 1 {
-					q.WriteString(", ")
-				}
-				q.WriteString(p(k))
-			}
-			q.WriteString(")")
-		}
-		args = append(args, tk.ID, prev[i], s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt), tk.SLA.Policy, s.tvp(tk.SLA.NextAt),
-			int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.Version, s.tv(tk.UpdatedAt), tk.JournalSeq, tk.JournalHead)
-	}
-	q.WriteString(`) AS v(id, prev, fr, due, pol, nxt, flags, legal, ver, upd, seq, head)
-		WHERE t.id = v.id AND t.version = v.prev RETURNING t.id`)
-	rows, err := t.ex.queryRaw(ctx, q.String(), args...)
+	rows, err := t.ex.query(ctx, t.s.q.StoreRecomputed, recomputedArgs(ts, prev, recs)...)
 	if err != nil {
 		return nil, translate(err)
 	}
+	defer rows.Close()
 	done := make(map[int64]bool, len(ts))
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
 			return nil, translate(err)
 		}
 		done[id] = true
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, translate(err)
 	}
-	q.Reset()
-	q.WriteString(`INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before,
-		after, reason, prev_hash, hash) VALUES `)
-	args = args[:0]
-	for i, tk := range ts {
+	for _, tk := range ts {
 		if !done[tk.ID] {
 			stale = append(stale, tk)
-			continue
-		}
-		for _, r := range recs[i] {
-			if len(args) > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(")
-			for k := 1; k <= 14; k++ {
-				if k > 1 {
-					q.WriteString(", ")
-				}
-				q.WriteString("$" + strconv.Itoa(len(args)+k))
-			}
-			q.WriteString(")")
-			args = append(args, r.TicketID)
-			args = append(args, s.journalArgs(r)...)
-		}
-	}
-	if len(args) > 0 {
-		if _, err := t.ex.execRaw(ctx, q.String(), args...); err != nil {
-			return nil, translate(err)
 		}
 	}
 	return stale, nil
+}
+
+// recomputedArgs are store-recomputed's parameters: the tickets' columns, then the records' columns,
+// each as an array.
+func recomputedArgs(ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord) []any {
+	n := len(ts)
+	var (
+		id, ver, seq         = make([]int64, n), make([]int64, n), make([]int64, n)
+		fr, due, next, legal = make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
+		policy               = make([]string, n)
+		flags                = make([]int32, n)
+		updated              = make([]time.Time, n)
+		head                 = make([][]byte, n)
+		m                    = 0
+	)
+	for i, tk := range ts {
+		id[i], ver[i], seq[i] = tk.ID, tk.Version, tk.JournalSeq
+		fr[i], due[i], next[i], legal[i] = tk.FirstResponseDueAt, tk.DueAt, tk.SLA.NextAt, tk.SLA.LegalDueAt
+		policy[i], flags[i], updated[i], head[i] = tk.SLA.Policy, int32(tk.SLA.Flags), tk.UpdatedAt, tk.JournalHead
+		m += len(recs[i])
+	}
+	var (
+		rTicket, rSeq, actorID                     = make([]int64, 0, m), make([]int64, 0, m), make([]int64, 0, m)
+		at                                         = make([]time.Time, 0, m)
+		actorType, actorName, channel, kind, field = make([]string, 0, m), make([]string, 0, m), make([]string, 0, m), make([]string, 0, m), make([]string, 0, m)
+		before, after, reason                      = make([]string, 0, m), make([]string, 0, m), make([]string, 0, m)
+		prevHash, hash                             = make([][]byte, 0, m), make([][]byte, 0, m)
+	)
+	for _, rs := range recs {
+		for _, r := range rs {
+			rTicket, rSeq, at = append(rTicket, r.TicketID), append(rSeq, r.Seq), append(at, r.At)
+			actorType, actorID = append(actorType, string(r.Actor.Type)), append(actorID, r.Actor.ID)
+			actorName, channel = append(actorName, r.Actor.Name), append(channel, string(r.Actor.Channel))
+			kind, field = append(kind, string(r.Kind)), append(field, r.Field)
+			before, after, reason = append(before, r.Before), append(after, r.After), append(reason, r.Reason)
+			prevHash, hash = append(prevHash, r.PrevHash), append(hash, r.Hash)
+		}
+	}
+	return []any{id, prev, fr, due, policy, next, flags, legal, ver, updated, seq, head,
+		rTicket, rSeq, at, actorType, actorID, actorName, channel, kind, field, before, after, reason, prevHash, hash}
 }

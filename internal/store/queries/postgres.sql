@@ -43,3 +43,29 @@ SELECT id, totp_secret, totp_enabled_at, totp_last_step, failed_logins, locked_u
 
 -- name: citizen-code
 SELECT address, code_hash, expires_at, failures, locked_until, sent_at FROM citizen_codes WHERE address = ? FOR UPDATE
+
+-- name: store-recomputed
+-- Recomputed tickets and their journal records, a batch in one statement: each parameter is an array,
+-- one element a ticket (the first twelve) or a record (the last fourteen). A ticket whose version is no
+-- longer the one it was read at is left alone, and so are its records; the statement returns the IDs
+-- of the tickets it updated.
+WITH v AS (
+    SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::timestamptz[],
+                         ?::integer[], ?::timestamptz[], ?::bigint[], ?::timestamptz[], ?::bigint[], ?::bytea[])
+        AS v(id, prev, fr, due, pol, nxt, flags, legal, ver, upd, seq, head)
+), u AS (
+    UPDATE tickets AS t SET first_response_due_at = v.fr, due_at = v.due, sla_policy = v.pol, sla_next_at = v.nxt,
+           sla_flags = v.flags, legal_due_at = v.legal, version = v.ver, updated_at = v.upd, journal_seq = v.seq,
+           journal_head = v.head
+      FROM v WHERE t.id = v.id AND t.version = v.prev
+    RETURNING t.id
+), j AS (
+    INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before,
+                         after, reason, prev_hash, hash)
+    SELECT r.* FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+                           ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::bytea[])
+        AS r(ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before, after, reason,
+             prev_hash, hash)
+     WHERE r.ticket_id IN (SELECT id FROM u)
+)
+SELECT id FROM u

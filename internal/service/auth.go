@@ -491,17 +491,24 @@ func clip(s string, n int) string {
 func (s *Service) CreateSession(ctx context.Context, userID int64, ip, userAgent string) (string, error) {
 	var secret string
 	err := s.store.Write(ctx, func(tx otklik.Tx) error {
-		u, err := tx.UserByIDTx(ctx, userID)
-		if err != nil {
-			return err
-		}
-		if u.Disabled {
-			return otklik.Errorf(otklik.EFORBIDDEN, "auth.disabled", nil)
-		}
-		secret, err = s.insertSession(ctx, tx, userID, ip, userAgent, false)
+		var err error
+		secret, err = s.startSession(ctx, tx, userID, ip, userAgent)
 		return err
 	})
 	return secret, err
+}
+
+// startSession starts a working session for member userID unless the member is disabled
+// (EFORBIDDEN "auth.disabled").
+func (s *Service) startSession(ctx context.Context, tx otklik.Tx, userID int64, ip, userAgent string) (string, error) {
+	u, err := tx.UserByIDTx(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if u.Disabled {
+		return "", otklik.Errorf(otklik.EFORBIDDEN, "auth.disabled", nil)
+	}
+	return s.insertSession(ctx, tx, userID, ip, userAgent, false)
 }
 
 // RotateSession ends the session (or pending sign-in) old and starts a new one for userID in one
@@ -513,14 +520,8 @@ func (s *Service) RotateSession(ctx context.Context, old string, userID int64, i
 		if err := tx.RevokeSession(ctx, TokenHash(old), tx.Now()); err != nil {
 			return err
 		}
-		u, err := tx.UserByIDTx(ctx, userID)
-		if err != nil {
-			return err
-		}
-		if u.Disabled {
-			return otklik.Errorf(otklik.EFORBIDDEN, "auth.disabled", nil)
-		}
-		secret, err = s.insertSession(ctx, tx, userID, ip, userAgent, false)
+		var err error
+		secret, err = s.startSession(ctx, tx, userID, ip, userAgent)
 		return err
 	})
 	return secret, err

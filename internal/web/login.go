@@ -101,6 +101,18 @@ func (wb *Web) pendingUser(w http.ResponseWriter, r *http.Request) *otklik.User 
 	return u
 }
 
+// pendingPost checks a form posted during a pending sign-in (the second-factor code, the enrolment):
+// a small body, the pre-sign-in CSRF token, a live pending sign-in. It returns the member, or nil
+// having answered.
+func (wb *Web) pendingPost(w http.ResponseWriter, r *http.Request) *otklik.User {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if !checkPreCSRF(r) {
+		wb.renderLogin(w, r, http.StatusForbidden, "login", &page{Title: "ui.login.title", Error: "ui.error.csrf_login", Data: loginForm{Back: backOf(r)}})
+		return nil
+	}
+	return wb.pendingUser(w, r)
+}
+
 func (wb *Web) codePage(w http.ResponseWriter, r *http.Request) {
 	if u := wb.pendingUser(w, r); u != nil {
 		wb.renderLogin(w, r, http.StatusOK, "code", &page{Title: "ui.code.title", Data: loginForm{Email: u.Email, Back: backOf(r)}})
@@ -108,12 +120,7 @@ func (wb *Web) codePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (wb *Web) code(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if !checkPreCSRF(r) {
-		wb.renderLogin(w, r, http.StatusForbidden, "login", &page{Title: "ui.login.title", Error: "ui.error.csrf_login", Data: loginForm{Back: backOf(r)}})
-		return
-	}
-	u := wb.pendingUser(w, r)
+	u := wb.pendingPost(w, r)
 	if u == nil {
 		return
 	}
@@ -180,12 +187,7 @@ func (wb *Web) enrolPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (wb *Web) enrol(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if !checkPreCSRF(r) {
-		wb.renderLogin(w, r, http.StatusForbidden, "login", &page{Title: "ui.login.title", Error: "ui.error.csrf_login", Data: loginForm{Back: backOf(r)}})
-		return
-	}
-	u := wb.pendingUser(w, r)
+	u := wb.pendingPost(w, r)
 	if u == nil {
 		return
 	}

@@ -407,8 +407,9 @@ func (r slaRecord) json() string {
 	return string(b)
 }
 
-// deadlinesRecord is the before or after of a "deadlines" journal record: both deadlines moved at once.
-type deadlinesRecord struct {
+// DeadlinesRecord is the before or after of a "deadlines" journal record: both deadlines moved at once
+// (RFC 3339 times in Moscow time; after also names the policy).
+type DeadlinesRecord struct {
 	FirstResponseDue string `json:"first_response_due"`
 	Due              string `json:"due"`
 	Policy           string `json:"policy,omitempty"`
@@ -421,8 +422,8 @@ func deadlineRecords(actor otklik.Actor, policy, why string, preFR, fr, preDue, 
 	frMoved, dueMoved := !sameTime(preFR, fr), !sameTime(preDue, due)
 	switch {
 	case frMoved && dueMoved:
-		before, _ := json.Marshal(deadlinesRecord{FirstResponseDue: fmtDue(preFR), Due: fmtDue(preDue)})
-		after, _ := json.Marshal(deadlinesRecord{FirstResponseDue: fmtDue(fr), Due: fmtDue(due), Policy: policy})
+		before, _ := json.Marshal(DeadlinesRecord{FirstResponseDue: fmtDue(preFR), Due: fmtDue(preDue)})
+		after, _ := json.Marshal(DeadlinesRecord{FirstResponseDue: fmtDue(fr), Due: fmtDue(due), Policy: policy})
 		return []*otklik.JournalRecord{{Actor: actor, Kind: otklik.KindSLA, Field: "deadlines",
 			Before: string(before), After: string(after), Reason: why}}
 	case frMoved:

@@ -65,11 +65,7 @@ func (p *page) JournalText(r *otklik.JournalRecord) string {
 // deadlinesText writes a "deadlines" record's two moves: "срок первого ответа: A → B; срок решения:
 // C → D".
 func (p *page) deadlinesText(before, after string) string {
-	type both struct {
-		FirstResponseDue string `json:"first_response_due"`
-		Due              string `json:"due"`
-	}
-	var b, a both
+	var b, a service.DeadlinesRecord
 	_ = json.Unmarshal([]byte(before), &b)
 	_ = json.Unmarshal([]byte(after), &a)
 	var parts []string

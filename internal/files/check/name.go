@@ -57,7 +57,9 @@ func SafeName(name string, k Kind) string {
 	}
 	stem = cut(stem, MaxNameBytes-len(ext))
 	if reservedName(stem) {
-		stem = "_" + stem
+		// The prefix takes a byte of the budget: cut again so the name stays within MaxNameBytes
+		// (and so SafeName of its own result changes nothing).
+		stem = cut("_"+stem, MaxNameBytes-len(ext))
 	}
 	return stem + ext
 }

@@ -35,6 +35,8 @@ func TestSafeName(t *testing.T) {
 		{"COM1.docx", check.DOCX, "_COM1.docx"},
 		{"lpt9.xlsx", check.XLSX, "_lpt9.xlsx"},
 		{"COM10.pdf", check.PDF, "COM10.pdf"},
+		// A device name at full length: the prefix keeps the name within MaxNameBytes.
+		{"CON." + strings.Repeat("d", 300), check.PDF, "_CON." + strings.Repeat("d", check.MaxNameBytes-9) + ".pdf"},
 		{"CONSOLE.pdf", check.PDF, "CONSOLE.pdf"},
 		{"", check.PDF, "file.pdf"},
 		{".pdf", check.PDF, "file.pdf"},

@@ -19,6 +19,9 @@ type Store interface {
 	// remains and the error is returned. A nil return means fn's changes are durable. Functions
 	// registered with Tx.AfterCommit run after the commit, and only then.
 	Write(ctx context.Context, fn func(tx Tx) error) error
+	// Writers tells how many write transactions commit at once: one on SQLite, the write connections
+	// on PostgreSQL. More concurrent Write calls than that only join others' transactions.
+	Writers() int
 	// Engine names the database engine ("sqlite", "postgres") for logs and the version page.
 	Engine() string
 	Close() error

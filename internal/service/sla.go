@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -1024,12 +1025,8 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 		if b.err != nil {
 			return b.err
 		}
-		for changed := b.changed; len(changed) > 0; {
-			n := min(len(changed), recomputeWrite)
-			if err := s.writeRecomputed(ctx, e, changed[:n]); err != nil {
-				return err
-			}
-			changed = changed[n:]
+		if err := s.writeChanged(ctx, e, b.changed); err != nil {
+			return err
 		}
 		if b.full && time.Now().After(stop) {
 			cancel()
@@ -1046,6 +1043,51 @@ type recomputed struct {
 	t    *otklik.Ticket
 	prev int64
 	recs []*otklik.JournalRecord
+}
+
+// writeChanged stores a read batch's changed tickets recomputeWrite to a transaction. Where the store
+// commits several transactions at once (PostgreSQL's write connections), it writes on all of them but
+// one, which stays free for intake: a registration never queues behind the recomputation. With two
+// writers or one (SQLite, whose one writer would only join them into longer transactions that intake
+// waits for) the transactions go one after another. It returns when all are stored, so that a
+// continuation never skips a ticket.
+func (s *Service) writeChanged(ctx context.Context, e *slaEngine, changed []recomputed) error {
+	var chunks [][]recomputed
+	for len(changed) > 0 {
+		n := min(len(changed), recomputeWrite)
+		chunks, changed = append(chunks, changed[:n]), changed[n:]
+	}
+	writers := s.store.Writers() - 1
+	if writers <= 1 || len(chunks) <= 1 {
+		for _, c := range chunks {
+			if err := s.writeRecomputed(ctx, e, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	next := make(chan []recomputed)
+	errs := make(chan error, writers)
+	for range writers {
+		go func() {
+			var err error
+			for c := range next {
+				if err == nil {
+					err = s.writeRecomputed(ctx, e, c)
+				}
+			}
+			errs <- err
+		}()
+	}
+	for _, c := range chunks {
+		next <- c
+	}
+	close(next)
+	var err error
+	for range writers {
+		err = cmp.Or(err, <-errs)
+	}
+	return err
 }
 
 // writeRecomputed stores a batch of recomputed tickets in one transaction. A ticket changed since it

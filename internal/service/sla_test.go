@@ -3,14 +3,17 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/otklik/otklik/internal/demo"
 	"github.com/otklik/otklik/internal/otklik"
 	"github.com/otklik/otklik/internal/service"
 	"github.com/otklik/otklik/internal/sla"
+	"github.com/otklik/otklik/internal/store"
 	"github.com/otklik/otklik/internal/testkit"
 )
 
@@ -225,6 +228,9 @@ func testRemindersAndEscalation(t *testing.T, engine string) {
 	tk := f.create(t, "payments", false) // 5 working days → Monday 23 March 18:00
 	if !sameMoment(tk.DueAt, msk(t, "2026-03-23 18:00")) {
 		t.Fatalf("due %v", tk.DueAt)
+	}
+	if next := f.ticket(t, tk.Number).SLA.NextAt; next == nil || next.After(msk(t, "2026-03-18 10:00")) {
+		t.Errorf("stored timer %v, want one by the first-response reminder", next) // registration stores it
 	}
 	// The first-response deadline (24 working hours: Thursday 19 March 10:00) is reminded of on
 	// Wednesday 10:00 and breached on Thursday.
@@ -513,4 +519,76 @@ func TestDayRecomputeMissesNothing(t *testing.T) {
 		}
 		t.Logf("%d deadline moves over the changes, %d tickets", moved, len(numbers))
 	})
+}
+
+// TestRecomputeOnSeveralWriters: with three PostgreSQL write connections the recomputation writes its
+// transactions on two at once (the third stays free for intake). Every open ticket moves once, with one
+// journal record, its timer follows, and the journal verifies.
+func TestRecomputeOnSeveralWriters(t *testing.T) {
+	db := testkit.MustNewDB(t, "postgres")
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) // Monday, 15:00 Moscow
+	clock := func() time.Time { return now }
+	st, err := store.Open(ctx, store.Options{URL: db.URL, Synchronous: "normal", Now: clock, Writers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
+	const n = 2500 // more than two write transactions in one read batch
+	if _, err := demo.Fill(ctx, svc, demo.FillOptions{Tickets: n, Batch: 1000, Workers: 2, Seed: 3, Days: 1, Now: clock, Open: true}); err != nil {
+		t.Fatal(err)
+	}
+	due := map[int64]time.Time{}
+	for after := int64(0); ; {
+		ts, err := st.OpenTickets(ctx, after, 1000, otklik.TimeSpan{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) == 0 {
+			break
+		}
+		for _, tk := range ts {
+			due[tk.ID] = *tk.DueAt
+		}
+		after = ts[len(ts)-1].ID
+	}
+	admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+	if err := svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-11-24", Kind: "holiday"}); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("recompute jobs: %d, %v", len(jobs), err)
+	}
+	if err := svc.RecomputeDeadlines(ctx, jobs[0].Payload); err != nil {
+		t.Fatal(err)
+	}
+	moved := 0
+	for after := int64(0); ; {
+		ts, err := st.OpenTickets(ctx, after, 1000, otklik.TimeSpan{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) == 0 {
+			break
+		}
+		for _, tk := range ts {
+			if !tk.DueAt.After(due[tk.ID]) || tk.SLA.NextAt == nil {
+				t.Fatalf("ticket %d: due %v (was %v), timer %v", tk.ID, tk.DueAt, due[tk.ID], tk.SLA.NextAt)
+			}
+			moved++
+		}
+		after = ts[len(ts)-1].ID
+	}
+	var recs, tickets int
+	if err := db.Raw.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT ticket_id) FROM journal WHERE kind = 'sla'`).Scan(&recs, &tickets); err != nil {
+		t.Fatal(err)
+	}
+	if moved != len(due) || len(due) != n || recs != n || tickets != n {
+		t.Errorf("%d of %d open tickets moved, %d SLA records on %d tickets; want %d each", moved, len(due), recs, tickets, n)
+	}
+	if rep, err := svc.Verify(ctx); err != nil || rep.Broken != nil {
+		t.Fatalf("verify: %v %+v", err, rep.Broken)
+	}
 }

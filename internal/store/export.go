@@ -70,8 +70,9 @@ var exportTables = []exportTable{
 	{name: "requesters", columns: cols("id:i name:s email:s phone:s snils:s inn:s created_at:t"), order: "id"},
 	{name: "tickets", columns: cols("id:i number:s channel:s category_id:i priority:s status:s subject:s requester_id:i " +
 		"assignee_id:i group_id:i created_at:t updated_at:t first_response_due_at:t due_at:t first_response_at:t " +
-		"resolved_at:t closed_at:t version:i journal_seq:i journal_head:b appeal:i sla_policy:s sla_paused_at:t sla_next_at:t " +
+		"resolved_at:t closed_at:t version:i journal_seq:i journal_head:b appeal:i sla_policy:s sla_paused_at:t " +
 		"sla_flags:i legal_due_at:t sla_extensions:i sla_paused_secs:i"), order: "id"},
+	{name: "sla_timers", columns: cols("ticket_id:i next_at:t"), order: "ticket_id"},
 	{name: "messages", columns: cols("id:i ticket_id:i author_type:s author_id:i author_name:s channel:s internal:i body:s visible:s created_at:t"), order: "id"},
 	{name: "journal", columns: cols("id:i ticket_id:i seq:i at:t actor_type:s actor_id:i actor_name:s channel:s kind:s field:s " +
 		"before:s after:s reason:s prev_hash:b hash:b"), order: "id"},

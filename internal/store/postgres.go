@@ -55,7 +55,7 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	s := &Store{engine: "postgres", read: db, q: q, log: o.Logger, now: o.Now}
+	s := &Store{engine: "postgres", writers: writers, read: db, q: q, log: o.Logger, now: o.Now}
 	ws, err := newWriters(ctx, db, s, writers, o.MaxBatch, "BEGIN")
 	if err != nil {
 		db.Close()

@@ -75,16 +75,17 @@ func (s *Store) SLAPolicies(ctx context.Context) ([]*otklik.SLAPolicy, error) {
 // SLADue returns open tickets whose SLA engine's next look is due.
 func (s *Store) SLADue(ctx context.Context, t time.Time, limit int) ([]*otklik.Ticket, error) {
 	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.TicketColumns+" FROM tickets t "+s.q.TicketJoins+
-		" WHERE t.sla_next_at IS NOT NULL AND t.sla_next_at <= ? ORDER BY t.sla_next_at LIMIT ?"), s.tv(t), limit)
+		" WHERE tm.next_at <= ? ORDER BY tm.next_at LIMIT ?"), s.tv(t), limit)
 	return scanTickets(rows, err)
 }
 
 // OpenTickets returns open tickets after afterID, by ID, with what their deadlines depend on.
 func (s *Store) OpenTickets(ctx context.Context, afterID int64, limit int, span otklik.TimeSpan) ([]*otklik.Ticket, error) {
 	q := `SELECT id, number, channel, category_id, priority, status, created_at,
-		first_response_at, first_response_due_at, due_at, appeal, sla_policy, sla_paused_at, sla_next_at, sla_flags,
+		first_response_at, first_response_due_at, due_at, appeal, sla_policy, sla_paused_at, next_at, sla_flags,
 		legal_due_at, sla_extensions, sla_paused_secs, version, journal_seq, journal_head
-		FROM tickets WHERE id > ? AND status NOT IN ('resolved', 'closed')`
+		FROM tickets LEFT JOIN sla_timers ON sla_timers.ticket_id = tickets.id
+		WHERE id > ? AND status NOT IN ('resolved', 'closed')`
 	args := []any{afterID}
 	if !span.IsZero() {
 		q += ` AND (sla_paused_at IS NOT NULL OR appeal <> 0 OR due_at IS NULL
@@ -172,18 +173,25 @@ func (t *txn) UpsertSLAPolicy(ctx context.Context, p *otklik.SLAPolicy) error {
 	return translate(err)
 }
 
-// SetSLANext stores when the SLA engine must next look at a ticket.
+// SetSLANext stores when the SLA engine must next look at a ticket: its row of sla_timers, none when
+// there is nothing left to watch. A timer that has not moved is not written.
 func (t *txn) SetSLANext(ctx context.Context, ticketID int64, next *time.Time) error {
-	_, err := t.ex.exec(ctx, "UPDATE tickets SET sla_next_at = ? WHERE id = ?", t.s.tvp(next), ticketID)
+	if next == nil {
+		_, err := t.ex.exec(ctx, "DELETE FROM sla_timers WHERE ticket_id = ?", ticketID)
+		return translate(err)
+	}
+	_, err := t.ex.exec(ctx, `INSERT INTO sla_timers (ticket_id, next_at) VALUES (?, ?)
+		ON CONFLICT (ticket_id) DO UPDATE SET next_at = excluded.next_at WHERE sla_timers.next_at <> excluded.next_at`,
+		ticketID, t.s.tv(*next))
 	return translate(err)
 }
 
 // UpdateTicketSLA stores a ticket's deadline state and journal head.
 func (t *txn) UpdateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersion int64) error {
 	s := t.s
-	res, err := t.ex.exec(ctx, `UPDATE tickets SET first_response_due_at = ?, due_at = ?, sla_policy = ?, sla_next_at = ?,
+	res, err := t.ex.exec(ctx, `UPDATE tickets SET first_response_due_at = ?, due_at = ?, sla_policy = ?,
 		sla_flags = ?, legal_due_at = ?, version = ?, updated_at = ?, journal_seq = ?, journal_head = ? WHERE id = ? AND version = ?`,
-		s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt), tk.SLA.Policy, s.tvp(tk.SLA.NextAt), int(tk.SLA.Flags),
+		s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt), tk.SLA.Policy, int(tk.SLA.Flags),
 		s.tvp(tk.SLA.LegalDueAt), tk.Version, s.tv(tk.UpdatedAt), tk.JournalSeq, tk.JournalHead, tk.ID, prevVersion)
 	if err != nil {
 		return translate(err)
@@ -194,7 +202,7 @@ func (t *txn) UpdateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersio
 		}
 		return translate(err)
 	}
-	return nil
+	return t.SetSLANext(ctx, tk.ID, tk.SLA.NextAt)
 }
 
 // StoreRecomputed stores recomputed tickets and their journal records. SQLite runs the statements one by

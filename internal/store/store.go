@@ -48,6 +48,7 @@ type Options struct {
 // Store implements otklik.Store.
 type Store struct {
 	engine  string
+	writers int // write transactions that commit at once
 	read    *sql.DB
 	write   func(ctx context.Context, fn func(tx otklik.Tx) error) error
 	q       queries
@@ -88,6 +89,9 @@ func IsPostgres(url string) bool {
 
 // Engine names the database engine.
 func (s *Store) Engine() string { return s.engine }
+
+// Writers tells how many write transactions commit at once (one on SQLite).
+func (s *Store) Writers() int { return s.writers }
 
 // Close stops the writer and closes every connection.
 func (s *Store) Close() error { return s.closeFn() }

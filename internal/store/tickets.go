@@ -209,7 +209,7 @@ func (s *Store) ticketArgs(tk *otklik.Ticket) []any {
 		tk.Requester.ID, nullID(assignee), nullID(group), s.tv(tk.CreatedAt), s.tv(tk.UpdatedAt),
 		s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt), s.tvp(tk.FirstResponseAt), s.tvp(tk.ResolvedAt),
 		s.tvp(tk.ClosedAt), tk.Version, tk.JournalSeq, tk.JournalHead, boolInt(tk.SLA.Appeal), tk.SLA.Policy,
-		s.tvp(tk.SLA.PausedAt), s.tvp(tk.SLA.NextAt), int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.SLA.Extensions,
+		s.tvp(tk.SLA.PausedAt), int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.SLA.Extensions,
 		int64(tk.SLA.Paused / time.Second)}
 }
 
@@ -239,7 +239,7 @@ func (t *txn) RegisterTicket(ctx context.Context, r *otklik.NewTicketRows) error
 		if k := r.Idempotency; k != nil {
 			scope, key, hash = k.Scope, k.Key, k.RequestHash
 		}
-		args = append(args, scope, key, hash, s.tv(t.now))
+		args = append(args, scope, key, hash, s.tv(t.now), s.tvp(r.Ticket.SLA.NextAt))
 		err := t.ex.queryRow(ctx, s.q.RegisterTicket, args...).Scan(&r.Ticket.ID, &r.Message.ID, &r.Record.ID)
 		r.Message.TicketID, r.Record.TicketID = r.Ticket.ID, r.Ticket.ID
 		return translate(err)
@@ -257,6 +257,11 @@ func (t *txn) RegisterTicket(ctx context.Context, r *otklik.NewTicketRows) error
 	}
 	if err := t.IndexTicket(ctx, r.Ticket.ID, r.Stems, true); err != nil {
 		return err
+	}
+	if next := r.Ticket.SLA.NextAt; next != nil {
+		if _, err := t.ex.exec(ctx, "INSERT INTO sla_timers (ticket_id, next_at) VALUES (?, ?)", r.Ticket.ID, s.tv(*next)); err != nil {
+			return translate(err)
+		}
 	}
 	if k := r.Idempotency; k != nil {
 		_, err := t.ex.exec(ctx, s.q.IdempotencySave, k.Scope, k.Key, k.RequestHash, r.Ticket.ID, s.tv(t.now))
@@ -299,7 +304,7 @@ func (t *txn) UpdateTicket(ctx context.Context, tk *otklik.Ticket, prevVersion i
 		string(tk.Channel), tk.Category.ID, string(tk.Priority), string(tk.Status), tk.Subject,
 		nullID(assignee), nullID(group), s.tv(tk.UpdatedAt), s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt),
 		s.tvp(tk.FirstResponseAt), s.tvp(tk.ResolvedAt), s.tvp(tk.ClosedAt), tk.Version, tk.JournalSeq,
-		tk.JournalHead, boolInt(tk.SLA.Appeal), tk.SLA.Policy, s.tvp(tk.SLA.PausedAt), s.tvp(tk.SLA.NextAt),
+		tk.JournalHead, boolInt(tk.SLA.Appeal), tk.SLA.Policy, s.tvp(tk.SLA.PausedAt),
 		int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.SLA.Extensions, int64(tk.SLA.Paused/time.Second), tk.ID, prevVersion)
 	if err != nil {
 		return translate(err)
@@ -311,7 +316,7 @@ func (t *txn) UpdateTicket(ctx context.Context, tk *otklik.Ticket, prevVersion i
 	if n == 0 {
 		return otklik.Errorf(otklik.ECONFLICT, "ticket.version_conflict", nil)
 	}
-	return nil
+	return t.SetSLANext(ctx, tk.ID, tk.SLA.NextAt)
 }
 
 // InsertMessage stores a message and sets its ID.

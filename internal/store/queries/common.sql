@@ -8,7 +8,7 @@ SELECT t.id, t.number, t.channel, t.category_id, c.code, c.name, t.priority, t.s
        t.assignee_id, u.name, t.group_id, g.code, g.name,
        t.created_at, t.updated_at, t.first_response_due_at, t.due_at, t.first_response_at,
        t.resolved_at, t.closed_at, t.version, t.journal_seq, t.journal_head,
-       t.appeal, t.sla_policy, t.sla_paused_at, t.sla_next_at, t.sla_flags, t.legal_due_at, t.sla_extensions,
+       t.appeal, t.sla_policy, t.sla_paused_at, tm.next_at, t.sla_flags, t.legal_due_at, t.sla_extensions,
        t.sla_paused_secs
 
 -- name: ticket-joins
@@ -16,20 +16,21 @@ SELECT t.id, t.number, t.channel, t.category_id, c.code, c.name, t.priority, t.s
   JOIN requesters r ON r.id = t.requester_id
   LEFT JOIN users u ON u.id = t.assignee_id
   LEFT JOIN groups g ON g.id = t.group_id
+  LEFT JOIN sla_timers tm ON tm.ticket_id = t.id
 
 -- name: insert-ticket
 INSERT INTO tickets (number, channel, category_id, priority, status, subject, requester_id, assignee_id,
                      group_id, created_at, updated_at, first_response_due_at, due_at, first_response_at,
                      resolved_at, closed_at, version, journal_seq, journal_head, appeal, sla_policy,
-                     sla_paused_at, sla_next_at, sla_flags, legal_due_at, sla_extensions, sla_paused_secs)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     sla_paused_at, sla_flags, legal_due_at, sla_extensions, sla_paused_secs)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: update-ticket
 UPDATE tickets
    SET channel = ?, category_id = ?, priority = ?, status = ?, subject = ?, assignee_id = ?, group_id = ?,
        updated_at = ?, first_response_due_at = ?, due_at = ?, first_response_at = ?, resolved_at = ?,
        closed_at = ?, version = ?, journal_seq = ?, journal_head = ?, appeal = ?, sla_policy = ?,
-       sla_paused_at = ?, sla_next_at = ?, sla_flags = ?, legal_due_at = ?, sla_extensions = ?, sla_paused_secs = ?
+       sla_paused_at = ?, sla_flags = ?, legal_due_at = ?, sla_extensions = ?, sla_paused_secs = ?
  WHERE id = ? AND version = ?
 
 -- name: insert-message

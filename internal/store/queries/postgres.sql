@@ -17,8 +17,8 @@ WITH t AS (
     INSERT INTO tickets (number, channel, category_id, priority, status, subject, requester_id, assignee_id,
                          group_id, created_at, updated_at, first_response_due_at, due_at, first_response_at,
                          resolved_at, closed_at, version, journal_seq, journal_head, appeal, sla_policy,
-                         sla_paused_at, sla_next_at, sla_flags, legal_due_at, sla_extensions, sla_paused_secs)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         sla_paused_at, sla_flags, legal_due_at, sla_extensions, sla_paused_secs)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     RETURNING id
 ), m AS (
     INSERT INTO messages (ticket_id, author_type, author_id, author_name, channel, internal, body, visible, created_at)
@@ -35,6 +35,9 @@ WITH t AS (
     INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at)
     SELECT * FROM (SELECT ?::text AS scope, ?::text AS key, ?::bytea AS h, t.id, ?::timestamptz AS at FROM t) x
      WHERE x.scope IS NOT NULL
+), n AS (
+    INSERT INTO sla_timers (ticket_id, next_at)
+    SELECT * FROM (SELECT t.id, ?::timestamptz AS next_at FROM t) x WHERE x.next_at IS NOT NULL
 )
 SELECT (SELECT id FROM t), (SELECT id FROM m), (SELECT id FROM j)
 
@@ -54,11 +57,16 @@ WITH v AS (
                          ?::integer[], ?::timestamptz[], ?::bigint[], ?::timestamptz[], ?::bigint[], ?::bytea[])
         AS v(id, prev, fr, due, pol, nxt, flags, legal, ver, upd, seq, head)
 ), u AS (
-    UPDATE tickets AS t SET first_response_due_at = v.fr, due_at = v.due, sla_policy = v.pol, sla_next_at = v.nxt,
+    UPDATE tickets AS t SET first_response_due_at = v.fr, due_at = v.due, sla_policy = v.pol,
            sla_flags = v.flags, legal_due_at = v.legal, version = v.ver, updated_at = v.upd, journal_seq = v.seq,
            journal_head = v.head
       FROM v WHERE t.id = v.id AND t.version = v.prev
-    RETURNING t.id
+    RETURNING t.id, v.nxt
+), n AS (
+    INSERT INTO sla_timers (ticket_id, next_at) SELECT id, nxt FROM u WHERE nxt IS NOT NULL
+    ON CONFLICT (ticket_id) DO UPDATE SET next_at = excluded.next_at WHERE sla_timers.next_at <> excluded.next_at
+), d AS (
+    DELETE FROM sla_timers WHERE ticket_id IN (SELECT id FROM u WHERE nxt IS NULL)
 ), j AS (
     INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before,
                          after, reason, prev_hash, hash)

@@ -56,6 +56,9 @@ type Store struct {
 	now     func() time.Time
 	closeFn func() error
 
+	closeOnce sync.Once
+	closeErr  error
+
 	sequences sync.Map // PostgreSQL ticket sequences known to exist
 	seqMu     sync.Mutex
 	seqCache  map[int][]int64 // PostgreSQL ticket numbers taken from the sequences, not yet used
@@ -93,8 +96,11 @@ func (s *Store) Engine() string { return s.engine }
 // Writers tells how many write transactions commit at once (one on SQLite).
 func (s *Store) Writers() int { return s.writers }
 
-// Close stops the writer and closes every connection.
-func (s *Store) Close() error { return s.closeFn() }
+// Close stops the writer and closes every connection. Closing again does nothing more.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.closeFn() })
+	return s.closeErr
+}
 
 // Write runs fn in a write transaction (see otklik.Store).
 func (s *Store) Write(ctx context.Context, fn func(tx otklik.Tx) error) error {

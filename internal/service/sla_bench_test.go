@@ -67,18 +67,7 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 					svc = service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
 				}
 			}
-			open := 0
-			for after := int64(0); ; {
-				ts, err := st.OpenTickets(ctx, after, 5000, otklik.TimeSpan{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(ts) == 0 {
-					break
-				}
-				open += len(ts)
-				after = ts[len(ts)-1].ID
-			}
+			open := len(allOpen(b, st))
 			admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
 			holiday := map[string]bool{} // the benchmark's days that are holidays now
 			cals, err := st.Calendars(ctx)

@@ -540,18 +540,8 @@ func TestRecomputeOnSeveralWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	due := map[int64]time.Time{}
-	for after := int64(0); ; {
-		ts, err := st.OpenTickets(ctx, after, 1000, otklik.TimeSpan{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ts) == 0 {
-			break
-		}
-		for _, tk := range ts {
-			due[tk.ID] = *tk.DueAt
-		}
-		after = ts[len(ts)-1].ID
+	for _, tk := range allOpen(t, st) {
+		due[tk.ID] = *tk.DueAt
 	}
 	admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
 	if err := svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-11-24", Kind: "holiday"}); err != nil {
@@ -565,21 +555,11 @@ func TestRecomputeOnSeveralWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	moved := 0
-	for after := int64(0); ; {
-		ts, err := st.OpenTickets(ctx, after, 1000, otklik.TimeSpan{})
-		if err != nil {
-			t.Fatal(err)
+	for _, tk := range allOpen(t, st) {
+		if !tk.DueAt.After(due[tk.ID]) || tk.SLA.NextAt == nil {
+			t.Fatalf("ticket %d: due %v (was %v), timer %v", tk.ID, tk.DueAt, due[tk.ID], tk.SLA.NextAt)
 		}
-		if len(ts) == 0 {
-			break
-		}
-		for _, tk := range ts {
-			if !tk.DueAt.After(due[tk.ID]) || tk.SLA.NextAt == nil {
-				t.Fatalf("ticket %d: due %v (was %v), timer %v", tk.ID, tk.DueAt, due[tk.ID], tk.SLA.NextAt)
-			}
-			moved++
-		}
-		after = ts[len(ts)-1].ID
+		moved++
 	}
 	var recs, tickets int
 	if err := db.Raw.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT ticket_id) FROM journal WHERE kind = 'sla'`).Scan(&recs, &tickets); err != nil {
@@ -590,5 +570,22 @@ func TestRecomputeOnSeveralWriters(t *testing.T) {
 	}
 	if rep, err := svc.Verify(ctx); err != nil || rep.Broken != nil {
 		t.Fatalf("verify: %v %+v", err, rep.Broken)
+	}
+}
+
+// allOpen reads every open ticket, by ID, as the recomputation does.
+func allOpen(tb testing.TB, st otklik.Store) []*otklik.Ticket {
+	tb.Helper()
+	var out []*otklik.Ticket
+	for after := int64(0); ; {
+		ts, err := st.OpenTickets(context.Background(), after, 5000, otklik.TimeSpan{})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if len(ts) == 0 {
+			return out
+		}
+		out = append(out, ts...)
+		after = ts[len(ts)-1].ID
 	}
 }

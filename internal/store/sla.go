@@ -79,13 +79,16 @@ func (s *Store) SLADue(ctx context.Context, t time.Time, limit int) ([]*otklik.T
 	return scanTickets(rows, err)
 }
 
-// OpenTickets returns open tickets after afterID, by ID, with what their deadlines depend on.
+// OpenTickets returns open tickets after afterID, by ID, with what their deadlines depend on. The timer
+// is looked up ticket by ticket: as a LEFT JOIN, PostgreSQL merge-joined sla_timers from its first row
+// on every page, so a pass over all open tickets read the table quadratically (EXPLAIN ANALYZE:
+// 16,347 timer rows for a page of 2,000 halfway through 100,000 tickets).
 func (s *Store) OpenTickets(ctx context.Context, afterID int64, limit int, span otklik.TimeSpan) ([]*otklik.Ticket, error) {
 	q := `SELECT id, number, channel, category_id, priority, status, created_at,
-		first_response_at, first_response_due_at, due_at, appeal, sla_policy, sla_paused_at, next_at, sla_flags,
+		first_response_at, first_response_due_at, due_at, appeal, sla_policy, sla_paused_at,
+		(SELECT next_at FROM sla_timers WHERE ticket_id = tickets.id), sla_flags,
 		legal_due_at, sla_extensions, sla_paused_secs, version, journal_seq, journal_head
-		FROM tickets LEFT JOIN sla_timers ON sla_timers.ticket_id = tickets.id
-		WHERE id > ? AND status NOT IN ('resolved', 'closed')`
+		FROM tickets WHERE id > ? AND status NOT IN ('resolved', 'closed')`
 	args := []any{afterID}
 	if !span.IsZero() {
 		q += ` AND (sla_paused_at IS NOT NULL OR appeal <> 0 OR due_at IS NULL

@@ -1052,35 +1052,24 @@ type recomputed struct {
 // waits for) the transactions go one after another. It returns when all are stored, so that a
 // continuation never skips a ticket.
 func (s *Service) writeChanged(ctx context.Context, e *slaEngine, changed []recomputed) error {
-	var chunks [][]recomputed
-	for len(changed) > 0 {
-		n := min(len(changed), recomputeWrite)
-		chunks, changed = append(chunks, changed[:n]), changed[n:]
-	}
-	writers := s.store.Writers() - 1
-	if writers <= 1 || len(chunks) <= 1 {
-		for _, c := range chunks {
-			if err := s.writeRecomputed(ctx, e, c); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	next := make(chan []recomputed)
+	writers := max(1, s.store.Writers()-1)
 	errs := make(chan error, writers)
 	for range writers {
 		go func() {
 			var err error
 			for c := range next {
-				if err == nil {
+				if err == nil { // after a failure, only drain
 					err = s.writeRecomputed(ctx, e, c)
 				}
 			}
 			errs <- err
 		}()
 	}
-	for _, c := range chunks {
-		next <- c
+	for len(changed) > 0 {
+		n := min(len(changed), recomputeWrite)
+		next <- changed[:n]
+		changed = changed[n:]
 	}
 	close(next)
 	var err error

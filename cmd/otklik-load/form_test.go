@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +81,40 @@ func TestRunForm(t *testing.T) {
 	}
 	if objects := testkit.CountObjects(t, p.blobs); tickets < submits.OK || int64(objects) < tickets || int64(objects) > tickets+3 {
 		t.Errorf("%d tickets and %d stored files after %d successful submissions, want as many files as tickets", tickets, objects, submits.OK)
+	}
+}
+
+func TestRunFormWaves(t *testing.T) {
+	p := startPortal(t)
+	code, stdout, stderr := runArgs(noEnv, "-url", p.url, "-scenario", "form", "-waves", "-c", "4", "-d", "1500ms",
+		"-warmup", "100ms", "-file-size", "64KB", "-json")
+	if code != 0 {
+		t.Fatalf("exit status %d, want 0; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	var got struct {
+		Failed     int64 `json:"failed"`
+		Waves      int64 `json:"waves"`
+		Operations []struct {
+			Name string `json:"name"`
+			OK   int64  `json:"ok"`
+		} `json:"operations"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, stdout)
+	}
+	if got.Failed != 0 || got.Waves < 2 || len(got.Operations) != 2 {
+		t.Fatalf("want at least two waves and no failure: %s", stdout)
+	}
+	// Each measured wave is four submissions; a wave cut by the deadline may add some of its own.
+	if ok := got.Operations[1].OK; ok < 4*got.Waves || ok >= 4*(got.Waves+1) {
+		t.Errorf("%d submissions in %d waves of 4: %s", ok, got.Waves, stdout)
+	}
+	if !strings.Contains(stdout, `"scenario":"form"`) {
+		t.Errorf("unexpected result: %s", stdout)
+	}
+
+	// Waves are the form's only.
+	if code, _, stderr := runArgs(noEnv, "-url", p.url, "-scenario", "create", "-waves"); code != 2 || !strings.Contains(stderr, "waves") {
+		t.Errorf("-waves with the create scenario: exit %d, %s", code, stderr)
 	}
 }

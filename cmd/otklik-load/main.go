@@ -57,6 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.IntVar(&cfg.MaxTickets, "tickets", loadtest.DefaultMaxTickets, "ticket numbers to collect for reading (get, mixed)")
 	fs.StringVar(&fileSize, "file-size", "1MB", "`size` of the file each submission attaches, up to 5MB; 0 for none (form)")
 	fs.StringVar(&cfg.FileType, "file-type", loadtest.FilePNG, "kind of that file: png or pdf (form)")
+	fs.BoolVar(&cfg.Waves, "waves", false, "move the clients in step: all open the form, then all submit at once, wave after wave (form)")
 	fs.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: otklik-load [flags]\n\n"+

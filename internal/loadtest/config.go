@@ -126,6 +126,11 @@ type Config struct {
 	FileSize int64
 	// FileType is the kind of that file: FilePNG (the default when empty) or FilePDF.
 	FileType string
+	// Waves moves the form scenario's workers in step: in each wave every worker opens the form and
+	// solves its captcha, then all submit at once, and the next wave starts when every answer is in.
+	// A submission is then measured with Concurrency of them in flight together, and the tool's own
+	// work (pages, proofs of work) is not competing with them for the machine.
+	Waves bool
 	// Command is the command line to print with the result (with the token already hidden).
 	Command string
 	// Client sends the requests; nil means NewClient(Concurrency). In the form scenario it sends only
@@ -158,6 +163,8 @@ func (c *Config) Validate() error {
 		case c.FileType != "" && c.FileType != FilePNG && c.FileType != FilePDF:
 			return fmt.Errorf("file type %q: want %s or %s", c.FileType, FilePNG, FilePDF)
 		}
+	} else if c.Waves {
+		return fmt.Errorf("waves: only the %s scenario moves in waves", ScenarioForm)
 	}
 	switch {
 	case c.Token == "" && c.Scenario != ScenarioForm:

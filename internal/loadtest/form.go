@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -67,6 +68,67 @@ type formPlan struct {
 	spread     bool   // citizens dial from addresses of their own
 	pageHeader http.Header
 	origin     string
+	waves      *waves // nil: each worker at its own pace
+}
+
+// waves keeps the form scenario's workers in step (Config.Waves): every worker waits at each of a
+// wave's two gates until all have come — before the submissions, so that they start together, and
+// after them, so that the next wave's pages start only when every answer is in. A worker that stops
+// leaves, and the others no longer wait for it.
+type waves struct {
+	mu       sync.Mutex
+	workers  int           // still taking part
+	waiting  int           // at the gate now
+	open     chan struct{} // closed when the gate opens
+	started  time.Time     // when the wave's submissions started
+	from, to time.Time     // the measured time
+	measured atomic.Int64  // waves started and finished in it
+}
+
+func newWaves(workers int, from, to time.Time) *waves {
+	return &waves{workers: workers, open: make(chan struct{}), from: from, to: to}
+}
+
+// gate waits until every worker still taking part is at the gate, or the run is over (false).
+func (v *waves) gate(ctx context.Context, submit bool) bool {
+	v.mu.Lock()
+	ch := v.open
+	v.waiting++
+	if v.waiting >= v.workers {
+		v.release(submit)
+		v.mu.Unlock()
+		return true
+	}
+	v.mu.Unlock()
+	select {
+	case <-ch:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// release opens the gate (v.mu held): the start of the submissions, or the end of a wave.
+func (v *waves) release(submit bool) {
+	now := time.Now()
+	if submit {
+		v.started = now
+	} else if !v.started.Before(v.from) && now.Before(v.to) {
+		v.measured.Add(1)
+	}
+	v.waiting = 0
+	close(v.open)
+	v.open = make(chan struct{})
+}
+
+// leave takes a stopping worker out of the waves.
+func (v *waves) leave() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.workers--
+	if v.waiting > 0 && v.waiting >= v.workers {
+		v.release(false)
+	}
 }
 
 // formPage is what a form page carries that a submission sends back.
@@ -302,6 +364,9 @@ func newCitizenConn() *citizenConn {
 // runForm is the worker's loop in the form scenario: one citizen after another.
 func (w *worker) runForm(ctx context.Context) {
 	p, f := w.p, w.p.form
+	if f.waves != nil {
+		defer f.waves.leave()
+	}
 	for ctx.Err() == nil {
 		// A new citizen: a new address, a new connection.
 		serial := w.citizens*uint64(p.workers) + uint64(w.id)
@@ -316,38 +381,52 @@ func (w *worker) runForm(ctx context.Context) {
 			panic(fmt.Sprintf("loadtest: prebuilt request is invalid: %v", err))
 		}
 		req.Header = f.pageHeader
-		resp, start, latency := w.send(ctx, opPage, req)
-		if resp == nil {
-			if !start.Before(p.end) {
-				return
-			}
-			continue
+		if !w.citizen(ctx, req, serial) {
+			return
 		}
+	}
+}
+
+// citizen opens the form with req and submits it as citizen serial; in waves, in step with the
+// others. It returns false when the run is over.
+func (w *worker) citizen(ctx context.Context, req *http.Request, serial uint64) bool {
+	p, v := w.p, w.p.form.waves
+	var submission *http.Request
+	resp, start, latency := w.send(ctx, opPage, req)
+	if resp == nil && !start.Before(p.end) {
+		return false
+	}
+	if resp != nil {
 		page, problem := formPage{}, ""
 		if resp.StatusCode == http.StatusOK {
 			page, problem = parseFormPage(resp, w.buf.Bytes())
 		}
 		w.count(opPage, resp, start, latency, problem)
-		if resp.StatusCode != http.StatusOK || problem != "" {
-			continue
-		}
-
-		nonce := pow.Solve(page.challenge, page.bits) // 14 bits: about 16,000 hashes, 2.5 ms of a core
-		if req, err = w.submission(ctx, &page, nonce, serial); err != nil {
-			panic(fmt.Sprintf("loadtest: submission is invalid: %v", err))
-		}
-		if resp, start, latency = w.send(ctx, opSubmit, req); resp == nil {
-			if !start.Before(p.end) {
-				return
+		if resp.StatusCode == http.StatusOK && problem == "" {
+			nonce := pow.Solve(page.challenge, page.bits) // 14 bits: about 16,000 hashes, 2.5 ms of a core
+			var err error
+			if submission, err = w.submission(ctx, &page, nonce, serial); err != nil {
+				panic(fmt.Sprintf("loadtest: submission is invalid: %v", err))
 			}
-			continue
 		}
-		problem = ""
-		if resp.StatusCode == http.StatusOK && !ticketNumber.Match(w.buf.Bytes()) {
-			problem = "no ticket number on the page"
-		}
-		w.count(opSubmit, resp, start, latency, problem)
 	}
+	if v != nil && !v.gate(ctx, true) { // a worker without a form still waits out the wave
+		return false
+	}
+	if submission != nil {
+		resp, start, latency = w.send(ctx, opSubmit, submission)
+		if resp == nil && !start.Before(p.end) {
+			return false
+		}
+		if resp != nil {
+			problem := ""
+			if resp.StatusCode == http.StatusOK && !ticketNumber.Match(w.buf.Bytes()) {
+				problem = "no ticket number on the page"
+			}
+			w.count(opSubmit, resp, start, latency, problem)
+		}
+	}
+	return v == nil || v.gate(ctx, false)
 }
 
 // send sends req as operation o on the citizen's connection and reads the whole answer into w.buf.

@@ -31,6 +31,9 @@ type Result struct {
 	// is 0.
 	FileType  string
 	FileBytes int64
+	// Waves: the form scenario's workers moved in step (Config.Waves), this many waves measured.
+	Waves     bool
+	WaveCount int64
 
 	// The parameters of list and search requests; shown only for scenarios that send them.
 	Query  string
@@ -225,6 +228,9 @@ func (r *Result) params() []string {
 		} else {
 			out = append(out, "no file")
 		}
+		if r.Waves {
+			out = append(out, fmt.Sprintf("in waves of %d: %d measured", r.Concurrency, r.WaveCount))
+		}
 	}
 	if list {
 		out = append(out, "status="+shellQuote(r.Status))
@@ -338,6 +344,7 @@ type jsonResult struct {
 	Limit           int               `json:"limit,omitempty"`
 	FileType        string            `json:"file_type,omitempty"`
 	FileBytes       int64             `json:"file_bytes,omitempty"`
+	Waves           int64             `json:"waves,omitempty"`
 	Requests        int64             `json:"requests"`
 	OK              int64             `json:"ok"`
 	Failed          int64             `json:"failed"`
@@ -385,6 +392,7 @@ func (r *Result) WriteJSON(w io.Writer) error {
 		Tickets:         r.Tickets,
 		FileType:        r.FileType,
 		FileBytes:       r.FileBytes,
+		Waves:           r.WaveCount,
 		Requests:        t.Requests(),
 		OK:              t.OK,
 		Failed:          t.Failed(),

@@ -45,6 +45,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	p.end = p.measureStart.Add(cfg.Duration)
 	runCtx, cancel := context.WithDeadline(ctx, p.end)
 	defer cancel()
+	if p.form != nil && cfg.Waves {
+		p.form.waves = newWaves(len(workers), p.measureStart, p.end)
+	}
 	if cfg.Warmup > 0 {
 		p.logf("warming up for %s with %d clients…\n", cfg.Warmup, cfg.Concurrency)
 	}
@@ -86,6 +89,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	if p.form != nil && p.form.file != nil {
 		res.FileType, res.FileBytes = p.form.fileType, int64(len(p.form.file.data))
+	}
+	if p.form != nil && p.form.waves != nil {
+		res.Waves, res.WaveCount = true, p.form.waves.measured.Load()
 	}
 	res.collect(p, workers)
 	if cpuOK && cpu1OK {

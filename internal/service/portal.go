@@ -33,33 +33,50 @@ var portalRequestHash = func() []byte { h := sha256.Sum256([]byte(portalScope));
 // portalActor records what the portal registers.
 var portalActor = otklik.Actor{Type: otklik.ActorSystem, Name: "Портал обращений", Channel: otklik.ChannelWeb}
 
+// Submitted is what a form submission registered: the ticket and the files attached to it; Replay
+// when the form's token had been used before, the ticket and files being the first submission's.
+type Submitted struct {
+	Ticket *otklik.Ticket
+	Files  []*otklik.Attachment
+	Replay bool
+}
+
 // SubmitWebForm registers a ticket from the portal's feedback form in one transaction: the ticket
 // with the form's files on its first message, and the acknowledgement to the citizen's e-mail in the
 // outbox (the same letter an e-mail request gets, within the automatic-answer limit of the address).
-// A token used before returns its ticket and true. Unless a new ticket took them, the files are
-// removed from the vault.
-func (s *Service) SubmitWebForm(ctx context.Context, f WebForm) (*otklik.Ticket, bool, error) {
-	t, replay, err := s.submitWebForm(ctx, f)
-	if (err != nil || replay) && len(f.Files) > 0 {
+// A token used before returns its ticket. Unless a new ticket took them, the files are removed from
+// the vault.
+func (s *Service) SubmitWebForm(ctx context.Context, f WebForm) (*Submitted, error) {
+	sub, err := s.submitWebForm(ctx, f)
+	if (err != nil || sub.Replay) && len(f.Files) > 0 {
 		s.DiscardStored(ctx, f.Files)
 	}
-	return t, replay, err
+	if err == nil && sub.Replay {
+		sub.Files, err = s.store.Attachments(ctx, sub.Ticket.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sub, nil
 }
 
-func (s *Service) submitWebForm(ctx context.Context, f WebForm) (*otklik.Ticket, bool, error) {
+func (s *Service) submitWebForm(ctx context.Context, f WebForm) (*Submitted, error) {
 	if !validIdempotencyKey(f.Token) {
-		return nil, false, otklik.Internal(errors.New("portal form without a valid token"))
+		return nil, otklik.Internal(errors.New("portal form without a valid token"))
 	}
 	p, err := s.prepare(ctx, NewTicket{Channel: otklik.ChannelWeb, Subject: f.Subject, Body: f.Body, Category: f.Category,
 		Requester: f.Requester, IdempotencyKey: f.Token})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	p.reqHash = portalRequestHash
-	return s.create(ctx, portalActor, portalScope, p, func(tx otklik.Tx, t *otklik.Ticket, first *otklik.Message) error {
+	var atts []*otklik.Attachment // the new ticket's, as attached in the transaction that committed
+	t, replay, err := s.create(ctx, portalActor, portalScope, p, func(tx otklik.Tx, t *otklik.Ticket, first *otklik.Message) error {
+		atts = nil
 		if len(f.Files) > 0 {
 			if _, _, err := s.applyChange(ctx, tx, t.Number, 0, func(tx otklik.Tx, cur *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
-				recs, _, err := s.attachStored(ctx, tx, cur, first.Author, otklik.ChannelWeb, first.ID, f.Files)
+				recs, out, err := s.attachStored(ctx, tx, cur, first.Author, otklik.ChannelWeb, first.ID, f.Files)
+				atts = out
 				return recs, err
 			}); err != nil {
 				return err
@@ -67,6 +84,10 @@ func (s *Service) submitWebForm(ctx context.Context, f WebForm) (*otklik.Ticket,
 		}
 		return s.acknowledgeWeb(ctx, tx, t)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &Submitted{Ticket: t, Files: atts, Replay: replay}, nil
 }
 
 // acknowledgeWeb queues the acknowledgement of a ticket filed through the portal, in its transaction.

@@ -233,7 +233,7 @@ func (wb *Web) portalSubmit(w http.ResponseWriter, r *http.Request) {
 	if f.Service != "" {
 		body = i18n.T(i18n.RU, "ui.portal.body_service", map[string]string{"service": f.Service}) + "\n\n" + body
 	}
-	t, _, err := wb.svc.SubmitWebForm(r.Context(), service.WebForm{Subject: f.Subject, Body: body, Category: f.Category,
+	sub, err := wb.svc.SubmitWebForm(r.Context(), service.WebForm{Subject: f.Subject, Body: body, Category: f.Category,
 		Requester: service.RequesterInput{Name: f.Name, Email: f.Email, Phone: f.Phone, SNILS: f.SNILS, INN: f.INN},
 		Token:     f.Token, Files: stored})
 	stored = nil // SubmitWebForm took them, or discarded them
@@ -245,11 +245,10 @@ func (wb *Web) portalSubmit(w http.ResponseWriter, r *http.Request) {
 		wb.failErr(w, r, err)
 		return
 	}
+	t := sub.Ticket
 	done := portalDone{Ticket: t}
-	if atts, err := wb.svc.Attachments(r.Context(), t.Number); err == nil {
-		for _, a := range atts {
-			done.Files = append(done.Files, a.Name)
-		}
+	for _, a := range sub.Files {
+		done.Files = append(done.Files, a.Name)
 	}
 	if t.Requester != nil {
 		done.Email = t.Requester.Email

@@ -227,6 +227,8 @@ func TestPortalForm(t *testing.T) {
 		fields2["subject"] = "Исправленная тема"
 		if again := b.submit(fields2); again.code != http.StatusOK || field(t, numberRe, again.body) != number {
 			t.Errorf("edited resubmission: %d, want the same number %s", again.code, number)
+		} else if !strings.Contains(again.body, "ошибка.png") {
+			t.Error("the resubmission's page does not list the file the ticket has (sent the first time)")
 		}
 		if tk, obj := d.stored(); tk != tickets1 || obj != objects1 {
 			t.Errorf("after resubmissions: %d tickets, %d objects; want %d and %d", tk, obj, tickets1, objects1)

@@ -25,8 +25,10 @@ import (
 // case). "next-month" changes 24 December 2026, past every deadline: the job reads only the tickets
 // that could move and changes none. Reported: open tickets a second, and the longest a registration
 // waited meanwhile (the intake's pause). Engines: SQLite, and PostgreSQL with OTKLIK_TEST_POSTGRES.
-// With OTKLIK_BENCH_DB naming a file, the SQLite database is kept there and filled only when it has
-// no tickets; each run leaves its calendar as it found it (an even -benchtime).
+// With OTKLIK_BENCH_DB naming a file, the SQLite database is kept there, and with OTKLIK_BENCH_PG_DB
+// naming a PostgreSQL database URL (an existing database, migrated on open) the PostgreSQL one is; a
+// kept database is filled only when it has no tickets, and each run leaves its calendar as it found
+// it (an even -benchtime).
 func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 	n := 20_000
 	if v, err := strconv.Atoi(os.Getenv("OTKLIK_BENCH_TICKETS")); err == nil && v > 0 {
@@ -41,8 +43,9 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 			clock := func() time.Time { return now }
 			var st *store.Store
 			fill := n
-			if path := os.Getenv("OTKLIK_BENCH_DB"); path != "" && engine == "sqlite" {
-				st = testkit.MustOpenStoreAt(b, path, clock)
+			kept := map[string]string{"sqlite": os.Getenv("OTKLIK_BENCH_DB"), "postgres": os.Getenv("OTKLIK_BENCH_PG_DB")}[engine]
+			if kept != "" {
+				st = testkit.MustOpenStoreAt(b, kept, clock)
 				if have, err := st.CountTickets(context.Background()); err != nil {
 					b.Fatal(err)
 				} else if have > 0 {
@@ -57,13 +60,13 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 				if _, err := demo.Fill(ctx, svc, demo.FillOptions{Tickets: fill, Batch: 1000, Workers: 2, Seed: 7, Days: 1, Now: clock, Open: true}); err != nil {
 					b.Fatal(err)
 				}
-				if path := os.Getenv("OTKLIK_BENCH_DB"); path != "" && engine == "sqlite" {
+				if kept != "" && engine == "sqlite" {
 					// Measured on the database at rest, as after a restart: closing checkpoints the
 					// fill's gigabytes of WAL, which the first run would otherwise write back meanwhile.
 					if err := st.Close(); err != nil {
 						b.Fatal(err)
 					}
-					st = testkit.MustOpenStoreAt(b, path, clock)
+					st = testkit.MustOpenStoreAt(b, kept, clock)
 					svc = service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
 				}
 			}

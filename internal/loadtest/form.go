@@ -80,22 +80,23 @@ type waves struct {
 	workers  int           // still taking part
 	waiting  int           // at the gate now
 	open     chan struct{} // closed when the gate opens
+	submit   bool          // the gate now is the one before the submissions
 	started  time.Time     // when the wave's submissions started
 	from, to time.Time     // the measured time
 	measured atomic.Int64  // waves started and finished in it
 }
 
 func newWaves(workers int, from, to time.Time) *waves {
-	return &waves{workers: workers, open: make(chan struct{}), from: from, to: to}
+	return &waves{workers: workers, open: make(chan struct{}), submit: true, from: from, to: to}
 }
 
 // gate waits until every worker still taking part is at the gate, or the run is over (false).
-func (v *waves) gate(ctx context.Context, submit bool) bool {
+func (v *waves) gate(ctx context.Context) bool {
 	v.mu.Lock()
 	ch := v.open
 	v.waiting++
 	if v.waiting >= v.workers {
-		v.release(submit)
+		v.release()
 		v.mu.Unlock()
 		return true
 	}
@@ -109,14 +110,14 @@ func (v *waves) gate(ctx context.Context, submit bool) bool {
 }
 
 // release opens the gate (v.mu held): the start of the submissions, or the end of a wave.
-func (v *waves) release(submit bool) {
+func (v *waves) release() {
 	now := time.Now()
-	if submit {
+	if v.submit {
 		v.started = now
 	} else if !v.started.Before(v.from) && now.Before(v.to) {
 		v.measured.Add(1)
 	}
-	v.waiting = 0
+	v.waiting, v.submit = 0, !v.submit
 	close(v.open)
 	v.open = make(chan struct{})
 }
@@ -127,7 +128,7 @@ func (v *waves) leave() {
 	defer v.mu.Unlock()
 	v.workers--
 	if v.waiting > 0 && v.waiting >= v.workers {
-		v.release(false)
+		v.release()
 	}
 }
 
@@ -410,7 +411,7 @@ func (w *worker) citizen(ctx context.Context, req *http.Request, serial uint64) 
 			}
 		}
 	}
-	if v != nil && !v.gate(ctx, true) { // a worker without a form still waits out the wave
+	if v != nil && !v.gate(ctx) { // a worker without a form still waits out the wave
 		return false
 	}
 	if submission != nil {
@@ -426,7 +427,7 @@ func (w *worker) citizen(ctx context.Context, req *http.Request, serial uint64) 
 			w.count(opSubmit, resp, start, latency, problem)
 		}
 	}
-	return v == nil || v.gate(ctx, false)
+	return v == nil || v.gate(ctx)
 }
 
 // send sends req as operation o on the citizen's connection and reads the whole answer into w.buf.

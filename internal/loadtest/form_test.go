@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"image/png"
 	"math/rand/v2"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/otklik/otklik/internal/files/check"
 )
@@ -126,5 +128,67 @@ func TestTicketNumber(t *testing.T) {
 		if got := ticketNumber.MatchString(body); got != want {
 			t.Errorf("ticketNumber on %q = %v, want %v", body, got, want)
 		}
+	}
+}
+
+// TestWaves: a gate opens when every worker still taking part has come, a worker that stops no
+// longer holds the others, and a wave counts when its submissions started and ended in the measured
+// time.
+func TestWaves(t *testing.T) {
+	now := time.Now()
+	v := newWaves(3, now.Add(-time.Minute), now.Add(time.Minute))
+	ctx := context.Background()
+	through := func(n int) {
+		t.Helper()
+		done := make(chan bool, n)
+		for range n {
+			go func() { done <- v.gate(ctx) }()
+		}
+		for range n {
+			select {
+			case ok := <-done:
+				if !ok {
+					t.Fatal("a gate refused a worker before the end of the run")
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("the gate did not open for %d workers", n)
+			}
+		}
+	}
+	through(3) // the submissions start
+	through(3) // the wave ends
+	if got := v.measured.Load(); got != 1 {
+		t.Fatalf("%d waves measured, want 1", got)
+	}
+
+	// Two at the gate, the third stops: the gate opens for the two.
+	done := make(chan bool, 2)
+	for range 2 {
+		go func() { done <- v.gate(ctx) }()
+	}
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-done:
+		t.Fatal("the gate opened before every worker came")
+	default:
+	}
+	v.leave()
+	for range 2 {
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("a stopped worker still holds the gate")
+		}
+	}
+	through(2) // the second wave ends
+	if got := v.measured.Load(); got != 2 {
+		t.Errorf("%d waves measured, want 2", got)
+	}
+
+	// At the end of the run a waiting worker is let go.
+	ended, cancel := context.WithCancel(ctx)
+	cancel()
+	if v.gate(ended) {
+		t.Error("a gate let a worker through after the run ended, with the other still to come")
 	}
 }

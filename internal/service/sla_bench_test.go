@@ -45,13 +45,17 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 			var st *store.Store
 			fill := n
 			kept := map[string]string{"sqlite": os.Getenv("OTKLIK_BENCH_DB"), "postgres": os.Getenv("OTKLIK_BENCH_PG_DB")}[engine]
-			if kept != "" {
+			openKept := func() *store.Store {
 				writers, _ := strconv.Atoi(os.Getenv("OTKLIK_BENCH_PG_WRITERS")) // otklik serve --db-writers
-				var err error
-				if st, err = store.Open(context.Background(), store.Options{URL: kept, Synchronous: "normal", Writers: writers, Now: clock}); err != nil {
+				st, err := store.Open(context.Background(), store.Options{URL: kept, Synchronous: "normal", Writers: writers, Now: clock})
+				if err != nil {
 					b.Fatal(err)
 				}
 				b.Cleanup(func() { st.Close() })
+				return st
+			}
+			if kept != "" {
+				st = openKept()
 				if have, err := st.CountTickets(context.Background()); err != nil {
 					b.Fatal(err)
 				} else if have > 0 {
@@ -72,7 +76,7 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 					if err := st.Close(); err != nil {
 						b.Fatal(err)
 					}
-					st = testkit.MustOpenStoreAt(b, kept, clock)
+					st = openKept()
 					svc = service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
 				}
 			}

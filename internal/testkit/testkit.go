@@ -75,8 +75,7 @@ func MustOpenStore(tb testing.TB, now func() time.Time) *store.Store {
 	return MustOpenStoreAt(tb, filepath.Join(tb.TempDir(), "otklik.db"), now)
 }
 
-// MustOpenStoreAt opens the store at path (a SQLite file, or a PostgreSQL database URL), closed when
-// the test ends.
+// MustOpenStoreAt opens the SQLite store at path, closed when the test ends.
 func MustOpenStoreAt(tb testing.TB, path string, now func() time.Time) *store.Store {
 	tb.Helper()
 	s, err := store.Open(context.Background(), store.Options{URL: path, Synchronous: "normal", Now: now})

@@ -51,11 +51,15 @@ func (s *Service) SubmitWebForm(ctx context.Context, f WebForm) (*Submitted, err
 	if (err != nil || sub.Replay) && len(f.Files) > 0 {
 		s.DiscardStored(ctx, f.Files)
 	}
-	if err == nil && sub.Replay {
-		sub.Files, err = s.store.Attachments(ctx, sub.Ticket.ID)
-	}
 	if err != nil {
 		return nil, err
+	}
+	if sub.Replay {
+		// The page shows the first submission's files; failing to list them must not hide the
+		// citizen's number.
+		if sub.Files, err = s.store.Attachments(ctx, sub.Ticket.ID); err != nil {
+			s.log.Warn("portal: files of a resubmitted form's ticket", "ticket", sub.Ticket.Number, "error", err)
+		}
 	}
 	return sub, nil
 }

@@ -16,7 +16,8 @@ const tmpMaxAge = time.Hour
 
 // Dir is a Store in a local directory: objects at objects/<key[0:2]>/<key[2:4]>/<key>, objects
 // being written in tmp/. Commit syncs the file, hard-links it under its key (which fails, atomically,
-// if the key exists) and syncs the directory, so a crash leaves either the whole object or nothing.
+// if the key exists) and syncs the directory, so a crash leaves either the whole object or nothing;
+// the synced pages leave the page cache (Linux), since an object is read seldom.
 // It is safe for concurrent use, also by several processes sharing the directory.
 type Dir struct {
 	objects, tmp string
@@ -176,6 +177,7 @@ func (w *dirWriter) Commit(key string) error {
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("blob: %w", err)
 	}
+	dropCached(w.f)
 	if err := w.f.Close(); err != nil {
 		return fmt.Errorf("blob: %w", err)
 	}

@@ -123,7 +123,8 @@ func (s *Stored) Blob() *otklik.Blob {
 // Put streams r into the vault: hashed, sealed under a new data key and written under a new random
 // object name, then checked for what it really is. Content over max bytes is ErrTooLarge; a file of
 // a refused kind is a *check.Problem. On any error nothing of it remains in the store. Memory stays
-// small whatever the size: the content is never held whole.
+// small whatever the size: the content is never held whole. A store that keeps objects in memory
+// (blob.Evicter) is told to let go of it once checked.
 func (v *Vault) Put(ctx context.Context, r io.Reader, max int64) (*Stored, error) {
 	dek, keyID, wrapped, err := v.NewKey()
 	if err != nil {
@@ -150,6 +151,9 @@ func (v *Vault) Put(ctx context.Context, r io.Reader, max int64) (*Stored, error
 		return nil, err
 	}
 	st.Kind = kind
+	if e, ok := v.Store.(blob.Evicter); ok { // checked: nothing reads it again soon
+		e.Evict(ctx, object)
+	}
 	return st, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"path/filepath"
 	"testing"
 
 	"github.com/otklik/otklik/internal/files"
@@ -68,6 +69,23 @@ func TestVaultPutOpen(t *testing.T) {
 	}
 	if n := testkit.CountObjects(t, dir); n != 2 {
 		t.Errorf("%d objects in the store, want the two good files", n)
+	}
+}
+
+// TestVaultPutEvicts: a stored file leaves the page cache once checked — a small one checked from
+// memory as it streamed by, and a large one read back for its check.
+func TestVaultPutEvicts(t *testing.T) {
+	v, dir, _ := testkit.NewVault(t)
+	testkit.NeedPageCache(t, dir)
+	for _, size := range []int{100 << 10, 3 << 20} {
+		st, err := v.Put(context.Background(), bytes.NewReader(pdfOf(t, size)), 5<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, "objects", st.Object[:2], st.Object[2:4], st.Object)
+		if n := testkit.ResidentPages(t, p); n != 0 {
+			t.Errorf("%d bytes: %d pages of the object still cached after Put, want none", size, n)
+		}
 	}
 }
 

@@ -29,6 +29,15 @@ type Store interface {
 	Stat(ctx context.Context, key string) (int64, error)
 }
 
+// Evicter is a Store that keeps what was written or read lately in memory — Dir, in the kernel's
+// page cache — and can be told that an object will not be read again soon. An object is read seldom
+// (a download, one scan); a stream of uploads left in memory would push out what is read often,
+// such as the database's pages, and keep the kernel taking fresh pages.
+type Evicter interface {
+	// Evict lets go of what is kept in memory of the object under key. Advice only: it cannot fail.
+	Evict(ctx context.Context, key string)
+}
+
 // Writer writes a new object.
 type Writer interface {
 	io.Writer

@@ -16,14 +16,16 @@ const tmpMaxAge = time.Hour
 
 // Dir is a Store in a local directory: objects at objects/<key[0:2]>/<key[2:4]>/<key>, objects
 // being written in tmp/. Commit syncs the file, hard-links it under its key (which fails, atomically,
-// if the key exists) and syncs the directory, so a crash leaves either the whole object or nothing;
-// the synced pages leave the page cache (Linux), since an object is read seldom.
+// if the key exists) and syncs the directory, so a crash leaves either the whole object or nothing.
 // It is safe for concurrent use, also by several processes sharing the directory.
 type Dir struct {
 	objects, tmp string
 }
 
-var _ Store = (*Dir)(nil)
+var (
+	_ Store   = (*Dir)(nil)
+	_ Evicter = (*Dir)(nil)
+)
 
 // NewDir returns the store in root, creating root/objects and root/tmp (mode 0700) if missing, and
 // removes temporary files older than an hour, which a crash left behind.
@@ -121,6 +123,20 @@ func (d *Dir) Delete(ctx context.Context, key string) error {
 	return syncDir(filepath.Dir(p))
 }
 
+// Evict drops the object's pages from the kernel's page cache (Linux; elsewhere it does nothing).
+func (d *Dir) Evict(ctx context.Context, key string) {
+	p, err := d.path(key)
+	if err != nil {
+		return
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return
+	}
+	dropCached(f)
+	f.Close()
+}
+
 // Stat returns the size of the object under key.
 func (d *Dir) Stat(ctx context.Context, key string) (int64, error) {
 	if err := ctx.Err(); err != nil {
@@ -177,7 +193,6 @@ func (w *dirWriter) Commit(key string) error {
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("blob: %w", err)
 	}
-	dropCached(w.f)
 	if err := w.f.Close(); err != nil {
 		return fmt.Errorf("blob: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/otklik/otklik/internal/files/blob"
+	"github.com/otklik/otklik/internal/testkit"
 )
 
 // MustDir returns a Dir in a temporary directory, and that directory.
@@ -89,4 +90,23 @@ func TestDirRemovesStaleTmp(t *testing.T) {
 	if err := w.Commit("0123456789abcdef"); err != nil {
 		t.Errorf("Commit of the writer started before: %v", err)
 	}
+}
+
+// TestDirEvict checks that Evict drops a committed object's pages from the page cache.
+func TestDirEvict(t *testing.T) {
+	d, root := MustDir(t)
+	testkit.NeedPageCache(t, root)
+	content := randomBytes(1<<20, 7)
+	key := keyOf(content)
+	MustPut(t, d, key, content)
+	p := filepath.Join(root, "objects", key[:2], key[2:4], key)
+	if n := testkit.ResidentPages(t, p); n == 0 {
+		t.Fatal("a just committed object has no pages cached: nothing to evict")
+	}
+	d.Evict(context.Background(), key)
+	if n := testkit.ResidentPages(t, p); n != 0 {
+		t.Errorf("%d pages of the object still cached after Evict, want none", n)
+	}
+	d.Evict(context.Background(), "0123456789abcdef") // a missing object: nothing happens
+	d.Evict(context.Background(), "../escape")        // an invalid key: nothing happens
 }

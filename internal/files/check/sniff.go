@@ -111,13 +111,15 @@ var zipEndSignature = []byte("PK\x05\x06")
 // ZIP64 marker), so that these four bytes occurring by chance in compressed data are rarely taken for
 // an archive.
 func zipEndIn(tail []byte, tailOff int64) (int64, bool) {
-	end := len(tail)
-	for {
-		i := bytes.LastIndex(tail[:end], zipEndSignature)
-		if i < 0 {
-			return 0, false
+	// The last plausible record wins. Searching forward, every occurrence in turn, is many times
+	// faster than bytes.LastIndex, which has no vectorised form (65 KiB of every checked file).
+	at, found := int64(0), false
+	for i := 0; ; i++ {
+		j := bytes.Index(tail[i:], zipEndSignature)
+		if j < 0 {
+			return at, found
 		}
-		end = i + len(zipEndSignature) - 1
+		i += j
 		if i+22 > len(tail) {
 			continue
 		}
@@ -133,7 +135,7 @@ func zipEndIn(tail []byte, tailOff int64) (int64, bool) {
 			continue
 		}
 		if dirOff == 0xFFFFFFFF || int64(dirOff)+int64(dirSize) <= pos {
-			return pos, true
+			at, found = pos, true
 		}
 	}
 }

@@ -151,10 +151,16 @@ func (v *Vault) Put(ctx context.Context, r io.Reader, max int64) (*Stored, error
 		return nil, err
 	}
 	st.Kind = kind
-	if e, ok := v.Store.(blob.Evicter); ok { // checked: nothing reads it again soon
+	v.Evict(ctx, object) // checked: nothing reads it again soon
+	return st, nil
+}
+
+// Evict tells a store that keeps objects in memory (blob.Evicter) that nothing will read the object
+// again soon: after the check of a new file, after its scan.
+func (v *Vault) Evict(ctx context.Context, object string) {
+	if e, ok := v.Store.(blob.Evicter); ok {
 		e.Evict(ctx, object)
 	}
-	return st, nil
 }
 
 // keptMax is the size up to which Put keeps a file's plaintext in memory as it streams by, to check

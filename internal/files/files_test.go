@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
-	"path/filepath"
 	"testing"
 
 	"github.com/otklik/otklik/internal/files"
@@ -82,8 +81,7 @@ func TestVaultPutEvicts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := filepath.Join(dir, "objects", st.Object[:2], st.Object[2:4], st.Object)
-		if n := testkit.ResidentPages(t, p); n != 0 {
+		if n := testkit.ResidentPages(t, testkit.ObjectPath(dir, st.Object)); n != 0 {
 			t.Errorf("%d bytes: %d pages of the object still cached after Put, want none", size, n)
 		}
 	}

@@ -488,6 +488,7 @@ func (s *Service) ScanBlob(ctx context.Context, blobID int64, scan ScanFunc) (Sc
 	if err != nil {
 		return ScanVerdict{}, err
 	}
+	defer s.files.Vault.Evict(ctx, b.Object) // read once, for the scan
 	defer c.Close()
 	infected, sig, err := scan(ctx, c)
 	switch {

@@ -347,6 +347,7 @@ func TestScanWithRealClamd(t *testing.T) {
 		return res.Infected, res.Signature, err
 	}
 	f := newFileFixture(t, "sqlite", true)
+	testkit.NeedPageCache(t, f.dir)
 	ctx := context.Background()
 	// EICAR inside a PDF-looking file, assembled here so that this source is not itself flagged.
 	eicar := `X5O!P%@AP[4\PZX54(P^)7CC)7}$` + `EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*`
@@ -364,6 +365,10 @@ func TestScanWithRealClamd(t *testing.T) {
 		v, err := f.svc.ScanBlob(ctx, a.Blob.ID, scan)
 		if err != nil || v.Scan != c.want {
 			t.Errorf("%s: %+v %v, want %s", c.name, v, err, c.want)
+		}
+		// The scan read the file once; its pages leave the page cache after it.
+		if n := testkit.ResidentPages(t, testkit.ObjectPath(f.dir, a.Blob.Object)); n != 0 {
+			t.Errorf("%s: %d pages still cached after the scan, want none", c.name, n)
 		}
 	}
 }

@@ -189,6 +189,11 @@ func NewVault(t testing.TB) (v *files.Vault, dir, keysDir string) {
 	return &files.Vault{Store: st, Keys: keys, KeysDir: keysDir}, dir, keysDir
 }
 
+// ObjectPath returns where the directory blob store in dir (NewVault's dir) keeps the object key.
+func ObjectPath(dir, key string) string {
+	return filepath.Join(dir, "objects", key[:2], key[2:4], key)
+}
+
 // CountObjects counts the objects of the directory blob store in dir (NewVault's dir).
 func CountObjects(t testing.TB, dir string) int {
 	t.Helper()

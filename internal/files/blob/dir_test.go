@@ -99,7 +99,7 @@ func TestDirEvict(t *testing.T) {
 	content := randomBytes(1<<20, 7)
 	key := keyOf(content)
 	MustPut(t, d, key, content)
-	p := filepath.Join(root, "objects", key[:2], key[2:4], key)
+	p := testkit.ObjectPath(root, key)
 	if n := testkit.ResidentPages(t, p); n == 0 {
 		t.Fatal("a just committed object has no pages cached: nothing to evict")
 	}

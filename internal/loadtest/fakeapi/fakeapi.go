@@ -187,21 +187,52 @@ func (s *Server) api(op string, h func(w http.ResponseWriter, r *http.Request, b
 			})
 			s.mu.Unlock()
 		}
-		status := s.serve(op, h, w, r, body)
-		if status < 0 {
-			return // the client went away
-		}
-		s.mu.Lock()
-		if s.counts[op] == nil {
-			s.counts[op] = make(map[int]int)
-		}
-		s.counts[op][status]++
-		s.mu.Unlock()
+		// An answer is counted when its status is sent, before its body: a client that has read the
+		// whole answer finds it counted.
+		cw := &countingWriter{ResponseWriter: w, count: func(status int) { s.count(op, status) }}
+		s.serve(op, h, cw, r, body)
 	}
 }
 
+// count counts an answer of status to op.
+func (s *Server) count(op string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.counts[op] == nil {
+		s.counts[op] = make(map[int]int)
+	}
+	s.counts[op][status]++
+}
+
+// countingWriter counts the answer once, when its status is sent (0: a broken connection).
+type countingWriter struct {
+	http.ResponseWriter
+	count   func(status int)
+	counted bool
+}
+
+func (w *countingWriter) WriteHeader(status int) {
+	w.sent(status)
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *countingWriter) Write(b []byte) (int, error) {
+	w.sent(http.StatusOK)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *countingWriter) sent(status int) {
+	if !w.counted {
+		w.counted = true
+		w.count(status)
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection (breakConnection hijacks it).
+func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // serve answers an API request after the common checks and returns the status sent, or -1 when
-// the client went away first.
+// the client went away first. The answer is counted by w as it is sent.
 func (s *Server) serve(op string, h func(w http.ResponseWriter, r *http.Request, body []byte) int, w http.ResponseWriter, r *http.Request, body []byte) int {
 	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || auth == "" || s.opts.Token != "" && auth != s.opts.Token {
@@ -228,6 +259,9 @@ func (s *Server) serve(op string, h func(w http.ResponseWriter, r *http.Request,
 
 // breakConnection writes a malformed answer and closes the connection.
 func breakConnection(w http.ResponseWriter) int {
+	if cw, ok := w.(*countingWriter); ok {
+		cw.sent(0) // before the client can see it
+	}
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		return problem(w, http.StatusInternalServerError, "cannot hijack")

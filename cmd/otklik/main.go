@@ -165,7 +165,7 @@ func newLogger(c *config.Config, w io.Writer) *slog.Logger {
 
 // openStore opens the configured database, applying migrations unless noMigrate.
 func openStore(ctx context.Context, c *config.Config, log *slog.Logger, noMigrate bool) (*store.Store, error) {
-	return store.Open(ctx, store.Options{URL: c.DatabaseURL(), Synchronous: c.SQLiteSync, MmapBytes: c.SQLiteMmap, Writers: c.DBWriters, Logger: log, NoMigrate: noMigrate})
+	return store.Open(ctx, store.Options{URL: c.DatabaseURL(), Synchronous: c.SQLiteSync, MmapBytes: c.SQLiteMmap, Writers: c.DBWriters, BulkWriters: c.DBBulk, Logger: log, NoMigrate: noMigrate})
 }
 
 func newService(c *config.Config, st otklik.Store, log *slog.Logger) *service.Service {

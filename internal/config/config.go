@@ -52,6 +52,7 @@ type Config struct {
 	SQLiteSync string // "full" or "normal"
 	SQLiteMmap int64  // bytes of the database file SQLite maps into memory; 0 turns it off
 	DBWriters  int    // PostgreSQL write connections of this node
+	DBBulk     int    // PostgreSQL connections of this node for background bulk transactions
 	LogLevel   string // debug, info, warn, error
 	LogFormat  string // text or json
 	MaxBody    int64  // JSON request body limit, bytes
@@ -117,6 +118,7 @@ func (c *Config) Bind(fs *flag.FlagSet, scope Scope) {
 	fs.StringVar(&c.DB, "db", c.DB, "database URL: empty for SQLite under --data, or postgres://…")
 	fs.StringVar(&c.SQLiteSync, "sqlite-sync", c.SQLiteSync, "SQLite durability: full (survives power loss) or normal (survives a crash of Otklik)")
 	fs.IntVar(&c.DBWriters, "db-writers", c.DBWriters, "PostgreSQL write connections of this node, each committing concurrent requests together (0: one a core, at most 2)")
+	fs.IntVar(&c.DBBulk, "db-bulk-writers", c.DBBulk, "PostgreSQL connections of this node for background bulk transactions, such as recomputing deadlines, beside the write connections (0: one a core, at most 2)")
 	fs.Int64Var(&c.SQLiteMmap, "sqlite-mmap", c.SQLiteMmap, "bytes of the SQLite file read through memory mapping (0: off); mapped pages count as resident but are the OS page cache")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
@@ -250,6 +252,9 @@ func (c *Config) Validate(scope Scope) error {
 	}
 	if c.DBWriters < 0 || c.DBWriters > 64 {
 		errs = append(errs, errors.New("--db-writers must be between 0 and 64"))
+	}
+	if c.DBBulk < 0 || c.DBBulk > 64 {
+		errs = append(errs, errors.New("--db-bulk-writers must be between 0 and 64"))
 	}
 	if c.SQLiteMmap < 0 {
 		errs = append(errs, errors.New("--sqlite-mmap must not be negative"))

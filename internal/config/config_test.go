@@ -91,3 +91,25 @@ func TestOIDCFlags(t *testing.T) {
 		t.Errorf("a local provider for trying it out: %v", err)
 	}
 }
+
+func TestDatabaseConnectionFlags(t *testing.T) {
+	c, err := parse(t, []string{"--db-writers", "3"}, map[string]string{"OTKLIK_DB_BULK_WRITERS": "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DBWriters != 3 || c.DBBulk != 1 {
+		t.Errorf("writers %d, bulk writers %d; want 3 and 1", c.DBWriters, c.DBBulk)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--db-writers", "-1"}, "--db-writers must be between 0 and 64"},
+		{[]string{"--db-bulk-writers", "65"}, "--db-bulk-writers must be between 0 and 64"},
+	} {
+		_, err := parse(t, tt.args, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: got %v, want an error with %q", tt.args, err, tt.want)
+		}
+	}
+}

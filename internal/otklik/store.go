@@ -19,9 +19,14 @@ type Store interface {
 	// remains and the error is returned. A nil return means fn's changes are durable. Functions
 	// registered with Tx.AfterCommit run after the commit, and only then.
 	Write(ctx context.Context, fn func(tx Tx) error) error
-	// Writers tells how many write transactions commit at once: one on SQLite, the write connections
-	// on PostgreSQL. More concurrent Write calls than that only join others' transactions.
-	Writers() int
+	// WriteBulk runs fn in a write transaction of its own, for background work in large batches (the
+	// recomputation of deadlines), with Write's guarantees. On PostgreSQL such transactions run on
+	// connections of their own (BulkWriters of them at once), beside the writers that serve requests,
+	// so that a request never queues behind one; on SQLite, which has one writer, it is Write.
+	WriteBulk(ctx context.Context, fn func(tx Tx) error) error
+	// BulkWriters tells how many WriteBulk transactions run at once: one on SQLite. More concurrent
+	// calls than that wait their turn.
+	BulkWriters() int
 	// Engine names the database engine ("sqlite", "postgres") for logs and the version page.
 	Engine() string
 	Close() error

@@ -1045,15 +1045,14 @@ type recomputed struct {
 	recs []*otklik.JournalRecord
 }
 
-// writeChanged stores a read batch's changed tickets recomputeWrite to a transaction. Where the store
-// commits several transactions at once (PostgreSQL's write connections), it writes on all of them but
-// one, which stays free for intake: a registration never queues behind the recomputation. With two
-// writers or one (SQLite, whose one writer would only join them into longer transactions that intake
-// waits for) the transactions go one after another. It returns when all are stored, so that a
-// continuation never skips a ticket.
+// writeChanged stores a read batch's changed tickets recomputeWrite to a transaction, as bulk writes:
+// on PostgreSQL several at once on connections of their own, so that a registration never queues
+// behind the recomputation; on SQLite, whose one writer would only join them into longer transactions
+// that intake waits for, one after another. It returns when all are stored, so that a continuation
+// never skips a ticket.
 func (s *Service) writeChanged(ctx context.Context, e *slaEngine, changed []recomputed) error {
 	next := make(chan []recomputed)
-	writers := max(1, s.store.Writers()-1)
+	writers := max(1, s.store.BulkWriters())
 	errs := make(chan error, writers)
 	for range writers {
 		go func() {
@@ -1089,7 +1088,7 @@ func (s *Service) writeRecomputed(ctx context.Context, e *slaEngine, batch []rec
 	for i, c := range batch {
 		ts[i], prev[i], recs[i] = c.t, c.prev, c.recs
 	}
-	err := s.store.Write(ctx, func(tx otklik.Tx) error {
+	err := s.store.WriteBulk(ctx, func(tx otklik.Tx) error {
 		var err error
 		stale, err = tx.StoreRecomputed(ctx, ts, prev, recs)
 		return err

@@ -28,8 +28,8 @@ import (
 // With OTKLIK_BENCH_DB naming a file, the SQLite database is kept there, and with OTKLIK_BENCH_PG_DB
 // naming a PostgreSQL database URL (an existing database, migrated on open) the PostgreSQL one is; a
 // kept database is filled only when it has no tickets, and each run leaves its calendar as it found
-// it (an even -benchtime). OTKLIK_BENCH_PG_WRITERS sets a kept PostgreSQL store's write connections
-// (otklik serve --db-writers; with three or more the recomputation writes on all but one at once).
+// it (an even -benchtime). OTKLIK_BENCH_PG_BULK sets a kept PostgreSQL store's bulk writers, the
+// recomputation's transactions at once (otklik serve --db-bulk-writers).
 func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 	n := 20_000
 	if v, err := strconv.Atoi(os.Getenv("OTKLIK_BENCH_TICKETS")); err == nil && v > 0 {
@@ -46,8 +46,8 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 			fill := n
 			kept := map[string]string{"sqlite": os.Getenv("OTKLIK_BENCH_DB"), "postgres": os.Getenv("OTKLIK_BENCH_PG_DB")}[engine]
 			openKept := func() *store.Store {
-				writers, _ := strconv.Atoi(os.Getenv("OTKLIK_BENCH_PG_WRITERS")) // otklik serve --db-writers
-				st, err := store.Open(context.Background(), store.Options{URL: kept, Synchronous: "normal", Writers: writers, Now: clock})
+				bulk, _ := strconv.Atoi(os.Getenv("OTKLIK_BENCH_PG_BULK")) // otklik serve --db-bulk-writers
+				st, err := store.Open(context.Background(), store.Options{URL: kept, Synchronous: "normal", BulkWriters: bulk, Now: clock})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -36,8 +36,12 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 	if writers <= 0 {
 		writers = defaultPgWriters()
 	}
-	db.SetMaxOpenConns(conns + writers)
-	db.SetMaxIdleConns(conns + writers)
+	bulks := o.BulkWriters
+	if bulks <= 0 {
+		bulks = defaultPgWriters()
+	}
+	db.SetMaxOpenConns(conns + writers + bulks)
+	db.SetMaxIdleConns(conns + writers + bulks)
 	db.SetConnMaxLifetime(30 * time.Minute)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
@@ -55,14 +59,22 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	s := &Store{engine: "postgres", writers: writers, read: db, q: q, log: o.Logger, now: o.Now}
+	s := &Store{engine: "postgres", bulks: bulks, read: db, q: q, log: o.Logger, now: o.Now}
 	ws, err := newWriters(ctx, db, s, writers, o.MaxBatch, "BEGIN")
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	s.write = ws.do
-	s.closeFn = func() error { ws.stop(); return db.Close() }
+	// Bulk transactions get writers of their own, each taking one function at a time: a recomputation's
+	// batch is already large, and a request batched with it would wait for all of it.
+	bs, err := newWriters(ctx, db, s, bulks, 1, "BEGIN")
+	if err != nil {
+		ws.stop()
+		db.Close()
+		return nil, err
+	}
+	s.write, s.bulk = ws.do, bs.do
+	s.closeFn = func() error { ws.stop(); bs.stop(); return db.Close() }
 	// This year's and next year's number sequences exist before any transaction needs them (see
 	// pgSequence for later years).
 	year := o.Now().In(moscow).Year()

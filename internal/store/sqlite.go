@@ -76,14 +76,14 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	s := &Store{engine: "sqlite", writers: 1, read: rdb, q: q, log: o.Logger, now: o.Now}
+	s := &Store{engine: "sqlite", bulks: 1, read: rdb, q: q, log: o.Logger, now: o.Now}
 	w, err := newWriters(ctx, wdb, s, 1, o.MaxBatch, "BEGIN IMMEDIATE")
 	if err != nil {
 		wdb.Close()
 		rdb.Close()
 		return nil, err
 	}
-	s.write = w.do
+	s.write, s.bulk = w.do, w.do // one writer: a bulk transaction is a write like any other
 	cp, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")")
 	if err != nil {
 		w.stop()

@@ -36,6 +36,9 @@ type Options struct {
 	MmapBytes int64
 	// Writers is how many write connections PostgreSQL gets (default 2; SQLite always has one).
 	Writers int
+	// BulkWriters is how many connections PostgreSQL gets for background bulk transactions
+	// (WriteBulk), beside the writers (default one a core, at most 2; SQLite uses its one writer).
+	BulkWriters int
 	// MaxBatch caps how many write functions one group commit takes (default 128).
 	MaxBatch int
 	// Migrate applies pending migrations on open (default true via Open; false only for tools).
@@ -48,9 +51,10 @@ type Options struct {
 // Store implements otklik.Store.
 type Store struct {
 	engine  string
-	writers int // write transactions that commit at once
+	bulks   int // bulk transactions that run at once
 	read    *sql.DB
 	write   func(ctx context.Context, fn func(tx otklik.Tx) error) error
+	bulk    func(ctx context.Context, fn func(tx otklik.Tx) error) error
 	q       queries
 	log     *slog.Logger
 	now     func() time.Time
@@ -93,8 +97,8 @@ func IsPostgres(url string) bool {
 // Engine names the database engine.
 func (s *Store) Engine() string { return s.engine }
 
-// Writers tells how many write transactions commit at once (one on SQLite).
-func (s *Store) Writers() int { return s.writers }
+// BulkWriters tells how many bulk transactions run at once (one on SQLite).
+func (s *Store) BulkWriters() int { return s.bulks }
 
 // Close stops the writer and closes every connection. Closing again does nothing more.
 func (s *Store) Close() error {
@@ -105,6 +109,11 @@ func (s *Store) Close() error {
 // Write runs fn in a write transaction (see otklik.Store).
 func (s *Store) Write(ctx context.Context, fn func(tx otklik.Tx) error) error {
 	return s.write(ctx, fn)
+}
+
+// WriteBulk runs fn in a bulk write transaction (see otklik.Store).
+func (s *Store) WriteBulk(ctx context.Context, fn func(tx otklik.Tx) error) error {
+	return s.bulk(ctx, fn)
 }
 
 // translate turns driver errors into domain errors where the meaning is known.

@@ -108,7 +108,9 @@ type SLATx interface {
 	UpdateTicketSLA(ctx context.Context, t *Ticket, prevVersion int64) error
 	// StoreRecomputed stores a batch of recomputed tickets (as UpdateTicketSLA) with their sealed
 	// journal records; tickets whose stored version is no longer prev[i] are left out, records and all,
-	// and returned. An engine may do it in a few statements instead of two a ticket.
+	// and returned. Every record of a batch is written at one time by one actor, of one kind and for one
+	// reason (a recomputation's); only the ticket, sequence, field, before, after and hashes differ. An
+	// engine may do it in a few statements instead of two a ticket, and send what is shared once.
 	StoreRecomputed(ctx context.Context, ts []*Ticket, prev []int64, recs [][]*JournalRecord) (stale []*Ticket, err error)
 }
 

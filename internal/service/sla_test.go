@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -434,6 +435,35 @@ func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
 		}
 		if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
 			t.Fatalf("verify: %v %+v", err, rep.Broken)
+		}
+		// Records of one batch that do not share their time, actor, kind and reason are refused, and
+		// nothing of the batch is stored.
+		if read, err = f.st.OpenTickets(ctx, 0, 10, otklik.TimeSpan{}); err != nil {
+			t.Fatal(err)
+		}
+		later := moved.Add(24 * time.Hour)
+		err = f.st.Write(ctx, func(tx otklik.Tx) error {
+			var ts []*otklik.Ticket
+			var prev []int64
+			var recs [][]*otklik.JournalRecord
+			for i, r := range read {
+				tk := *r
+				tk.DueAt, tk.Version, tk.UpdatedAt = &later, r.Version+1, tx.Now()
+				rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
+					Before: "before", After: "after", Reason: "test " + strconv.Itoa(i)}
+				rec.Seal(&tk)
+				ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
+			}
+			_, err := tx.StoreRecomputed(ctx, ts, prev, recs)
+			return err
+		})
+		if !otklik.IsCode(err, otklik.EINTERNAL) {
+			t.Errorf("records with different reasons: %v, want EINTERNAL", err)
+		}
+		for _, n := range numbers {
+			if tk := f.ticket(t, n); sameMoment(tk.DueAt, later) {
+				t.Errorf("%s: moved to %v by a refused batch", n, tk.DueAt)
+			}
 		}
 	})
 }

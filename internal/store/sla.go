@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/otklik/otklik/internal/otklik"
@@ -212,6 +213,10 @@ func (t *txn) UpdateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersio
 // parameters are arrays, a column each: one round trip, and nothing to parse per batch.
 func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord) ([]*otklik.Ticket, error) {
 	var stale []*otklik.Ticket
+	shared, err := sharedRecord(recs)
+	if err != nil {
+		return nil, err
+	}
 	if t.s.engine != "postgres" {
 		for i, tk := range ts {
 			if err := t.UpdateTicketSLA(ctx, tk, prev[i]); err != nil {
@@ -232,7 +237,7 @@ func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []i
 	if len(ts) == 0 {
 		return nil, nil
 	}
-	rows, err := t.ex.query(ctx, t.s.q.StoreRecomputed, recomputedArgs(ts, prev, recs)...)
+	rows, err := t.ex.query(ctx, t.s.q.StoreRecomputed, recomputedArgs(ts, prev, recs, shared)...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -256,9 +261,29 @@ func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []i
 	return stale, nil
 }
 
-// recomputedArgs are store-recomputed's parameters: the tickets' columns, then the records' columns,
-// each as an array.
-func recomputedArgs(ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord) []any {
+// sharedRecord returns what a batch's records share: their time, actor, kind and reason (an empty
+// record when there are none). Records that differ in these are a caller's mistake, refused.
+func sharedRecord(recs [][]*otklik.JournalRecord) (*otklik.JournalRecord, error) {
+	var shared *otklik.JournalRecord
+	for _, rs := range recs {
+		for _, r := range rs {
+			if shared == nil {
+				shared = r
+			} else if !r.At.Equal(shared.At) || r.Actor != shared.Actor || r.Kind != shared.Kind || r.Reason != shared.Reason {
+				return nil, otklik.Internal(fmt.Errorf("store: recomputed records of tickets %d and %d differ in time, actor, kind or reason",
+					shared.TicketID, r.TicketID))
+			}
+		}
+	}
+	if shared == nil {
+		return &otklik.JournalRecord{}, nil
+	}
+	return shared, nil
+}
+
+// recomputedArgs are store-recomputed's parameters: the tickets' columns, each as an array; what the
+// records share, once; the records' other columns, each as an array.
+func recomputedArgs(ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord, shared *otklik.JournalRecord) []any {
 	n := len(ts)
 	var (
 		id, ver, seq         = make([]int64, n), make([]int64, n), make([]int64, n)
@@ -276,22 +301,18 @@ func recomputedArgs(ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalR
 		m += len(recs[i])
 	}
 	var (
-		rTicket, rSeq, actorID                     = make([]int64, 0, m), make([]int64, 0, m), make([]int64, 0, m)
-		at                                         = make([]time.Time, 0, m)
-		actorType, actorName, channel, kind, field = make([]string, 0, m), make([]string, 0, m), make([]string, 0, m), make([]string, 0, m), make([]string, 0, m)
-		before, after, reason                      = make([]string, 0, m), make([]string, 0, m), make([]string, 0, m)
-		prevHash, hash                             = make([][]byte, 0, m), make([][]byte, 0, m)
+		rTicket, rSeq        = make([]int64, 0, m), make([]int64, 0, m)
+		field, before, after = make([]string, 0, m), make([]string, 0, m), make([]string, 0, m)
+		prevHash, hash       = make([][]byte, 0, m), make([][]byte, 0, m)
 	)
 	for _, rs := range recs {
 		for _, r := range rs {
-			rTicket, rSeq, at = append(rTicket, r.TicketID), append(rSeq, r.Seq), append(at, r.At)
-			actorType, actorID = append(actorType, string(r.Actor.Type)), append(actorID, r.Actor.ID)
-			actorName, channel = append(actorName, r.Actor.Name), append(channel, string(r.Actor.Channel))
-			kind, field = append(kind, string(r.Kind)), append(field, r.Field)
-			before, after, reason = append(before, r.Before), append(after, r.After), append(reason, r.Reason)
+			rTicket, rSeq, field = append(rTicket, r.TicketID), append(rSeq, r.Seq), append(field, r.Field)
+			before, after = append(before, r.Before), append(after, r.After)
 			prevHash, hash = append(prevHash, r.PrevHash), append(hash, r.Hash)
 		}
 	}
 	return []any{id, prev, fr, due, policy, next, flags, legal, ver, updated, seq, head,
-		rTicket, rSeq, at, actorType, actorID, actorName, channel, kind, field, before, after, reason, prevHash, hash}
+		shared.At, string(shared.Actor.Type), shared.Actor.ID, shared.Actor.Name, string(shared.Actor.Channel),
+		string(shared.Kind), shared.Reason, rTicket, rSeq, field, before, after, prevHash, hash}
 }

@@ -48,10 +48,10 @@ SELECT id, totp_secret, totp_enabled_at, totp_last_step, failed_logins, locked_u
 SELECT address, code_hash, expires_at, failures, locked_until, sent_at FROM citizen_codes WHERE address = ? FOR UPDATE
 
 -- name: store-recomputed
--- Recomputed tickets and their journal records, a batch in one statement: each parameter is an array,
--- one element a ticket (the first twelve) or a record (the last fourteen). A ticket whose version is no
--- longer the one it was read at is left alone, and so are its records; the statement returns the IDs
--- of the tickets it updated.
+-- Recomputed tickets and their journal records, a batch in one statement: the first twelve parameters
+-- are arrays, an element a ticket; then what every record shares (time, actor, kind, reason), once;
+-- then arrays again, an element a record. A ticket whose version is no longer the one it was read at is
+-- left alone, and so are its records; the statement returns the IDs of the tickets it updated.
 WITH v AS (
     SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::timestamptz[],
                          ?::integer[], ?::timestamptz[], ?::bigint[], ?::timestamptz[], ?::bigint[], ?::bytea[])
@@ -70,10 +70,10 @@ WITH v AS (
 ), j AS (
     INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before,
                          after, reason, prev_hash, hash)
-    SELECT r.* FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::text[], ?::bigint[], ?::text[], ?::text[],
-                           ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::bytea[])
-        AS r(ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before, after, reason,
-             prev_hash, hash)
+    SELECT r.ticket_id, r.seq, ?::timestamptz, ?::text, ?::bigint, ?::text, ?::text, ?::text, r.field, r.before,
+           r.after, ?::text, r.prev_hash, r.hash
+      FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::bytea[])
+        AS r(ticket_id, seq, field, before, after, prev_hash, hash)
      WHERE r.ticket_id IN (SELECT id FROM u)
 )
 SELECT id FROM u

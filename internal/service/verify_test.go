@@ -116,6 +116,16 @@ func testVerifyFindsTampering(t *testing.T, engine string) {
 		{"slipped-in message", `INSERT INTO messages (ticket_id, author_type, author_name, channel, body, created_at) VALUES (2, 'staff', 'X', 'api', 'вставка', ` + epoch + `)`, nil, "no journal record", 0},
 		{"rewritten chain without the hash", dropTriggers + `UPDATE journal SET after = 'closed' WHERE ticket_id = 2 AND seq = 5`, nil, "altered", 5},
 	}
+	if engine == "postgres" { // SQLite's journal keeps its foreign key (migration 0016), which refuses this
+		tests = append(tests, struct {
+			name   string
+			tamper string
+			args   []any
+			want   string
+			seq    int64
+		}{"record of a ticket that does not exist", `INSERT INTO journal (ticket_id, seq, at, actor_type, actor_name, channel, kind, hash)
+			VALUES (999, 1, now(), 'system', 'Отклик', 'system', 'note', '\x00')`, nil, "no longer exists", 0})
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, engine)

@@ -60,14 +60,15 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 		}
 	}
 	s := &Store{engine: "postgres", bulks: bulks, read: db, q: q, log: o.Logger, now: o.Now}
-	ws, err := newWriters(ctx, db, s, writers, o.MaxBatch, "BEGIN")
+	ws, err := newWriters(ctx, db, s, writers, o.MaxBatch, "BEGIN", false)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	// Bulk transactions get writers of their own, each taking one function at a time: a recomputation's
-	// batch is already large, and a request batched with it would wait for all of it.
-	bs, err := newWriters(ctx, db, s, bulks, 1, "BEGIN")
+	// batch is already large, and a request batched with it would wait for all of it. They connect
+	// when first used.
+	bs, err := newWriters(ctx, db, s, bulks, 1, "BEGIN", true)
 	if err != nil {
 		ws.stop()
 		db.Close()

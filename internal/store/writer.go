@@ -52,14 +52,18 @@ type writeReq struct {
 
 var writeReqPool = sync.Pool{New: func() any { return &writeReq{done: make(chan struct{}, 1)} }}
 
-// newWriters starts n writers on db. begin is the statement that opens a write transaction.
-func newWriters(ctx context.Context, db *sql.DB, s *Store, n, maxBatch int, begin string) (*writers, error) {
+// newWriters starts n writers on db. begin is the statement that opens a write transaction. Lazy
+// writers connect on their first batch instead of now (bulk writers, which many nodes never use).
+func newWriters(ctx context.Context, db *sql.DB, s *Store, n, maxBatch int, begin string, lazy bool) (*writers, error) {
 	ws := &writers{s: s, db: db, reqs: make(chan *writeReq, 4*maxBatch), quit: make(chan struct{})}
 	for i := 0; i < n; i++ {
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			ws.stop()
-			return nil, fmt.Errorf("store: writer: %w", err)
+		var conn *sql.Conn
+		if !lazy {
+			var err error
+			if conn, err = db.Conn(ctx); err != nil {
+				ws.stop()
+				return nil, fmt.Errorf("store: writer: %w", err)
+			}
 		}
 		w := &writer{ws: ws, conn: conn, begin: begin, pg: s.engine == "postgres", maxBatch: maxBatch,
 			stmts: map[string]*sql.Stmt{}, writes: map[string]bool{}}

@@ -24,8 +24,9 @@ type Store interface {
 	// connections of their own (BulkWriters of them at once), beside the writers that serve requests,
 	// so that a request never queues behind one; on SQLite, which has one writer, it is Write.
 	WriteBulk(ctx context.Context, fn func(tx Tx) error) error
-	// BulkWriters tells how many WriteBulk transactions run at once: one on SQLite. More concurrent
-	// calls than that wait their turn.
+	// BulkWriters tells how many bulk writers of its own the store has, WriteBulk transactions that run
+	// at once (more concurrent calls wait their turn): none on SQLite, where a bulk transaction goes
+	// through the one writer like any other, so that it should be short.
 	BulkWriters() int
 	// Engine names the database engine ("sqlite", "postgres") for logs and the version page.
 	Engine() string

@@ -801,13 +801,17 @@ func (s *Service) SLAPolicies(ctx context.Context) ([]*otklik.SLAPolicy, error) 
 // policy changed (payload: {"after_id": N}, the last ticket done).
 const JobRecomputeSLA = "sla.recompute"
 
-// Recomputation: open tickets are read recomputeRead at a time, their new deadlines computed outside
-// any transaction, and the changed ones written recomputeWrite to a transaction, so that intake never
-// waits long for the writer. A job works for at most recomputeSlice, then queues its continuation.
+// Recomputation: open tickets are read recomputeRead at a time (more when there are more bulk writers
+// than such a page keeps busy), their new deadlines computed outside
+// any transaction, and the changed ones written recomputeWrite to a transaction where they go through
+// the request writer (SQLite), so that intake never waits long for it, and recomputeBulkWrite where the
+// store has bulk writers of its own (PostgreSQL: larger transactions, fewer statements and commits, 12 %
+// faster; PERFORMANCE.md). A job works for at most recomputeSlice, then queues its continuation.
 const (
-	recomputeRead  = 2000
-	recomputeWrite = 500
-	recomputeSlice = 2 * time.Minute
+	recomputeRead      = 2000
+	recomputeWrite     = 500
+	recomputeBulkWrite = 1000
+	recomputeSlice     = 2 * time.Minute
 )
 
 // PutCalendarOverride sets one day of a calendar (a holiday, a working Saturday, a short day), as
@@ -973,6 +977,7 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 		return err
 	}
 	stop := time.Now().Add(recomputeSlice)
+	writers, size, page := s.recomputeWriting()
 	// The next batch is read and computed while this one is written: two cores, two halves of the work.
 	type batch struct {
 		changed []recomputed
@@ -988,14 +993,14 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 		defer close(batches)
 		after := p.AfterID
 		for {
-			ts, err := s.store.OpenTickets(ctx, after, recomputeRead, p.span())
+			ts, err := s.store.OpenTickets(ctx, after, page, p.span())
 			if err != nil || len(ts) == 0 {
 				if err != nil {
 					batches <- batch{err: err}
 				}
 				return
 			}
-			b := batch{last: ts[len(ts)-1].ID, full: len(ts) == recomputeRead}
+			b := batch{last: ts[len(ts)-1].ID, full: len(ts) == page}
 			now := otklik.Truncate(s.now())
 			for _, t := range ts {
 				prev := t.Version
@@ -1025,7 +1030,7 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 		if b.err != nil {
 			return b.err
 		}
-		if err := s.writeChanged(ctx, e, b.changed); err != nil {
+		if err := s.writeChanged(ctx, e, b.changed, writers, size); err != nil {
 			return err
 		}
 		if b.full && time.Now().After(stop) {
@@ -1045,14 +1050,23 @@ type recomputed struct {
 	recs []*otklik.JournalRecord
 }
 
-// writeChanged stores a read batch's changed tickets recomputeWrite to a transaction, as bulk writes:
-// on PostgreSQL several at once on connections of their own, so that a registration never queues
-// behind the recomputation; on SQLite, whose one writer would only join them into longer transactions
-// that intake waits for, one after another. It returns when all are stored, so that a continuation
-// never skips a ticket.
-func (s *Service) writeChanged(ctx context.Context, e *slaEngine, changed []recomputed) error {
+// recomputeWriting is how a recomputation writes: on PostgreSQL recomputeBulkWrite tickets to a
+// transaction, several at once on the bulk writers, connections of their own, so that a registration
+// never queues behind the recomputation; on SQLite, whose one writer would only join them into longer
+// transactions that intake waits for, recomputeWrite to a transaction, one after another. page is how
+// many open tickets to read at a time: enough for every writer.
+func (s *Service) recomputeWriting() (writers, size, page int) {
+	writers, size = s.store.BulkWriters(), recomputeBulkWrite
+	if writers == 0 {
+		writers, size = 1, recomputeWrite
+	}
+	return writers, size, max(recomputeRead, writers*size)
+}
+
+// writeChanged stores a read batch's changed tickets size to a transaction on writers bulk writers at
+// once. It returns when all are stored, so that a continuation never skips a ticket.
+func (s *Service) writeChanged(ctx context.Context, e *slaEngine, changed []recomputed, writers, size int) error {
 	next := make(chan []recomputed)
-	writers := max(1, s.store.BulkWriters())
 	errs := make(chan error, writers)
 	for range writers {
 		go func() {
@@ -1066,7 +1080,7 @@ func (s *Service) writeChanged(ctx context.Context, e *slaEngine, changed []reco
 		}()
 	}
 	for len(changed) > 0 {
-		n := min(len(changed), recomputeWrite)
+		n := min(len(changed), size)
 		next <- changed[:n]
 		changed = changed[n:]
 	}

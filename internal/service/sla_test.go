@@ -565,7 +565,7 @@ func TestRecomputeOnBulkWriters(t *testing.T) {
 	}
 	defer st.Close()
 	svc := service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
-	const n = 2500 // more than three write transactions in one read batch
+	const n = 4500 // two read batches: three bulk transactions at once, then two
 	if _, err := demo.Fill(ctx, svc, demo.FillOptions{Tickets: n, Batch: 1000, Workers: 2, Seed: 3, Days: 1, Now: clock, Open: true}); err != nil {
 		t.Fatal(err)
 	}

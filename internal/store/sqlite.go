@@ -76,7 +76,7 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	s := &Store{engine: "sqlite", bulks: 1, read: rdb, q: q, log: o.Logger, now: o.Now}
+	s := &Store{engine: "sqlite", bulks: 0, read: rdb, q: q, log: o.Logger, now: o.Now}
 	w, err := newWriters(ctx, wdb, s, 1, o.MaxBatch, "BEGIN IMMEDIATE", false)
 	if err != nil {
 		wdb.Close()

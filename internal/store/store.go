@@ -51,7 +51,7 @@ type Options struct {
 // Store implements otklik.Store.
 type Store struct {
 	engine  string
-	bulks   int // bulk transactions that run at once
+	bulks   int // bulk writers of its own: bulk transactions that run at once beside the writers
 	read    *sql.DB
 	write   func(ctx context.Context, fn func(tx otklik.Tx) error) error
 	bulk    func(ctx context.Context, fn func(tx otklik.Tx) error) error
@@ -97,7 +97,7 @@ func IsPostgres(url string) bool {
 // Engine names the database engine.
 func (s *Store) Engine() string { return s.engine }
 
-// BulkWriters tells how many bulk transactions run at once (one on SQLite).
+// BulkWriters tells how many bulk writers of its own the store has (none on SQLite).
 func (s *Store) BulkWriters() int { return s.bulks }
 
 // Close stops the writer and closes every connection. Closing again does nothing more.

@@ -397,24 +397,29 @@ func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
 		if _, err := f.svc.ChangeStatus(ctx, otklik.SystemActor, numbers[1], service.StatusChange{Status: otklik.StatusInProgress}); err != nil {
 			t.Fatal(err)
 		}
+		// storeBatch moves the read tickets' resolution deadline to due in one batch, a sealed record each
+		// with the reason reason(i), and returns the stale ones.
+		storeBatch := func(read []*otklik.Ticket, due time.Time, reason func(i int) string) (stale []*otklik.Ticket, err error) {
+			err = f.st.Write(ctx, func(tx otklik.Tx) error {
+				var ts []*otklik.Ticket
+				var prev []int64
+				var recs [][]*otklik.JournalRecord
+				for i, r := range read {
+					tk := *r
+					tk.DueAt, tk.Version, tk.UpdatedAt = &due, r.Version+1, tx.Now()
+					rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
+						Before: "before", After: "after", Reason: reason(i)}
+					rec.Seal(&tk)
+					ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
+				}
+				var err error
+				stale, err = tx.StoreRecomputed(ctx, ts, prev, recs)
+				return err
+			})
+			return stale, err
+		}
 		moved := msk(t, "2027-01-15 18:00")
-		var stale []*otklik.Ticket
-		err = f.st.Write(ctx, func(tx otklik.Tx) error {
-			var ts []*otklik.Ticket
-			var prev []int64
-			var recs [][]*otklik.JournalRecord
-			for _, r := range read {
-				tk := *r
-				tk.DueAt, tk.Version, tk.UpdatedAt = &moved, r.Version+1, tx.Now()
-				rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
-					Before: "before", After: "after", Reason: "test"}
-				rec.Seal(&tk)
-				ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
-			}
-			var err error
-			stale, err = tx.StoreRecomputed(ctx, ts, prev, recs)
-			return err
-		})
+		stale, err := storeBatch(read, moved, func(int) string { return "test" })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -442,22 +447,7 @@ func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
 			t.Fatal(err)
 		}
 		later := moved.Add(24 * time.Hour)
-		err = f.st.Write(ctx, func(tx otklik.Tx) error {
-			var ts []*otklik.Ticket
-			var prev []int64
-			var recs [][]*otklik.JournalRecord
-			for i, r := range read {
-				tk := *r
-				tk.DueAt, tk.Version, tk.UpdatedAt = &later, r.Version+1, tx.Now()
-				rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
-					Before: "before", After: "after", Reason: "test " + strconv.Itoa(i)}
-				rec.Seal(&tk)
-				ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
-			}
-			_, err := tx.StoreRecomputed(ctx, ts, prev, recs)
-			return err
-		})
-		if !otklik.IsCode(err, otklik.EINTERNAL) {
+		if _, err := storeBatch(read, later, func(i int) string { return "test " + strconv.Itoa(i) }); !otklik.IsCode(err, otklik.EINTERNAL) {
 			t.Errorf("records with different reasons: %v, want EINTERNAL", err)
 		}
 		for _, n := range numbers {

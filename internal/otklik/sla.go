@@ -85,10 +85,9 @@ type SLAReader interface {
 	// OpenTickets returns up to limit tickets not resolved or closed with IDs above afterID, by ID,
 	// with only what their deadlines depend on: number, channel, category (its ID), priority, status,
 	// registration and first response, deadlines and SLA state (not NextAt, which a recomputation sets
-	// anew), version and journal head. A non-zero
-	// span leaves out the tickets whose deadlines cannot depend on it: registered after it ends, or
-	// with every deadline before it begins (paused tickets, appeals and tickets without deadlines
-	// are always in).
+	// anew), version and journal head. A non-zero span leaves out the tickets whose deadlines cannot
+	// depend on it: registered after it ends, or with every deadline before it begins (paused tickets,
+	// appeals and tickets without deadlines are always in).
 	OpenTickets(ctx context.Context, afterID int64, limit int, span TimeSpan) ([]*Ticket, error)
 }
 

@@ -231,19 +231,22 @@ func (w *countingWriter) sent(status int) {
 // Unwrap lets http.ResponseController reach the connection (breakConnection hijacks it).
 func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// serve answers an API request after the common checks and returns the status sent, or -1 when
-// the client went away first. The answer is counted by w as it is sent.
-func (s *Server) serve(op string, h func(w http.ResponseWriter, r *http.Request, body []byte) int, w http.ResponseWriter, r *http.Request, body []byte) int {
+// serve answers an API request after the common checks (nothing when the client went away first).
+// The answer is counted by w as it is sent.
+func (s *Server) serve(op string, h func(w http.ResponseWriter, r *http.Request, body []byte) int, w http.ResponseWriter, r *http.Request, body []byte) {
 	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || auth == "" || s.opts.Token != "" && auth != s.opts.Token {
-		return problem(w, http.StatusUnauthorized, "Нужен действующий API-токен.")
+		problem(w, http.StatusUnauthorized, "Нужен действующий API-токен.")
+		return
 	}
 	n := s.served[opIndex(op)].Add(1)
 	if f := s.opts.Fail[op]; f.Every > 0 && n%int64(f.Every) == 0 {
 		if f.Status == 0 {
-			return breakConnection(w)
+			breakConnection(w)
+		} else {
+			problem(w, f.Status, fmt.Sprintf("Injected failure of request %d.", n))
 		}
-		return problem(w, f.Status, fmt.Sprintf("Injected failure of request %d.", n))
+		return
 	}
 	if d := s.opts.Delay[op]; d > 0 {
 		t := time.NewTimer(d)
@@ -251,10 +254,10 @@ func (s *Server) serve(op string, h func(w http.ResponseWriter, r *http.Request,
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			return -1
+			return
 		}
 	}
-	return h(w, r, body)
+	h(w, r, body)
 }
 
 // breakConnection writes a malformed answer and closes the connection.

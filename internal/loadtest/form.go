@@ -90,22 +90,27 @@ func newWaves(workers int, from, to time.Time) *waves {
 	return &waves{workers: workers, open: make(chan struct{}), submit: true, from: from, to: to}
 }
 
-// gate waits until every worker still taking part is at the gate, or the run is over (false).
-func (v *waves) gate(ctx context.Context) bool {
+// gate waits until every worker still taking part is at the gate, or the run is over (false). It
+// returns when the current wave's submissions started: after the gate before them, their start.
+func (v *waves) gate(ctx context.Context) (time.Time, bool) {
 	v.mu.Lock()
 	ch := v.open
 	v.waiting++
 	if v.waiting >= v.workers {
 		v.release()
+		started := v.started
 		v.mu.Unlock()
-		return true
+		return started, true
 	}
 	v.mu.Unlock()
 	select {
 	case <-ch:
-		return true
+		// The next wave cannot start before this worker comes to its gate.
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		return v.started, true
 	case <-ctx.Done():
-		return false
+		return time.Time{}, false
 	}
 }
 
@@ -393,7 +398,7 @@ func (w *worker) runForm(ctx context.Context) {
 func (w *worker) citizen(ctx context.Context, req *http.Request, serial uint64) bool {
 	p, v := w.p, w.p.form.waves
 	var submission *http.Request
-	resp, start, latency := w.send(ctx, opPage, req)
+	resp, start, latency := w.send(ctx, opPage, req, time.Time{})
 	if resp == nil && !start.Before(p.end) {
 		return false
 	}
@@ -402,7 +407,7 @@ func (w *worker) citizen(ctx context.Context, req *http.Request, serial uint64) 
 		if resp.StatusCode == http.StatusOK {
 			page, problem = parseFormPage(resp, w.buf.Bytes())
 		}
-		w.count(opPage, resp, start, latency, problem)
+		w.count(opPage, resp, start, time.Time{}, latency, problem)
 		if resp.StatusCode == http.StatusOK && problem == "" {
 			nonce := pow.Solve(page.challenge, page.bits) // 14 bits: about 16,000 hashes, 2.5 ms of a core
 			var err error
@@ -411,11 +416,17 @@ func (w *worker) citizen(ctx context.Context, req *http.Request, serial uint64) 
 			}
 		}
 	}
-	if v != nil && !v.gate(ctx) { // a worker without a form still waits out the wave
-		return false
+	// In waves a submission is measured when its wave is, by when the wave started: a submission
+	// sent a moment later than its wave's start must not be counted in a wave that is not.
+	var wave time.Time
+	if v != nil { // a worker without a form still waits out the wave
+		var ok bool
+		if wave, ok = v.gate(ctx); !ok {
+			return false
+		}
 	}
 	if submission != nil {
-		resp, start, latency = w.send(ctx, opSubmit, submission)
+		resp, start, latency = w.send(ctx, opSubmit, submission, wave)
 		if resp == nil && !start.Before(p.end) {
 			return false
 		}
@@ -424,23 +435,28 @@ func (w *worker) citizen(ctx context.Context, req *http.Request, serial uint64) 
 			if resp.StatusCode == http.StatusOK && !ticketNumber.Match(w.buf.Bytes()) {
 				problem = "no ticket number on the page"
 			}
-			w.count(opSubmit, resp, start, latency, problem)
+			w.count(opSubmit, resp, start, wave, latency, problem)
 		}
 	}
-	return v == nil || v.gate(ctx)
+	if v == nil {
+		return true
+	}
+	_, ok := v.gate(ctx)
+	return ok
 }
 
 // send sends req as operation o on the citizen's connection and reads the whole answer into w.buf.
 // It returns the response (its body read and closed), when it started and how long it took; the
 // response is nil when the run was over before it started, or when it got no complete answer, which
-// send has counted.
-func (w *worker) send(ctx context.Context, o op, req *http.Request) (*http.Response, time.Time, time.Duration) {
+// send has counted. An operation of a wave (wave not zero) is measured when its wave started in the
+// measured time, any other when it started in it.
+func (w *worker) send(ctx context.Context, o op, req *http.Request, wave time.Time) (*http.Response, time.Time, time.Duration) {
 	p := w.p
 	start := time.Now()
 	if !start.Before(p.end) {
 		return nil, start, 0
 	}
-	measured := !start.Before(p.measureStart)
+	measured := p.measures(start, wave)
 	w.attempts++
 	resp, err := w.conn.client.Do(req)
 	if err == nil {
@@ -456,9 +472,19 @@ func (w *worker) send(ctx context.Context, o op, req *http.Request) (*http.Respo
 	return resp, start, latency
 }
 
+// measures tells whether an operation that started at start, in a wave that started at wave (zero: in
+// none), is measured.
+func (p *plan) measures(start, wave time.Time) bool {
+	if !wave.IsZero() {
+		start = wave
+	}
+	return !start.Before(p.measureStart)
+}
+
 // count counts an answer to operation o (its body in w.buf): a success when it has the success status
-// and no problem, else a failure by status, keeping the first of each status as a sample.
-func (w *worker) count(o op, resp *http.Response, start time.Time, latency time.Duration, problem string) {
+// and no problem, else a failure by status, keeping the first of each status as a sample. It is
+// measured as send says, by start or by its wave's start.
+func (w *worker) count(o op, resp *http.Response, start, wave time.Time, latency time.Duration, problem string) {
 	ok := resp.StatusCode == successStatus[o] && problem == ""
 	if !ok {
 		if _, seen := w.samples[resp.StatusCode]; !seen {
@@ -473,7 +499,7 @@ func (w *worker) count(o op, resp *http.Response, start time.Time, latency time.
 			w.p.logFirst(resp.StatusCode, text)
 		}
 	}
-	if start.Before(w.p.measureStart) {
+	if !w.p.measures(start, wave) {
 		return
 	}
 	st := &w.stats[o]

@@ -132,39 +132,58 @@ func TestTicketNumber(t *testing.T) {
 }
 
 // TestWaves: a gate opens when every worker still taking part has come, a worker that stops no
-// longer holds the others, and a wave counts when its submissions started and ended in the measured
-// time.
+// longer holds the others, a wave counts when its submissions started and ended in the measured
+// time, and every worker of a wave learns the same start of its submissions.
 func TestWaves(t *testing.T) {
 	now := time.Now()
 	v := newWaves(3, now.Add(-time.Minute), now.Add(time.Minute))
 	ctx := context.Background()
-	through := func(n int) {
+	type passed struct {
+		wave time.Time
+		ok   bool
+	}
+	gate := func(done chan<- passed) {
+		wave, ok := v.gate(ctx)
+		done <- passed{wave, ok}
+	}
+	through := func(n int) time.Time {
 		t.Helper()
-		done := make(chan bool, n)
+		done := make(chan passed, n)
 		for range n {
-			go func() { done <- v.gate(ctx) }()
+			go gate(done)
 		}
-		for range n {
+		var wave time.Time
+		for i := range n {
 			select {
-			case ok := <-done:
-				if !ok {
+			case p := <-done:
+				if !p.ok {
 					t.Fatal("a gate refused a worker before the end of the run")
 				}
+				if i > 0 && !p.wave.Equal(wave) {
+					t.Fatalf("workers of one wave told different starts: %v and %v", wave, p.wave)
+				}
+				wave = p.wave
 			case <-time.After(5 * time.Second):
 				t.Fatalf("the gate did not open for %d workers", n)
 			}
 		}
+		return wave
 	}
-	through(3) // the submissions start
-	through(3) // the wave ends
+	first := through(3) // the submissions start
+	if first.Before(now) {
+		t.Fatalf("the first wave started at %v, before the test", first)
+	}
+	if end := through(3); !end.Equal(first) { // the wave ends
+		t.Fatalf("the end of the wave tells another start: %v, want %v", end, first)
+	}
 	if got := v.measured.Load(); got != 1 {
 		t.Fatalf("%d waves measured, want 1", got)
 	}
 
 	// Two at the gate, the third stops: the gate opens for the two.
-	done := make(chan bool, 2)
+	done := make(chan passed, 2)
 	for range 2 {
-		go func() { done <- v.gate(ctx) }()
+		go gate(done)
 	}
 	time.Sleep(20 * time.Millisecond)
 	select {
@@ -188,7 +207,31 @@ func TestWaves(t *testing.T) {
 	// At the end of the run a waiting worker is let go.
 	ended, cancel := context.WithCancel(ctx)
 	cancel()
-	if v.gate(ended) {
+	if _, ok := v.gate(ended); ok {
 		t.Error("a gate let a worker through after the run ended, with the other still to come")
+	}
+}
+
+// TestMeasuresByWave: a submission sent just after the measured time began belongs to a wave that
+// started just before it, and is left out with the wave (CI once counted such a wave's submissions
+// but not the wave: 4 workers, more submissions than waves allow).
+func TestMeasuresByWave(t *testing.T) {
+	from := time.Now()
+	p := &plan{measureStart: from}
+	before, after := from.Add(-time.Millisecond), from.Add(time.Millisecond)
+	for _, c := range []struct {
+		start, wave time.Time
+		want        bool
+	}{
+		{after, time.Time{}, true},
+		{before, time.Time{}, false},
+		{from, time.Time{}, true},
+		{after, before, false},
+		{after, from, true},
+		{after.Add(time.Millisecond), after, true},
+	} {
+		if got := p.measures(c.start, c.wave); got != c.want {
+			t.Errorf("measures(start %+v, wave %+v) = %v, want %v", c.start.Sub(from), c.wave, got, c.want)
+		}
 	}
 }

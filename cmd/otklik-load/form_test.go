@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -35,7 +36,7 @@ func startPortal(t *testing.T) *portal {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.Handle("/", pages.Handler())
-	srv := httptest.NewServer(httpx.Middleware(testkit.Logger(t), mux))
+	srv := httptest.NewServer(httpx.Middleware(testkit.LoggerAt(t, slog.LevelInfo), mux))
 	t.Cleanup(func() { pages.Shutdown(); srv.Close() })
 	return &portal{url: srv.URL, st: st, blobs: blobs}
 }

@@ -159,7 +159,13 @@ func MustOpenStoreEngine(tb testing.TB, engine string, now func() time.Time) *st
 
 // Logger returns a logger that writes to the test's log, at debug level.
 func Logger(tb testing.TB) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return LoggerAt(tb, slog.LevelDebug)
+}
+
+// LoggerAt returns a logger that writes to the test's log what is at level or above: for a server
+// under load, whose line a request would bury a failure's message.
+func LoggerAt(tb testing.TB, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: level}))
 }
 
 type tbWriter struct{ tb testing.TB }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"runtime/metrics"
 	"slices"
 	"sort"
 	"strconv"
@@ -25,7 +26,10 @@ import (
 // deadline moves across that day, so each iteration recomputes and rewrites them all (the worst
 // case). "next-month" changes 24 December 2026, past every deadline: the job reads only the tickets
 // that could move and changes none. Reported: open tickets a second, and the longest a registration
-// waited meanwhile (the intake's pause). Engines: SQLite, and PostgreSQL with OTKLIK_TEST_POSTGRES.
+// waited meanwhile (the intake's pause), its p99 and how many waited over 50 ms; and how long this
+// process's goroutines waited for a thread (sched-p99-ms: the upper bound of the Go scheduler's
+// histogram bucket that holds the 99th percentile; sched-max-ms: the lower bound of the highest one
+// used), which tells a registration slowed in Go from one slowed in the database. Engines: SQLite, and PostgreSQL with OTKLIK_TEST_POSTGRES.
 // With OTKLIK_BENCH_DB naming a file, the SQLite database is kept there, and with OTKLIK_BENCH_PG_DB
 // naming a PostgreSQL database URL (an existing database, migrated on open) the PostgreSQL one is; a
 // kept database is filled only when it has no tickets, and each run leaves its calendar as it found
@@ -98,6 +102,7 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 			for _, sc := range []struct{ name, day string }{{"tomorrow", "2026-11-24"}, {"next-month", "2026-12-24"}} {
 				b.Run(sc.name, func(b *testing.B) {
 					var waits []time.Duration // every registration's, written by the intake goroutine only
+					sched0 := schedLatencies()
 					b.ResetTimer()
 					for i := range b.N {
 						b.StopTimer()
@@ -162,9 +167,47 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 						b.ReportMetric(float64(waits[len(waits)*99/100])/1e6, "intake-p99-ms")
 					}
 					b.ReportMetric(float64(over), "intake-over-50ms")
+					p99, most := schedLatencies().since(sched0)
+					b.ReportMetric(p99*1e3, "sched-p99-ms")
+					b.ReportMetric(most*1e3, "sched-max-ms")
 					b.ReportMetric(float64(len(waits)), "registrations")
 				})
 			}
 		})
 	}
+}
+
+// schedHist is the Go scheduler's histogram of how long goroutines waited, runnable, for a thread.
+type schedHist struct {
+	counts  []uint64
+	buckets []float64
+}
+
+func schedLatencies() schedHist {
+	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(s)
+	h := s[0].Value.Float64Histogram()
+	return schedHist{slices.Clone(h.Counts), h.Buckets}
+}
+
+// since returns, of the waits since h0, the upper bound of the bucket that holds the 99th percentile
+// and the lower bound of the highest bucket used.
+func (h schedHist) since(h0 schedHist) (p99, most float64) {
+	var total uint64
+	d := make([]uint64, len(h.counts))
+	for i := range h.counts {
+		d[i] = h.counts[i] - h0.counts[i]
+		total += d[i]
+	}
+	var run uint64
+	for i, c := range d {
+		run += c
+		if p99 == 0 && run*100 >= total*99 {
+			p99 = h.buckets[i+1]
+		}
+		if c > 0 {
+			most = h.buckets[i]
+		}
+	}
+	return p99, most
 }

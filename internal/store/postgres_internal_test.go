@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// TestPgConfigSessionDefaults: every connection asks for backend_flush_after unless the URL sets it,
+// and the server applies what it asks for. (An internal test: testkit imports this package.)
+func TestPgConfigSessionDefaults(t *testing.T) {
+	for _, c := range []struct{ url, want string }{
+		{"postgres://otklik@db.example:5432/otklik", "256kB"},
+		{"postgres://otklik@db.example:5432/otklik?sslmode=disable&backend_flush_after=0", "0"},
+		{"host=db.example user=otklik dbname=otklik backend_flush_after=1MB", "1MB"},
+	} {
+		cfg, err := pgConfig(c.url)
+		if err != nil {
+			t.Fatalf("%s: %v", c.url, err)
+		}
+		if got := cfg.RuntimeParams["backend_flush_after"]; got != c.want {
+			t.Errorf("%s: backend_flush_after %q, want %q", c.url, got, c.want)
+		}
+	}
+	_, err := pgConfig("postgres://otklik:secret-password@db.example:port/otklik")
+	if err == nil || !strings.HasPrefix(err.Error(), "store: ") || strings.Contains(err.Error(), "secret-password") {
+		t.Errorf("a malformed URL: %v, want a store error that keeps the password out", err)
+	}
+
+	server := os.Getenv("OTKLIK_TEST_POSTGRES")
+	if server == "" {
+		t.Skip("the server's side is off: set OTKLIK_TEST_POSTGRES to a server URL (e.g. postgres://postgres@127.0.0.1:5432/test)")
+	}
+	sep := "?"
+	if strings.Contains(server, "?") {
+		sep = "&"
+	}
+	for url, want := range map[string]string{server: "256kB", server + sep + "backend_flush_after=0": "0"} {
+		cfg, err := pgConfig(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := stdlib.OpenDB(*cfg)
+		var got string
+		err = db.QueryRowContext(context.Background(), "SHOW backend_flush_after").Scan(&got)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("the server's backend_flush_after for %s: %q, want %q", url, got, want)
+		}
+	}
+}

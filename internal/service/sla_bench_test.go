@@ -29,8 +29,8 @@ import (
 // waited meanwhile (the intake's pause), its p99 and how many waited over 50 ms; and how long this
 // process's goroutines waited for a thread (sched-p99-ms: the upper bound of the Go scheduler's
 // histogram bucket that holds the 99th percentile; sched-max-ms: the lower bound of the highest one
-// used), which tells a registration slowed in Go from one slowed in the database. Engines: SQLite, and PostgreSQL with OTKLIK_TEST_POSTGRES.
-// With OTKLIK_BENCH_DB naming a file, the SQLite database is kept there, and with OTKLIK_BENCH_PG_DB
+// used), which tells a registration slowed in Go from one slowed in the database. Engines: SQLite,
+// and PostgreSQL with OTKLIK_TEST_POSTGRES. With OTKLIK_BENCH_DB naming a file, the SQLite database is kept there, and with OTKLIK_BENCH_PG_DB
 // naming a PostgreSQL database URL (an existing database, migrated on open) the PostgreSQL one is; a
 // kept database is filled only when it has no tickets, and each run leaves its calendar as it found
 // it (an even -benchtime). OTKLIK_BENCH_PG_BULK sets a kept PostgreSQL store's bulk writers, the

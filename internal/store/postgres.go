@@ -32,7 +32,8 @@ const migrationLock = 7_242_024
 // 256 kB, the checkpointer's own default on Linux, has each connection ask the kernel to write its
 // pages as it goes: measured on a million open tickets (docs/PERFORMANCE.md), registrations' longest
 // wait during a recomputation 70–134 ms instead of 287–311, their p99 43 ms instead of 71–76, the
-// recomputation no slower. Where the operating system cannot, PostgreSQL ignores it.
+// recomputation as fast or up to a tenth slower. Where the operating system cannot, PostgreSQL ignores
+// it.
 var sessionDefaults = map[string]string{"backend_flush_after": "256kB"}
 
 // pgConfig is the connection configuration of a database URL, with sessionDefaults where it sets none.

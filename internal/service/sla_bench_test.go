@@ -20,21 +20,22 @@ import (
 )
 
 // BenchmarkRecomputeAfterCalendarChange fills a database with OTKLIK_BENCH_TICKETS realistic open
-// tickets (default 20,000) registered over the last day, then, each iteration, makes a day a holiday
-// (or a working day again) and runs the recompute job the change queued to the end, while a client
-// keeps registering tickets. "tomorrow" changes Tuesday 24 November 2026: every open ticket's
-// deadline moves across that day, so each iteration recomputes and rewrites them all (the worst
-// case). "next-month" changes 24 December 2026, past every deadline: the job reads only the tickets
-// that could move and changes none. Reported: open tickets a second, and the longest a registration
-// waited meanwhile (the intake's pause), its p99 and how many waited over 50 ms; and how long this
-// process's goroutines waited for a thread (sched-p99-ms: the upper bound of the Go scheduler's
-// histogram bucket that holds the 99th percentile; sched-max-ms: the lower bound of the highest one
-// used), which tells a registration slowed in Go from one slowed in the database. Engines: SQLite,
-// and PostgreSQL with OTKLIK_TEST_POSTGRES. With OTKLIK_BENCH_DB naming a file, the SQLite database is kept there, and with OTKLIK_BENCH_PG_DB
-// naming a PostgreSQL database URL (an existing database, migrated on open) the PostgreSQL one is; a
-// kept database is filled only when it has no tickets, and each run leaves its calendar as it found
-// it (an even -benchtime). OTKLIK_BENCH_PG_BULK sets a kept PostgreSQL store's bulk writers, the
-// recomputation's transactions at once (otklik serve --db-bulk-writers).
+// tickets (default 20,000) registered over the last day, then, each iteration, makes a day a
+// holiday (or a working day again) and runs the recompute job the change queued to the end, while a
+// client keeps registering tickets. "tomorrow" changes Tuesday 24 November 2026: every open
+// ticket's deadline moves across that day, so each iteration recomputes and rewrites them all (the
+// worst case). "next-month" changes 24 December 2026, past every deadline: the job reads only the
+// tickets that could move and changes none. Reported: open tickets a second, and the longest a
+// registration waited meanwhile (the intake's pause), its p99 and how many waited over 50 ms; and
+// how long this process's goroutines waited for a thread (sched-p99-ms: the upper bound of the Go
+// scheduler's histogram bucket that holds the 99th percentile; sched-max-ms: the lower bound of the
+// highest one used), which tells a registration slowed in Go from one slowed in the database.
+// Engines: SQLite, and PostgreSQL with OTKLIK_TEST_POSTGRES. With OTKLIK_BENCH_DB naming a file,
+// the SQLite database is kept there, and with OTKLIK_BENCH_PG_DB naming a PostgreSQL database URL
+// (an existing database, migrated on open) the PostgreSQL one is; a kept database is filled only
+// when it has no tickets, and each run leaves its calendar as it found it (an even -benchtime).
+// OTKLIK_BENCH_PG_BULK sets a kept PostgreSQL store's bulk writers, the recomputation's
+// transactions at once (otklik serve --db-bulk-writers).
 func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 	n := 20_000
 	if v, err := strconv.Atoi(os.Getenv("OTKLIK_BENCH_TICKETS")); err == nil && v > 0 {

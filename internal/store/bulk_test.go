@@ -36,15 +36,7 @@ func TestWriteBulk(t *testing.T) {
 		if !otklik.IsCode(failed, otklik.EINVALID) {
 			t.Fatalf("failing bulk transaction: %v", failed)
 		}
-		kept, err := st.ResponseTemplates(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		have := map[string]bool{}
-		for _, rt := range kept {
-			have[rt.Code] = true
-		}
-		if !have["whole"] || have["half"] {
+		if have := templateCodes(t, st); !have["whole"] || have["half"] {
 			t.Errorf("after a committed and a failed bulk transaction: %v", have)
 		}
 	})
@@ -112,20 +104,21 @@ func TestWriteBulkBesideWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var codes []string
-	rows, err := db.Raw.Query("SELECT code FROM response_templates WHERE code IN ('bulka', 'bulkb', 'request') ORDER BY code")
+	if have := templateCodes(t, st); !have["bulka"] || !have["bulkb"] || !have["request"] {
+		t.Errorf("stored %v, want bulka, bulkb and request", have)
+	}
+}
+
+// templateCodes returns the codes of the stored response templates.
+func templateCodes(t *testing.T, st *store.Store) map[string]bool {
+	t.Helper()
+	kept, err := st.ResponseTemplates(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			t.Fatal(err)
-		}
-		codes = append(codes, c)
+	have := map[string]bool{}
+	for _, rt := range kept {
+		have[rt.Code] = true
 	}
-	if len(codes) != 3 || codes[0] != "bulka" || codes[1] != "bulkb" || codes[2] != "request" {
-		t.Errorf("stored %v, want [bulka bulkb request]", codes)
-	}
+	return have
 }

@@ -801,12 +801,12 @@ func (s *Service) SLAPolicies(ctx context.Context) ([]*otklik.SLAPolicy, error) 
 // policy changed (payload: {"after_id": N}, the last ticket done).
 const JobRecomputeSLA = "sla.recompute"
 
-// Recomputation: open tickets are read recomputeRead at a time (more when there are more bulk writers
-// than such a page keeps busy), their new deadlines computed outside
-// any transaction, and the changed ones written recomputeWrite to a transaction where they go through
-// the request writer (SQLite), so that intake never waits long for it, and recomputeBulkWrite where the
-// store has bulk writers of its own (PostgreSQL: larger transactions, fewer statements and commits, 12 %
-// faster; PERFORMANCE.md). A job works for at most recomputeSlice, then queues its continuation.
+// Recomputation: open tickets are read recomputeRead at a time (more when there are more bulk
+// writers than such a page keeps busy), their new deadlines computed outside any transaction, and
+// the changed ones written recomputeWrite to a transaction where they go through the request writer
+// (SQLite), so that intake never waits long for it, and recomputeBulkWrite where the store has bulk
+// writers of its own (PostgreSQL: larger transactions, fewer statements and commits, 12 % faster;
+// PERFORMANCE.md). A job works for at most recomputeSlice, then queues its continuation.
 const (
 	recomputeRead      = 2000
 	recomputeWrite     = 500

@@ -22,8 +22,9 @@ import (
 // once apply each migration exactly once.
 const migrationLock = 7_242_024
 
-// sessionDefaults are the settings every connection asks the server for, unless the database URL
-// sets them itself (…?backend_flush_after=0).
+// sessionDefaults are the settings every store connection (reads and writes; not the event
+// listeners, which write nothing) asks the server for, unless the database URL sets them itself
+// (…?backend_flush_after=0).
 //
 // backend_flush_after: a recomputation of deadlines dirties far more pages than the default 128 MB of
 // shared buffers hold, and a connection that evicts one only hands it to the kernel (PostgreSQL's

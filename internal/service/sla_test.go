@@ -458,6 +458,81 @@ func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
 	})
 }
 
+// A recomputed batch keeps each ticket's timer as the ticket says: moved, unchanged, gone, or new for a
+// ticket that had none.
+func TestStoreRecomputedTimers(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newSLAFixture(t, engine, "2026-12-21 10:00")
+		ctx := context.Background()
+		var numbers []string
+		for range 4 {
+			numbers = append(numbers, f.create(t, "payments", false).Number)
+		}
+		// storeBatch stores the open tickets with the timers next gives, each version one on.
+		storeBatch := func(next func(i int, was *time.Time) *time.Time) {
+			t.Helper()
+			read, err := f.st.OpenTickets(ctx, 0, 10, otklik.TimeSpan{})
+			if err != nil || len(read) != len(numbers) {
+				t.Fatalf("open tickets: %d, %v", len(read), err)
+			}
+			err = f.st.Write(ctx, func(tx otklik.Tx) error {
+				var ts []*otklik.Ticket
+				var prev []int64
+				var recs [][]*otklik.JournalRecord
+				for i, r := range read {
+					tk := *r
+					tk.SLA.NextAt = next(i, f.ticket(t, r.Number).SLA.NextAt)
+					tk.Version, tk.UpdatedAt = r.Version+1, tx.Now()
+					rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
+						Before: "before", After: "after", Reason: "test"}
+					rec.Seal(&tk)
+					ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
+				}
+				stale, err := tx.StoreRecomputed(ctx, ts, prev, recs)
+				if len(stale) > 0 {
+					t.Errorf("stale tickets %v", stale)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var was []*time.Time
+		for _, n := range numbers {
+			if next := f.ticket(t, n).SLA.NextAt; next == nil {
+				t.Fatalf("%s: registered without a timer", n)
+			} else {
+				was = append(was, next)
+			}
+		}
+		// First the third ticket loses its timer, so that the second batch gives it a new one.
+		storeBatch(func(i int, was *time.Time) *time.Time {
+			if i == 2 {
+				return nil
+			}
+			return was
+		})
+		if next := f.ticket(t, numbers[2]).SLA.NextAt; next != nil {
+			t.Fatalf("%s: timer %v left, want none", numbers[2], next)
+		}
+		moved, fresh := msk(t, "2027-01-14 18:00"), msk(t, "2027-01-15 12:00")
+		storeBatch(func(i int, was *time.Time) *time.Time {
+			return [](*time.Time){&moved, nil, &fresh, was}[i]
+		})
+		want := [](*time.Time){&moved, nil, &fresh, was[3]}
+		for i, n := range numbers {
+			got := f.ticket(t, n).SLA.NextAt
+			if (got == nil) != (want[i] == nil) || got != nil && !got.Equal(*want[i]) {
+				t.Errorf("%s: timer %v, want %v", n, got, want[i])
+			}
+		}
+		if due, err := f.st.SLADue(ctx, fresh, 10); err != nil || len(due) != 3 {
+			t.Errorf("timers due by %v: %d tickets, %v; want 3", fresh, len(due), err)
+		}
+	})
+}
+
 // A calendar change on one day recomputes only the tickets whose deadlines span that day; a full
 // recomputation afterwards finds nothing more to move, whatever the tickets (categories with hours
 // and days targets, appeals, paused ones, tickets registered before, on and after the day).

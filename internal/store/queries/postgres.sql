@@ -51,7 +51,8 @@ SELECT address, code_hash, expires_at, failures, locked_until, sent_at FROM citi
 -- Recomputed tickets and their journal records, a batch in one statement: the first twelve parameters
 -- are arrays, an element a ticket; then what every record shares (time, actor, kind, reason), once;
 -- then arrays again, an element a record. A ticket whose version is no longer the one it was read at is
--- left alone, and so are its records; the statement returns the IDs of the tickets it updated.
+-- left alone, and so are its records; the statement returns the IDs of the tickets it updated. A timer
+-- that exists is updated in place: an INSERT … ON CONFLICT would first lock it, a WAL record a ticket.
 WITH v AS (
     SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::timestamptz[],
                          ?::integer[], ?::timestamptz[], ?::bigint[], ?::timestamptz[], ?::bigint[], ?::bytea[])
@@ -62,9 +63,12 @@ WITH v AS (
            journal_head = v.head
       FROM v WHERE t.id = v.id AND t.version = v.prev
     RETURNING t.id, v.nxt
+), m AS (
+    UPDATE sla_timers AS s SET next_at = u.nxt FROM u WHERE s.ticket_id = u.id AND s.next_at <> u.nxt
 ), n AS (
-    INSERT INTO sla_timers (ticket_id, next_at) SELECT id, nxt FROM u WHERE nxt IS NOT NULL
-    ON CONFLICT (ticket_id) DO UPDATE SET next_at = excluded.next_at WHERE sla_timers.next_at <> excluded.next_at
+    INSERT INTO sla_timers (ticket_id, next_at)
+    SELECT id, nxt FROM u WHERE nxt IS NOT NULL AND NOT EXISTS (SELECT FROM sla_timers s WHERE s.ticket_id = u.id)
+    ON CONFLICT (ticket_id) DO UPDATE SET next_at = excluded.next_at
 ), d AS (
     DELETE FROM sla_timers WHERE ticket_id IN (SELECT id FROM u WHERE nxt IS NULL)
 ), j AS (

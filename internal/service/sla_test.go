@@ -518,9 +518,9 @@ func TestStoreRecomputedTimers(t *testing.T) {
 		}
 		moved, fresh := msk(t, "2027-01-14 18:00"), msk(t, "2027-01-15 12:00")
 		storeBatch(func(i int, was *time.Time) *time.Time {
-			return [](*time.Time){&moved, nil, &fresh, was}[i]
+			return []*time.Time{&moved, nil, &fresh, was}[i]
 		})
-		want := [](*time.Time){&moved, nil, &fresh, was[3]}
+		want := []*time.Time{&moved, nil, &fresh, was[3]}
 		for i, n := range numbers {
 			got := f.ticket(t, n).SLA.NextAt
 			if (got == nil) != (want[i] == nil) || got != nil && !got.Equal(*want[i]) {

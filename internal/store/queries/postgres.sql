@@ -53,6 +53,8 @@ SELECT address, code_hash, expires_at, failures, locked_until, sent_at FROM citi
 -- then arrays again, an element a record. A ticket whose version is no longer the one it was read at is
 -- left alone, and so are its records; the statement returns the IDs of the tickets it updated. A timer
 -- that exists is updated in place: an INSERT … ON CONFLICT would first lock it, a WAL record a ticket.
+-- (The ON CONFLICT left on the insert of missing timers is a guard: the ticket's row lock and version
+-- check keep any other transaction from adding one meanwhile.)
 WITH v AS (
     SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::timestamptz[],
                          ?::integer[], ?::timestamptz[], ?::bigint[], ?::timestamptz[], ?::bigint[], ?::bytea[])

@@ -400,23 +400,7 @@ func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
 		// storeBatch moves the read tickets' resolution deadline to due in one batch, a sealed record each
 		// with the reason reason(i), and returns the stale ones.
 		storeBatch := func(read []*otklik.Ticket, due time.Time, reason func(i int) string) (stale []*otklik.Ticket, err error) {
-			err = f.st.Write(ctx, func(tx otklik.Tx) error {
-				var ts []*otklik.Ticket
-				var prev []int64
-				var recs [][]*otklik.JournalRecord
-				for i, r := range read {
-					tk := *r
-					tk.DueAt, tk.Version, tk.UpdatedAt = &due, r.Version+1, tx.Now()
-					rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
-						Before: "before", After: "after", Reason: reason(i)}
-					rec.Seal(&tk)
-					ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
-				}
-				var err error
-				stale, err = tx.StoreRecomputed(ctx, ts, prev, recs)
-				return err
-			})
-			return stale, err
+			return f.storeRecomputed(read, func(_ int, tk *otklik.Ticket) { tk.DueAt = &due }, reason)
 		}
 		moved := msk(t, "2027-01-15 18:00")
 		stale, err := storeBatch(read, moved, func(int) string { return "test" })
@@ -458,6 +442,30 @@ func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
 	})
 }
 
+// storeRecomputed stores read tickets as one recomputed batch, as the recompute job does: each changed
+// by edit, one version on, with a sealed SLA record whose reason is reason(i). It returns the stale ones.
+func (f *slaFixture) storeRecomputed(read []*otklik.Ticket, edit func(i int, tk *otklik.Ticket), reason func(i int) string) (stale []*otklik.Ticket, err error) {
+	ctx := context.Background()
+	err = f.st.Write(ctx, func(tx otklik.Tx) error {
+		var ts []*otklik.Ticket
+		var prev []int64
+		var recs [][]*otklik.JournalRecord
+		for i, r := range read {
+			tk := *r
+			edit(i, &tk)
+			tk.Version, tk.UpdatedAt = r.Version+1, tx.Now()
+			rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
+				Before: "before", After: "after", Reason: reason(i)}
+			rec.Seal(&tk)
+			ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
+		}
+		var err error
+		stale, err = tx.StoreRecomputed(ctx, ts, prev, recs)
+		return err
+	})
+	return stale, err
+}
+
 // A recomputed batch keeps each ticket's timer as the ticket says: moved, unchanged, gone, or new for a
 // ticket that had none.
 func TestStoreRecomputedTimers(t *testing.T) {
@@ -468,34 +476,21 @@ func TestStoreRecomputedTimers(t *testing.T) {
 		for range 4 {
 			numbers = append(numbers, f.create(t, "payments", false).Number)
 		}
-		// storeBatch stores the open tickets with the timers next gives, each version one on.
+		// storeBatch stores the open tickets as one recomputed batch with the timers next gives.
 		storeBatch := func(next func(i int, was *time.Time) *time.Time) {
 			t.Helper()
 			read, err := f.st.OpenTickets(ctx, 0, 10, otklik.TimeSpan{})
 			if err != nil || len(read) != len(numbers) {
 				t.Fatalf("open tickets: %d, %v", len(read), err)
 			}
-			err = f.st.Write(ctx, func(tx otklik.Tx) error {
-				var ts []*otklik.Ticket
-				var prev []int64
-				var recs [][]*otklik.JournalRecord
-				for i, r := range read {
-					tk := *r
-					tk.SLA.NextAt = next(i, f.ticket(t, r.Number).SLA.NextAt)
-					tk.Version, tk.UpdatedAt = r.Version+1, tx.Now()
-					rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
-						Before: "before", After: "after", Reason: "test"}
-					rec.Seal(&tk)
-					ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
-				}
-				stale, err := tx.StoreRecomputed(ctx, ts, prev, recs)
-				if len(stale) > 0 {
-					t.Errorf("stale tickets %v", stale)
-				}
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
+			var was []*time.Time // OpenTickets does not read the timers
+			for _, r := range read {
+				was = append(was, f.ticket(t, r.Number).SLA.NextAt)
+			}
+			stale, err := f.storeRecomputed(read, func(i int, tk *otklik.Ticket) { tk.SLA.NextAt = next(i, was[i]) },
+				func(int) string { return "test" })
+			if err != nil || len(stale) > 0 {
+				t.Fatalf("stale tickets %v, %v", stale, err)
 			}
 		}
 		var was []*time.Time

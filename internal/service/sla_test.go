@@ -63,6 +63,16 @@ func (f *slaFixture) create(t *testing.T, category string, appeal bool) *otklik.
 	return tk
 }
 
+// createMany registers n tickets of a category and returns their numbers.
+func (f *slaFixture) createMany(t *testing.T, n int, category string) []string {
+	t.Helper()
+	var numbers []string
+	for range n {
+		numbers = append(numbers, f.create(t, category, false).Number)
+	}
+	return numbers
+}
+
 func (f *slaFixture) ticket(t *testing.T, number string) *otklik.Ticket {
 	t.Helper()
 	tk, err := f.st.TicketByNumber(context.Background(), number)
@@ -385,10 +395,7 @@ func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newSLAFixture(t, engine, "2026-12-21 10:00")
 		ctx := context.Background()
-		var numbers []string
-		for range 3 {
-			numbers = append(numbers, f.create(t, "payments", false).Number)
-		}
+		numbers := f.createMany(t, 3, "payments")
 		read, err := f.st.OpenTickets(ctx, 0, 10, otklik.TimeSpan{})
 		if err != nil || len(read) != 3 {
 			t.Fatalf("open tickets: %d, %v", len(read), err)
@@ -472,10 +479,7 @@ func TestStoreRecomputedTimers(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newSLAFixture(t, engine, "2026-12-21 10:00")
 		ctx := context.Background()
-		var numbers []string
-		for range 4 {
-			numbers = append(numbers, f.create(t, "payments", false).Number)
-		}
+		numbers := f.createMany(t, 4, "payments")
 		// storeBatch stores the open tickets as one recomputed batch with the timers next gives.
 		storeBatch := func(next func(i int, was *time.Time) *time.Time) {
 			t.Helper()

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -33,5 +34,41 @@ func BenchmarkSetDeadlines(b *testing.B) {
 	}
 	if t.DueAt == nil || t.FirstResponseDueAt == nil || t.SLA.NextAt == nil {
 		b.Fatalf("no deadlines: %+v", t)
+	}
+}
+
+// TestCollectLess: a recomputation raises the collector's target while it runs and puts the previous
+// one back when the last of those running at once ends; a higher target, or the collector off, stays.
+func TestCollectLess(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	percent := func() int {
+		p := debug.SetGCPercent(-1)
+		debug.SetGCPercent(p)
+		return p
+	}
+	first := collectLess()
+	if got := percent(); got != recomputeGCPercent {
+		t.Fatalf("while a recomputation runs: GC percent %d, want %d", got, recomputeGCPercent)
+	}
+	second := collectLess()
+	first()
+	first() // a second call changes nothing
+	if got := percent(); got != recomputeGCPercent {
+		t.Fatalf("while another recomputation still runs: GC percent %d, want %d", got, recomputeGCPercent)
+	}
+	second()
+	if got := percent(); got != 100 {
+		t.Fatalf("after the last recomputation: GC percent %d, want 100 again", got)
+	}
+	for _, before := range []int{800, -1} {
+		debug.SetGCPercent(before)
+		restore := collectLess()
+		if got := percent(); got != before {
+			t.Errorf("started at %d: GC percent %d while a recomputation runs, want it left alone", before, got)
+		}
+		restore()
+		if got := percent(); got != before {
+			t.Errorf("started at %d: GC percent %d after, want it left alone", before, got)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/metrics"
 	"slices"
 	"sort"
@@ -29,7 +30,9 @@ import (
 // registration waited meanwhile (the intake's pause), its p99 and how many waited over 50 ms; and
 // how long this process's goroutines waited for a thread (sched-p99-ms: the upper bound of the Go
 // scheduler's histogram bucket that holds the 99th percentile; sched-max-ms: the lower bound of the
-// highest one used), which tells a registration slowed in Go from one slowed in the database.
+// highest one used), which tells a registration slowed in Go from one slowed in the database; and the
+// Go heap's objects after a collection before a pass and at most during one, read after each
+// registration (heap-start-MB, heap-max-MB).
 // Engines: SQLite, and PostgreSQL with OTKLIK_TEST_POSTGRES. With OTKLIK_BENCH_DB naming a file,
 // the SQLite database is kept there, and with OTKLIK_BENCH_PG_DB naming a PostgreSQL database URL
 // (an existing database, migrated on open) the PostgreSQL one is; a kept database is filled only
@@ -102,7 +105,8 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 			}
 			for _, sc := range []struct{ name, day string }{{"tomorrow", "2026-11-24"}, {"next-month", "2026-12-24"}} {
 				b.Run(sc.name, func(b *testing.B) {
-					var waits []time.Duration // every registration's, written by the intake goroutine only
+					var waits []time.Duration     // every registration's, written by the intake goroutine only
+					var heapStart, heapMax uint64 // the heap's objects after a collection before a pass, and during passes
 					sched0 := schedLatencies()
 					b.ResetTimer()
 					for i := range b.N {
@@ -127,6 +131,8 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 							}
 						}
 						payload := newest.Payload
+						runtime.GC() // each pass starts from the live heap, not the garbage of the last one or of the count
+						heapStart = max(heapStart, heapObjects())
 						stop := make(chan struct{})
 						var wg sync.WaitGroup
 						wg.Add(1)
@@ -147,6 +153,7 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 									return
 								}
 								waits = append(waits, time.Since(t0))
+								heapMax = max(heapMax, heapObjects())
 								time.Sleep(2 * time.Millisecond)
 							}
 						}()
@@ -172,10 +179,19 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 					b.ReportMetric(p99*1e3, "sched-p99-ms")
 					b.ReportMetric(most*1e3, "sched-max-ms")
 					b.ReportMetric(float64(len(waits)), "registrations")
+					b.ReportMetric(float64(heapStart)/(1<<20), "heap-start-MB")
+					b.ReportMetric(float64(heapMax)/(1<<20), "heap-max-MB")
 				})
 			}
 		})
 	}
+}
+
+// heapObjects is the bytes of the heap's objects, live or not yet collected.
+func heapObjects() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // schedHist is the Go scheduler's histogram of how long goroutines waited, runnable, for a thread.

@@ -125,6 +125,17 @@ func testVerifyFindsTampering(t *testing.T, engine string) {
 			seq    int64
 		}{"record of a ticket that does not exist", `INSERT INTO journal (ticket_id, seq, at, actor_type, actor_name, channel, kind, hash)
 			VALUES (999, 1, now(), 'system', 'Отклик', 'system', 'note', '\x00')`, nil, "no longer exists", 0})
+		// Nor does its journal keep a unique index on (ticket_id, seq) any more (migration 0018).
+		tests = append(tests, struct {
+			name   string
+			tamper string
+			args   []any
+			want   string
+			seq    int64
+		}{"repeated record", `INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field,
+				before, after, reason, prev_hash, hash)
+			SELECT ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before, after, reason,
+				prev_hash, hash FROM journal WHERE ticket_id = 2 AND seq = 3`, nil, "out of place", 3})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -62,7 +62,7 @@ func (s *Store) WalkJournal(ctx context.Context, fn func(r *otklik.JournalRecord
 // walkRecords reads the records of tickets in (after, last] and interleaves them with heads.
 func (s *Store) walkRecords(ctx context.Context, after, last int64, heads []otklik.JournalHead,
 	fn func(r *otklik.JournalRecord) error, head func(h otklik.JournalHead) error) error {
-	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.WalkJournal), after, last)
+	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.WalkJournal), after, last, after, last)
 	if err != nil {
 		return translate(err)
 	}

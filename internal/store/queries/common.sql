@@ -56,9 +56,11 @@ SELECT j.id, j.ticket_id, t.number, j.seq, j.at, j.actor_type, j.actor_id, j.act
  WHERE j.ticket_id = ? ORDER BY j.seq
 
 -- name: walk-journal
+-- The tickets' range is repeated in the join so that PostgreSQL, whose journal index is on ticket_id
+-- alone (migration 0018), reads only those tickets instead of hashing the whole table for each round.
 SELECT j.id, j.ticket_id, COALESCE(t.number, ''), j.seq, j.at, j.actor_type, j.actor_id, j.actor_name,
        j.channel, j.kind, j.field, j.before, j.after, j.reason, j.prev_hash, j.hash
-  FROM journal j LEFT JOIN tickets t ON t.id = j.ticket_id
+  FROM journal j LEFT JOIN tickets t ON t.id = j.ticket_id AND t.id > ? AND t.id <= ?
  WHERE j.ticket_id > ? AND j.ticket_id <= ? ORDER BY j.ticket_id, j.seq
 
 -- name: journal-heads

@@ -3,11 +3,11 @@
 -- written, with a full-page image, on every pass, and as the journal grew the index outgrew the tickets
 -- themselves (3.8 GB at 86 million records) and its writeback held up registrations' commits. PostgreSQL
 -- stores equal keys once, with a list of their rows: the index on ticket_id is a seventh of the size
--- (577 MB), and a pass took 23–29 s instead of 30–31 with a third of the registrations over 50 ms
--- (docs/PERFORMANCE.md). Two records can no longer share a sequence number by the database's say-so:
--- every record is appended in the transaction that moves its ticket's journal head, guarded by the
--- ticket's version (or in the one that creates the ticket), and `otklik verify` reports a repeated or
--- missing number. Building the index reads the whole journal (2 min for 86 million records on two
--- cores) and blocks writes to it meanwhile.
+-- (577 MB), a pass took 24–25 s instead of 30–31, and no registration waited over 50 ms in four passes
+-- (docs/PERFORMANCE.md). The database no longer refuses a second record with a ticket's sequence
+-- number; Otklik never writes one (every record is appended in the transaction that moves its ticket's
+-- journal head, guarded by the ticket's version, or in the one that creates the ticket), and `otklik
+-- verify` reports a repeated or missing number. Building the index reads the whole journal (2 min for
+-- 86 million records on two cores) and blocks writes to it meanwhile.
 CREATE INDEX journal_ticket ON journal (ticket_id);
 ALTER TABLE journal DROP CONSTRAINT IF EXISTS journal_ticket_id_seq_key;

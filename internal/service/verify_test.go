@@ -100,13 +100,14 @@ func testVerifyFindsTampering(t *testing.T, engine string) {
 		dayEarlier = `at - interval '1 day'`
 		epoch = `now()`
 	}
-	tests := []struct {
+	type tampering struct {
 		name   string
 		tamper string
 		args   []any
 		want   string // part of the reason
 		seq    int64
-	}{
+	}
+	tests := []tampering{
 		{"edited reason", dropTriggers + `UPDATE journal SET reason = 'подделка' WHERE ticket_id = 2 AND seq = 4`, nil, "altered", 4},
 		{"edited time", dropTriggers + `UPDATE journal SET at = ` + dayEarlier + ` WHERE ticket_id = 2 AND seq = 1`, nil, "altered", 1},
 		{"removed middle record", dropTriggers + `DELETE FROM journal WHERE ticket_id = 2 AND seq = 2`, nil, "missing", 3},
@@ -116,23 +117,12 @@ func testVerifyFindsTampering(t *testing.T, engine string) {
 		{"slipped-in message", `INSERT INTO messages (ticket_id, author_type, author_name, channel, body, created_at) VALUES (2, 'staff', 'X', 'api', 'вставка', ` + epoch + `)`, nil, "no journal record", 0},
 		{"rewritten chain without the hash", dropTriggers + `UPDATE journal SET after = 'closed' WHERE ticket_id = 2 AND seq = 5`, nil, "altered", 5},
 	}
-	if engine == "postgres" { // SQLite's journal keeps its foreign key (migration 0016), which refuses this
-		tests = append(tests, struct {
-			name   string
-			tamper string
-			args   []any
-			want   string
-			seq    int64
-		}{"record of a ticket that does not exist", `INSERT INTO journal (ticket_id, seq, at, actor_type, actor_name, channel, kind, hash)
-			VALUES (999, 1, now(), 'system', 'Отклик', 'system', 'note', '\x00')`, nil, "no longer exists", 0})
-		// Nor does its journal keep a unique index on (ticket_id, seq) any more (migration 0018).
-		tests = append(tests, struct {
-			name   string
-			tamper string
-			args   []any
-			want   string
-			seq    int64
-		}{"repeated record", `INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field,
+	if engine == "postgres" {
+		// SQLite's journal keeps its foreign key (migration 0016) and its unique index on (ticket_id,
+		// seq) (migration 0018), which refuse these.
+		tests = append(tests, tampering{"record of a ticket that does not exist", `INSERT INTO journal (ticket_id, seq, at, actor_type, actor_name, channel, kind, hash)
+			VALUES (999, 1, now(), 'system', 'Отклик', 'system', 'note', '\x00')`, nil, "no longer exists", 0},
+			tampering{"repeated record", `INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field,
 				before, after, reason, prev_hash, hash)
 			SELECT ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before, after, reason,
 				prev_hash, hash FROM journal WHERE ticket_id = 2 AND seq = 3`, nil, "out of place", 3})

@@ -487,11 +487,11 @@ func TestStoreRecomputedTimers(t *testing.T) {
 			if err != nil || len(read) != len(numbers) {
 				t.Fatalf("open tickets: %d, %v", len(read), err)
 			}
-			var was []*time.Time // OpenTickets does not read the timers
+			var timers []*time.Time // as stored before the batch: OpenTickets does not read them
 			for _, r := range read {
-				was = append(was, f.ticket(t, r.Number).SLA.NextAt)
+				timers = append(timers, f.ticket(t, r.Number).SLA.NextAt)
 			}
-			stale, err := f.storeRecomputed(read, func(i int, tk *otklik.Ticket) { tk.SLA.NextAt = next(i, was[i]) },
+			stale, err := f.storeRecomputed(read, func(i int, tk *otklik.Ticket) { tk.SLA.NextAt = next(i, timers[i]) },
 				func(int) string { return "test" })
 			if err != nil || len(stale) > 0 {
 				t.Fatalf("stale tickets %v, %v", stale, err)

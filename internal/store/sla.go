@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/otklik/otklik/internal/otklik"
@@ -210,7 +212,8 @@ func (t *txn) UpdateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersio
 
 // StoreRecomputed stores recomputed tickets and their journal records. SQLite runs the statements one by
 // one in process; PostgreSQL sends the batch as one prepared statement (store-recomputed) whose
-// parameters are arrays, a column each: one round trip, and nothing to parse per batch.
+// parameters are arrays, a column each, encoded here (recomputedParams): one round trip, and nothing to
+// parse per batch.
 func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord) ([]*otklik.Ticket, error) {
 	var stale []*otklik.Ticket
 	shared, err := sharedRecord(recs)
@@ -237,20 +240,18 @@ func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []i
 	if len(ts) == 0 {
 		return nil, nil
 	}
-	rows, err := t.ex.query(ctx, t.s.q.StoreRecomputed, recomputedArgs(ts, prev, recs, shared)...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
+	p := pgParamsPool.Get().(*pgParams)
+	defer pgParamsPool.Put(p)
+	recomputedParams(p, ts, prev, recs, shared)
 	done := make(map[int64]bool, len(ts))
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, translate(err)
+	err = t.ex.queryBinary(ctx, t.s.q.StoreRecomputed, recomputedOIDs, p.values(), func(row [][]byte) error {
+		if len(row) != 1 || len(row[0]) != 8 {
+			return otklik.Internal(fmt.Errorf("store: store-recomputed returned %d columns, not a ticket ID", len(row)))
 		}
-		done[id] = true
-	}
-	if err := rows.Err(); err != nil {
+		done[int64(binary.BigEndian.Uint64(row[0]))] = true
+		return nil
+	})
+	if err != nil {
 		return nil, translate(err)
 	}
 	for _, tk := range ts {
@@ -260,6 +261,9 @@ func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []i
 	}
 	return stale, nil
 }
+
+// pgParamsPool keeps the bulk writers' parameter buffers (a batch's are about half a megabyte).
+var pgParamsPool = sync.Pool{New: func() any { return new(pgParams) }}
 
 // sharedRecord returns what a batch's records share: their time, actor, kind and reason (an empty
 // record when there are none). Records that differ in these are a caller's mistake, refused.
@@ -281,38 +285,64 @@ func sharedRecord(recs [][]*otklik.JournalRecord) (*otklik.JournalRecord, error)
 	return shared, nil
 }
 
-// recomputedArgs are store-recomputed's parameters: the tickets' columns, each as an array; what the
-// records share, once; the records' other columns, each as an array.
-func recomputedArgs(ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord, shared *otklik.JournalRecord) []any {
-	n := len(ts)
-	var (
-		id, ver, seq         = make([]int64, n), make([]int64, n), make([]int64, n)
-		fr, due, next, legal = make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
-		policy               = make([]string, n)
-		flags                = make([]int32, n)
-		updated              = make([]time.Time, n)
-		head                 = make([][]byte, n)
-		m                    = 0
-	)
-	for i, tk := range ts {
-		id[i], ver[i], seq[i] = tk.ID, tk.Version, tk.JournalSeq
-		fr[i], due[i], next[i], legal[i] = tk.FirstResponseDueAt, tk.DueAt, tk.SLA.NextAt, tk.SLA.LegalDueAt
-		policy[i], flags[i], updated[i], head[i] = tk.SLA.Policy, int32(tk.SLA.Flags), tk.UpdatedAt, tk.JournalHead
-		m += len(recs[i])
-	}
-	var (
-		rTicket, rSeq        = make([]int64, 0, m), make([]int64, 0, m)
-		field, before, after = make([]string, 0, m), make([]string, 0, m), make([]string, 0, m)
-		prevHash, hash       = make([][]byte, 0, m), make([][]byte, 0, m)
-	)
-	for _, rs := range recs {
-		for _, r := range rs {
-			rTicket, rSeq, field = append(rTicket, r.TicketID), append(rSeq, r.Seq), append(field, r.Field)
-			before, after = append(before, r.Before), append(after, r.After)
-			prevHash, hash = append(prevHash, r.PrevHash), append(hash, r.Hash)
+// recomputedOIDs are the types of store-recomputed's parameters, as recomputedParams encodes them.
+var recomputedOIDs = []uint32{
+	oidInt8Array, oidInt8Array, oidTstzArray, oidTstzArray, oidTextArray, oidTstzArray, // id, prev, fr, due, pol, nxt
+	oidInt4Array, oidTstzArray, oidInt8Array, oidTstzArray, oidInt8Array, oidByteaArray, // flags, legal, ver, upd, seq, head
+	oidTimestamptz, oidText, oidInt8, oidText, oidText, oidText, oidText, // at, actor type, ID, name, channel, kind, reason
+	oidInt8Array, oidInt8Array, oidTextArray, oidTextArray, oidTextArray, oidByteaArray, oidByteaArray, // the records'
+}
+
+// recomputedParams encodes store-recomputed's parameters into p: the tickets' columns, each as an
+// array; what the records share, once; the records' other columns, each as an array.
+func recomputedParams(p *pgParams, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord, shared *otklik.JournalRecord) {
+	p.reset()
+	tickets := func(elem uint32, put func(i int, tk *otklik.Ticket)) {
+		p.beginArray(elem, len(ts))
+		for i, tk := range ts {
+			put(i, tk)
 		}
+		p.endArray()
 	}
-	return []any{id, prev, fr, due, policy, next, flags, legal, ver, updated, seq, head,
-		shared.At, string(shared.Actor.Type), shared.Actor.ID, shared.Actor.Name, string(shared.Actor.Channel),
-		string(shared.Kind), shared.Reason, rTicket, rSeq, field, before, after, prevHash, hash}
+	tickets(oidInt8, func(_ int, tk *otklik.Ticket) { p.elemInt8(tk.ID) })
+	tickets(oidInt8, func(i int, _ *otklik.Ticket) { p.elemInt8(prev[i]) })
+	tickets(oidTimestamptz, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.FirstResponseDueAt) })
+	tickets(oidTimestamptz, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.DueAt) })
+	tickets(oidText, func(_ int, tk *otklik.Ticket) { p.elemText(tk.SLA.Policy) })
+	tickets(oidTimestamptz, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.SLA.NextAt) })
+	tickets(oidInt4, func(_ int, tk *otklik.Ticket) { p.elemInt4(int32(tk.SLA.Flags)) })
+	tickets(oidTimestamptz, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.SLA.LegalDueAt) })
+	tickets(oidInt8, func(_ int, tk *otklik.Ticket) { p.elemInt8(tk.Version) })
+	tickets(oidTimestamptz, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(&tk.UpdatedAt) })
+	tickets(oidInt8, func(_ int, tk *otklik.Ticket) { p.elemInt8(tk.JournalSeq) })
+	tickets(oidBytea, func(_ int, tk *otklik.Ticket) { p.elemBytea(tk.JournalHead) })
+
+	p.timestamptz(shared.At)
+	p.text(string(shared.Actor.Type))
+	p.int8(shared.Actor.ID)
+	p.text(shared.Actor.Name)
+	p.text(string(shared.Actor.Channel))
+	p.text(string(shared.Kind))
+	p.text(shared.Reason)
+
+	m := 0
+	for _, rs := range recs {
+		m += len(rs)
+	}
+	records := func(elem uint32, put func(r *otklik.JournalRecord)) {
+		p.beginArray(elem, m)
+		for _, rs := range recs {
+			for _, r := range rs {
+				put(r)
+			}
+		}
+		p.endArray()
+	}
+	records(oidInt8, func(r *otklik.JournalRecord) { p.elemInt8(r.TicketID) })
+	records(oidInt8, func(r *otklik.JournalRecord) { p.elemInt8(r.Seq) })
+	records(oidText, func(r *otklik.JournalRecord) { p.elemText(r.Field) })
+	records(oidText, func(r *otklik.JournalRecord) { p.elemText(r.Before) })
+	records(oidText, func(r *otklik.JournalRecord) { p.elemText(r.After) })
+	records(oidBytea, func(r *otklik.JournalRecord) { p.elemBytea(r.PrevHash) })
+	records(oidBytea, func(r *otklik.JournalRecord) { p.elemBytea(r.Hash) })
 }

@@ -1,16 +1,20 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/otklik/otklik/internal/otklik"
 )
@@ -418,6 +422,41 @@ func (w *writer) queryRow(_ context.Context, q string, args ...any) *sql.Row {
 	return st.QueryRowContext(ctx, args...)
 }
 
+// queryBinary runs q, prepared once as exec and query do, on PostgreSQL with parameters already in
+// the binary format (pgParams) of the types oids, and hands row each result row's columns, in binary.
+// The statement's parameter types are checked against oids: a query and its encoder that disagree are
+// an error, not a misread value.
+func (w *writer) queryBinary(_ context.Context, q string, oids []uint32, params [][]byte, row func([][]byte) error) error {
+	ctx := context.Background()
+	if !w.pg {
+		return otklik.Internal(errors.New("store: binary parameters on SQLite"))
+	}
+	if _, err := w.stmt(ctx, q); err != nil {
+		return err
+	}
+	w.dirty = true
+	text := rebindPG(q)
+	err := w.conn.Raw(func(dc any) error {
+		conn := dc.(*stdlib.Conn).Conn()
+		sd, err := conn.Prepare(ctx, text, text) // the statement stmt prepared: no round trip
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(sd.ParamOIDs, oids) {
+			return otklik.Internal(fmt.Errorf("store: the statement takes parameters of types %v, encoded as %v", sd.ParamOIDs, oids))
+		}
+		rr := conn.PgConn().ExecStatement(ctx, sd, params, []int16{pgx.BinaryFormatCode}, []int16{pgx.BinaryFormatCode})
+		var rowErr error
+		for rowErr == nil && rr.NextRow() {
+			rowErr = row(rr.Values())
+		}
+		_, err = rr.Close()
+		return cmp.Or(err, rowErr)
+	})
+	w.noteFailure(err)
+	return err
+}
+
 // executor runs a transaction's statements.
 type executor interface {
 	exec(ctx context.Context, q string, args ...any) (sql.Result, error)
@@ -427,6 +466,7 @@ type executor interface {
 	// built for one batch (multi-row VALUES), which would only fill the cache of prepared ones.
 	execRaw(ctx context.Context, q string, args ...any) (sql.Result, error)
 	queryRaw(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	queryBinary(ctx context.Context, q string, oids []uint32, params [][]byte, row func([][]byte) error) error
 }
 
 func (w *writer) execRaw(_ context.Context, q string, args ...any) (sql.Result, error) {

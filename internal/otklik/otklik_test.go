@@ -1,6 +1,7 @@
 package otklik_test
 
 import (
+	"encoding/hex"
 	"slices"
 	"strconv"
 	"testing"
@@ -173,5 +174,39 @@ func TestCategoryTree(t *testing.T) {
 		if got := otklik.RouteGroup(cats, id); got != want {
 			t.Errorf("RouteGroup(%d) = %d, want %d", id, got, want)
 		}
+	}
+}
+
+// TestJournalHashFormat pins the hash of a record: journals already stored are verified against it, so
+// an implementation of ComputeHash that encodes a field differently fails here, not in a customer's
+// `otklik verify`. (The values were computed apart from Go, by hashing the encoding ComputeHash
+// describes: "otklik-journal-v1", then each field as "\n", its length in bytes, ":" and the field.)
+func TestJournalHashFormat(t *testing.T) {
+	r := otklik.JournalRecord{Number: "26-100042-7", Seq: 12, At: time.Date(2026, 12, 31, 21, 5, 6, 123456789, time.FixedZone("MSK", 3*3600)),
+		Actor: otklik.Actor{Type: otklik.ActorStaff, ID: 42, Name: "Ирина Петрова", Channel: otklik.ChannelWeb}, Kind: otklik.KindSLA,
+		Field: "deadlines", Before: `{"first_response_due":"2027-01-11T09:00:00+03:00","due":""}`,
+		After:  `{"first_response_due":"2027-01-12T09:00:00+03:00","due":"2027-01-13T18:00:00+03:00","policy":"access"}`,
+		Reason: "пересчёт после изменения календаря или политики SLA", PrevHash: []byte{0x00, 0x01, 0xfe, 0xff}}
+	for _, c := range []struct {
+		r    otklik.JournalRecord
+		want string
+	}{
+		{r, "0a296a30a5db3de38b71e964b7af5dcd582a5e7ce302784f6fe4dec2f1f4a5f2"},
+		{otklik.JournalRecord{Seq: -1, At: time.Date(1999, 1, 2, 3, 4, 5, 999, time.UTC), Actor: otklik.Actor{ID: -7}}, "4109fe1aa5459d077d22b2bd264fe13d60394bf10527fd9d60e48d41581ffee6"},
+	} {
+		if got := hex.EncodeToString(c.r.ComputeHash()); got != c.want {
+			t.Errorf("hash of %+v:\n got %s\nwant %s", c.r, got, c.want)
+		}
+	}
+}
+
+// BenchmarkComputeHash: a recomputation's record (a deadline moved), as Seal hashes it.
+func BenchmarkComputeHash(b *testing.B) {
+	r := otklik.JournalRecord{Number: "26-100042-7", Seq: 4, At: time.Now(), Actor: otklik.SystemActor, Kind: otklik.KindSLA,
+		Field: "due_at", Before: "2026-12-08T18:00:00+03:00", After: `{"due":"2026-12-09T18:00:00+03:00","policy":"diagnostics"}`,
+		Reason: "пересчёт после изменения календаря или политики SLA", PrevHash: make([]byte, 32)}
+	b.ReportAllocs()
+	for b.Loop() {
+		r.ComputeHash()
 	}
 }

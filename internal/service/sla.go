@@ -284,7 +284,11 @@ func (e *slaEngine) legalDue(created time.Time, extended bool) *time.Time {
 // resolution from the creation plus the working time it has spent waiting; an appeal's resolution
 // never after its statutory deadline.
 func (e *slaEngine) deadlines(t *otklik.Ticket) (fr, due *time.Time, policy string) {
-	p := e.plan(t)
+	return e.deadlinesBy(t, e.plan(t))
+}
+
+// deadlinesBy is deadlines by t's plan p.
+func (e *slaEngine) deadlinesBy(t *otklik.Ticket, p slaPlan) (fr, due *time.Time, policy string) {
 	if p.fr != nil {
 		d := e.targets[p.fr][0].from(p.frCal, t.CreatedAt)
 		fr = &d
@@ -335,10 +339,14 @@ func slaOpen(t *otklik.Ticket) bool {
 
 // nextLook is when the SLA engine must next look at t: its earliest pending reminder or breach.
 func (e *slaEngine) nextLook(t *otklik.Ticket) *time.Time {
+	return e.nextLookBy(t, e.plan(t))
+}
+
+// nextLookBy is nextLook by t's plan p.
+func (e *slaEngine) nextLookBy(t *otklik.Ticket, p slaPlan) *time.Time {
 	if !slaOpen(t) {
 		return nil
 	}
-	p := e.plan(t)
 	var next *time.Time
 	consider := func(x time.Time) {
 		if next == nil || x.Before(*next) {
@@ -406,8 +414,7 @@ type slaRecord struct {
 }
 
 func (r slaRecord) json() string {
-	b, _ := json.Marshal(r)
-	return string(b)
+	return jsonObject(jsonField{"due", r.Due, true}, jsonField{"policy", r.Policy, true}, jsonField{"paused", r.Paused, true})
 }
 
 // DeadlinesRecord is the before or after of a "deadlines" journal record: both deadlines moved at once
@@ -418,6 +425,57 @@ type DeadlinesRecord struct {
 	Policy           string `json:"policy,omitempty"`
 }
 
+func (r DeadlinesRecord) json() string {
+	return jsonObject(jsonField{"first_response_due", r.FirstResponseDue, false}, jsonField{"due", r.Due, false},
+		jsonField{"policy", r.Policy, true})
+}
+
+// jsonField is a string field of a JSON object: its name, its value, and whether it is left out when
+// empty (as ",omitempty").
+type jsonField struct {
+	name, value string
+	omitEmpty   bool
+}
+
+// jsonObject encodes fields, in order, as encoding/json encodes a struct of string fields, without its
+// reflection: a recomputation of deadlines writes a record of them for every open ticket. Field names
+// are plain; a value with anything JSON would escape goes through encoding/json.
+func jsonObject(fields ...jsonField) string {
+	var space [192]byte
+	b := append(space[:0], '{')
+	for _, f := range fields {
+		if f.omitEmpty && f.value == "" {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, f.name...)
+		b = append(b, `":`...)
+		if plainJSON(f.value) {
+			b = append(b, '"')
+			b = append(b, f.value...)
+			b = append(b, '"')
+		} else {
+			q, _ := json.Marshal(f.value)
+			b = append(b, q...)
+		}
+	}
+	return string(append(b, '}'))
+}
+
+// plainJSON says whether encoding/json writes s as it is between quotes: printable ASCII other than
+// the quote, the backslash and the HTML characters it escapes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
 // deadlineRecords are the journal records of deadlines that moved from preFR, preDue to fr, due under
 // policy: one "first_response_due_at" or "due_at" record when one moved, one "deadlines" record with
 // both when both did (a recomputation moves both of every open ticket: one record, not two).
@@ -425,10 +483,10 @@ func deadlineRecords(actor otklik.Actor, policy, why string, preFR, fr, preDue, 
 	frMoved, dueMoved := !sameTime(preFR, fr), !sameTime(preDue, due)
 	switch {
 	case frMoved && dueMoved:
-		before, _ := json.Marshal(DeadlinesRecord{FirstResponseDue: fmtDue(preFR), Due: fmtDue(preDue)})
-		after, _ := json.Marshal(DeadlinesRecord{FirstResponseDue: fmtDue(fr), Due: fmtDue(due), Policy: policy})
+		before := DeadlinesRecord{FirstResponseDue: fmtDue(preFR), Due: fmtDue(preDue)}.json()
+		after := DeadlinesRecord{FirstResponseDue: fmtDue(fr), Due: fmtDue(due), Policy: policy}.json()
 		return []*otklik.JournalRecord{{Actor: actor, Kind: otklik.KindSLA, Field: "deadlines",
-			Before: string(before), After: string(after), Reason: why}}
+			Before: before, After: after, Reason: why}}
 	case frMoved:
 		return []*otklik.JournalRecord{{Actor: actor, Kind: otklik.KindSLA, Field: "first_response_due_at",
 			Before: fmtDue(preFR), After: slaRecord{Due: fmtDue(fr), Policy: policy}.json(), Reason: why}}
@@ -1174,7 +1232,10 @@ func (e *slaEngine) recompute(t *otklik.Ticket) []*otklik.JournalRecord {
 	if !t.Status.Open() {
 		return nil
 	}
-	fr, due, policy := e.deadlines(t)
+	// One plan for both: the policy it gives is the one recompute then sets, so planning again after
+	// would give the same.
+	p := e.plan(t)
+	fr, due, policy := e.deadlinesBy(t, p)
 	preFR, preDue := t.FirstResponseDueAt, t.DueAt
 	if t.FirstResponseAt == nil && !sameTime(fr, t.FirstResponseDueAt) {
 		t.FirstResponseDueAt = fr
@@ -1191,7 +1252,7 @@ func (e *slaEngine) recompute(t *otklik.Ticket) []*otklik.JournalRecord {
 		if t.SLA.Appeal {
 			t.SLA.LegalDueAt = e.legalDue(t.CreatedAt, t.SLA.Extensions > 0)
 		}
-		t.SLA.NextAt = e.nextLook(t)
+		t.SLA.NextAt = e.nextLookBy(t, p)
 	}
 	return recs
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"runtime/debug"
 	"testing"
 	"time"
@@ -69,6 +70,35 @@ func TestCollectLess(t *testing.T) {
 		restore()
 		if got := percent(); got != before {
 			t.Errorf("started at %d: GC percent %d after, want it left alone", before, got)
+		}
+	}
+}
+
+// TestRecordJSON: the SLA records' before and after are what encoding/json makes of them, for plain
+// values and for any it escapes.
+func TestRecordJSON(t *testing.T) {
+	values := []string{"", "2027-01-13T18:00:00+03:00", "access.password_sms", "1h30m0s", `a "quoted" \ path`,
+		"<b>", "a & b", "x>y", "срок", "tab\there", "\x00\x1f\x7f", "\xff\xfe invalid", "line\u2028separator", "😀"}
+	for _, a := range values {
+		for _, b := range values {
+			for _, c := range []string{"", "access", "<x>"} {
+				for _, v := range []any{slaRecord{Due: a, Policy: b, Paused: c}, DeadlinesRecord{FirstResponseDue: a, Due: b, Policy: c}} {
+					want, err := json.Marshal(v)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var got string
+					switch r := v.(type) {
+					case slaRecord:
+						got = r.json()
+					case DeadlinesRecord:
+						got = r.json()
+					}
+					if got != string(want) {
+						t.Errorf("%#v:\n got %s\nwant %s", v, got, want)
+					}
+				}
+			}
 		}
 	}
 }

@@ -1046,15 +1046,14 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 		full    bool
 		err     error
 	}
-	jobCtx := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
 	batches := make(chan batch, 1)
 	go func() {
 		defer close(batches)
 		after := p.AfterID
 		for {
-			ts, err := s.store.OpenTickets(ctx, after, page, p.span())
+			ts, err := s.store.OpenTickets(readCtx, after, page, p.span())
 			if err != nil || len(ts) == 0 {
 				if err != nil {
 					batches <- batch{err: err}
@@ -1078,7 +1077,7 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 			}
 			select {
 			case batches <- b:
-			case <-ctx.Done():
+			case <-readCtx.Done():
 				return
 			}
 			if !b.full {
@@ -1087,21 +1086,57 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 			after = b.last
 		}
 	}()
+	// The writers take the changed tickets size at a time as they come, each as soon as it is done with
+	// the last: none waits for another to finish its share of a read batch.
+	chunks := make(chan []recomputed)
+	errs := make(chan error, writers)
+	for range writers {
+		go func() {
+			var err error
+			for c := range chunks {
+				if err == nil { // after a failure, only drain
+					if err = s.writeRecomputed(ctx, e, c); err != nil {
+						stopReading()
+					}
+				}
+			}
+			errs <- err
+		}()
+	}
+	var readErr error
+	var continueAfter int64 // set when the slice ends with tickets left
 	for b := range batches {
 		if b.err != nil {
-			return b.err
+			readErr = b.err
+			break
 		}
-		if err := s.writeChanged(ctx, e, b.changed, writers, size); err != nil {
-			return err
+		for changed := b.changed; len(changed) > 0; {
+			n := min(len(changed), size)
+			chunks <- changed[:n]
+			changed = changed[n:]
 		}
 		if b.full && time.Now().After(stop) {
-			cancel()
-			next := p
-			next.AfterID = b.last
-			return s.store.Write(jobCtx, func(tx otklik.Tx) error { return s.enqueueRecompute(jobCtx, tx, next) })
+			continueAfter = b.last
+			break
 		}
 	}
-	return nil
+	stopReading()
+	for range batches { // the reader may have one more batch ready
+	}
+	close(chunks)
+	// Every ticket handed to a writer is stored before the job ends or queues its continuation, so that
+	// a continuation never skips one. A writer's failure comes first: the reader's is then only that it
+	// was stopped.
+	err = nil
+	for range writers {
+		err = cmp.Or(err, <-errs)
+	}
+	if err = cmp.Or(err, readErr); err != nil || continueAfter == 0 {
+		return err
+	}
+	next := p
+	next.AfterID = continueAfter
+	return s.store.Write(ctx, func(tx otklik.Tx) error { return s.enqueueRecompute(ctx, tx, next) })
 }
 
 // recomputeGCPercent is the garbage collector's target while a recomputation runs (as GOGC=400),
@@ -1166,35 +1201,6 @@ func (s *Service) recomputeWriting() (writers, size, page int) {
 		writers, size = 1, recomputeWrite
 	}
 	return writers, size, max(recomputeRead, writers*size)
-}
-
-// writeChanged stores a read batch's changed tickets size to a transaction on writers bulk writers at
-// once. It returns when all are stored, so that a continuation never skips a ticket.
-func (s *Service) writeChanged(ctx context.Context, e *slaEngine, changed []recomputed, writers, size int) error {
-	next := make(chan []recomputed)
-	errs := make(chan error, writers)
-	for range writers {
-		go func() {
-			var err error
-			for c := range next {
-				if err == nil { // after a failure, only drain
-					err = s.writeRecomputed(ctx, e, c)
-				}
-			}
-			errs <- err
-		}()
-	}
-	for len(changed) > 0 {
-		n := min(len(changed), size)
-		next <- changed[:n]
-		changed = changed[n:]
-	}
-	close(next)
-	var err error
-	for range writers {
-		err = cmp.Or(err, <-errs)
-	}
-	return err
 }
 
 // writeRecomputed stores a batch of recomputed tickets in one transaction. A ticket changed since it

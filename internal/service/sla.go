@@ -1141,14 +1141,15 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 
 // recomputeGCPercent is the garbage collector's target while a recomputation runs (as GOGC=400),
 // unless the process runs with a higher one or with the collector off. A recomputation allocates
-// several kilobytes a ticket (pgx builds each batch's parameters in buffers it lets go after the
-// statement) against a live heap of a few megabytes, so at the default of 100 the collector ran
+// kilobytes a ticket (the tickets it reads and their records; on SQLite the driver's statements, about
+// 4 kB a ticket) against a live heap of a few megabytes, so at the default of 100 the collector ran
 // hundreds of times a pass, and on two cores its mark workers held a core that the recomputation's
 // writer or a registration's goroutines waited for. Measured on a million open tickets
-// (docs/PERFORMANCE.md): on SQLite a pass took 19.3–20.2 s instead of 24.5–24.7; on PostgreSQL the
-// registrations' p99 was 24.5 ms instead of 27 (the pass as long), and in execution traces their
-// store writers waited 1.0 s in all for a core instead of 1.7. The heap grows meanwhile to five times
-// the live one: at most 113 MB instead of 38 in the benchmark.
+// (docs/PERFORMANCE.md), when pgx still encoded the batches' parameters (8 kB a ticket): on SQLite a
+// pass took 19.3–20.2 s instead of 24.5–24.7; on PostgreSQL the registrations' p99 was 24.5 ms instead
+// of 27 (the pass as long), and in execution traces their store writers waited 1.0 s in all for a core
+// instead of 1.7. The heap grows meanwhile to a few times the live one: at most 113 MB instead of 38 in
+// the benchmark then, 70–80 MB with the parameters encoded by the store.
 const recomputeGCPercent = 400
 
 // gcRaised counts the recomputations running in this process and keeps the collector's target from

@@ -704,3 +704,50 @@ func allOpen(tb testing.TB, st otklik.Store) []*otklik.Ticket {
 		after = ts[len(ts)-1].ID
 	}
 }
+
+// TestOpenTicketsAsTicketByNumber: the recomputation's reader (OpenTickets; on PostgreSQL through pgx's
+// own interface) reads every field the SLA engine uses as the ticket's own page does (TicketByNumber):
+// a plain ticket, a 59-ФЗ appeal with its deadline extended, and a ticket paused while it waits.
+func TestOpenTicketsAsTicketByNumber(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newSLAFixture(t, engine, "2026-02-12 10:00")
+		ctx := context.Background()
+		plain, appeal, waiting := f.create(t, "payments", false), f.create(t, "other", true), f.create(t, "access", false)
+		staff := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Петрова Анна", Channel: otklik.ChannelWeb}
+		if _, err := f.svc.ExtendDeadline(ctx, staff, appeal.Number, service.Extension{Until: msk(t, "2026-03-20 18:00"), Reason: "documents"}); err != nil {
+			t.Fatal(err)
+		}
+		f.set(t, "2026-02-13 11:30")
+		if _, err := f.svc.ChangeStatus(ctx, otklik.SystemActor, waiting.Number, service.StatusChange{Status: otklik.StatusWaiting}); err != nil {
+			t.Fatal(err)
+		}
+		read, err := f.st.OpenTickets(ctx, 0, 10, otklik.TimeSpan{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(read) != 3 {
+			t.Fatalf("%d open tickets read, want 3", len(read))
+		}
+		// sla is what the SLA engine reads of a ticket, times with their location.
+		sla := func(tk *otklik.Ticket) string {
+			tm := func(p *time.Time) string {
+				if p == nil {
+					return "-"
+				}
+				return p.Format(time.RFC3339Nano) + " " + p.Location().String()
+			}
+			return fmt.Sprintf("%d %s %s %d %s %s %s fr %s/%s due %s; appeal %v policy %s paused %s/%v flags %d legal %s ext %d; v%d seq %d head %x",
+				tk.ID, tk.Number, tk.Channel, tk.Category.ID, tk.Priority, tk.Status, tm(&tk.CreatedAt), tm(tk.FirstResponseAt),
+				tm(tk.FirstResponseDueAt), tm(tk.DueAt), tk.SLA.Appeal, tk.SLA.Policy, tm(tk.SLA.PausedAt), tk.SLA.Paused,
+				tk.SLA.Flags, tm(tk.SLA.LegalDueAt), tk.SLA.Extensions, tk.Version, tk.JournalSeq, tk.JournalHead)
+		}
+		for i, n := range []string{plain.Number, appeal.Number, waiting.Number} {
+			if got, want := sla(read[i]), sla(f.ticket(t, n)); got != want {
+				t.Errorf("read as open:\n%s\nread by number:\n%s", got, want)
+			}
+		}
+		if read[1].SLA.Extensions != 1 || read[1].SLA.LegalDueAt == nil || read[2].SLA.PausedAt == nil || read[0].JournalHead == nil {
+			t.Errorf("the cases are not what they should be: %s; %s; %s", sla(read[0]), sla(read[1]), sla(read[2]))
+		}
+	})
+}

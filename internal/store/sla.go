@@ -344,10 +344,16 @@ func sharedRecord(recs [][]*otklik.JournalRecord) (*otklik.JournalRecord, error)
 
 // recomputedOIDs are the types of store-recomputed's parameters, as recomputedParams encodes them.
 var recomputedOIDs = []uint32{
-	oidInt8Array, oidInt8Array, oidTstzArray, oidTstzArray, oidTextArray, oidTstzArray, // id, prev, fr, due, pol, nxt
-	oidInt4Array, oidTstzArray, oidInt8Array, oidTstzArray, oidInt8Array, oidByteaArray, // flags, legal, ver, upd, seq, head
-	oidTimestamptz, oidText, oidInt8, oidText, oidText, oidText, oidText, // at, actor type, ID, name, channel, kind, reason
-	oidInt8Array, oidInt8Array, oidTextArray, oidTextArray, oidTextArray, oidByteaArray, oidByteaArray, // the records'
+	// the tickets': id, prev, fr, due, pol, nxt, flags, legal, ver, upd, seq, head
+	pgtype.Int8ArrayOID, pgtype.Int8ArrayOID, pgtype.TimestamptzArrayOID, pgtype.TimestamptzArrayOID,
+	pgtype.TextArrayOID, pgtype.TimestamptzArrayOID, pgtype.Int4ArrayOID, pgtype.TimestamptzArrayOID,
+	pgtype.Int8ArrayOID, pgtype.TimestamptzArrayOID, pgtype.Int8ArrayOID, pgtype.ByteaArrayOID,
+	// what the records share: at, actor type, ID, name, channel, kind, reason
+	pgtype.TimestamptzOID, pgtype.TextOID, pgtype.Int8OID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID,
+	pgtype.TextOID,
+	// the records': ticket, seq, field, before, after, prev hash, hash
+	pgtype.Int8ArrayOID, pgtype.Int8ArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID,
+	pgtype.ByteaArrayOID, pgtype.ByteaArrayOID,
 }
 
 // recomputedParams encodes store-recomputed's parameters into p: the tickets' columns, each as an
@@ -361,18 +367,18 @@ func recomputedParams(p *pgParams, ts []*otklik.Ticket, prev []int64, recs [][]*
 		}
 		p.endArray()
 	}
-	tickets(oidInt8, func(_ int, tk *otklik.Ticket) { p.elemInt8(tk.ID) })
-	tickets(oidInt8, func(i int, _ *otklik.Ticket) { p.elemInt8(prev[i]) })
-	tickets(oidTimestamptz, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.FirstResponseDueAt) })
-	tickets(oidTimestamptz, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.DueAt) })
-	tickets(oidText, func(_ int, tk *otklik.Ticket) { p.elemText(tk.SLA.Policy) })
-	tickets(oidTimestamptz, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.SLA.NextAt) })
-	tickets(oidInt4, func(_ int, tk *otklik.Ticket) { p.elemInt4(int32(tk.SLA.Flags)) })
-	tickets(oidTimestamptz, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.SLA.LegalDueAt) })
-	tickets(oidInt8, func(_ int, tk *otklik.Ticket) { p.elemInt8(tk.Version) })
-	tickets(oidTimestamptz, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(&tk.UpdatedAt) })
-	tickets(oidInt8, func(_ int, tk *otklik.Ticket) { p.elemInt8(tk.JournalSeq) })
-	tickets(oidBytea, func(_ int, tk *otklik.Ticket) { p.elemBytea(tk.JournalHead) })
+	tickets(pgtype.Int8OID, func(_ int, tk *otklik.Ticket) { p.elemInt8(tk.ID) })
+	tickets(pgtype.Int8OID, func(i int, _ *otklik.Ticket) { p.elemInt8(prev[i]) })
+	tickets(pgtype.TimestamptzOID, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.FirstResponseDueAt) })
+	tickets(pgtype.TimestamptzOID, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.DueAt) })
+	tickets(pgtype.TextOID, func(_ int, tk *otklik.Ticket) { p.elemText(tk.SLA.Policy) })
+	tickets(pgtype.TimestamptzOID, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.SLA.NextAt) })
+	tickets(pgtype.Int4OID, func(_ int, tk *otklik.Ticket) { p.elemInt4(int32(tk.SLA.Flags)) })
+	tickets(pgtype.TimestamptzOID, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(tk.SLA.LegalDueAt) })
+	tickets(pgtype.Int8OID, func(_ int, tk *otklik.Ticket) { p.elemInt8(tk.Version) })
+	tickets(pgtype.TimestamptzOID, func(_ int, tk *otklik.Ticket) { p.elemTimestamptz(&tk.UpdatedAt) })
+	tickets(pgtype.Int8OID, func(_ int, tk *otklik.Ticket) { p.elemInt8(tk.JournalSeq) })
+	tickets(pgtype.ByteaOID, func(_ int, tk *otklik.Ticket) { p.elemBytea(tk.JournalHead) })
 
 	p.timestamptz(shared.At)
 	p.text(string(shared.Actor.Type))
@@ -395,11 +401,11 @@ func recomputedParams(p *pgParams, ts []*otklik.Ticket, prev []int64, recs [][]*
 		}
 		p.endArray()
 	}
-	records(oidInt8, func(r *otklik.JournalRecord) { p.elemInt8(r.TicketID) })
-	records(oidInt8, func(r *otklik.JournalRecord) { p.elemInt8(r.Seq) })
-	records(oidText, func(r *otklik.JournalRecord) { p.elemText(r.Field) })
-	records(oidText, func(r *otklik.JournalRecord) { p.elemText(r.Before) })
-	records(oidText, func(r *otklik.JournalRecord) { p.elemText(r.After) })
-	records(oidBytea, func(r *otklik.JournalRecord) { p.elemBytea(r.PrevHash) })
-	records(oidBytea, func(r *otklik.JournalRecord) { p.elemBytea(r.Hash) })
+	records(pgtype.Int8OID, func(r *otklik.JournalRecord) { p.elemInt8(r.TicketID) })
+	records(pgtype.Int8OID, func(r *otklik.JournalRecord) { p.elemInt8(r.Seq) })
+	records(pgtype.TextOID, func(r *otklik.JournalRecord) { p.elemText(r.Field) })
+	records(pgtype.TextOID, func(r *otklik.JournalRecord) { p.elemText(r.Before) })
+	records(pgtype.TextOID, func(r *otklik.JournalRecord) { p.elemText(r.After) })
+	records(pgtype.ByteaOID, func(r *otklik.JournalRecord) { p.elemBytea(r.PrevHash) })
+	records(pgtype.ByteaOID, func(r *otklik.JournalRecord) { p.elemBytea(r.Hash) })
 }

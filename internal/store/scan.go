@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Times are stored as microseconds since the Unix epoch (UTC) on SQLite and as timestamptz elsewhere;
@@ -43,6 +45,16 @@ func (d *dbTime) Scan(v any) error {
 	default:
 		return fmt.Errorf("store: cannot scan %T as a time", v)
 	}
+	return nil
+}
+
+// ScanTimestamptz implements pgx's pgtype.TimestamptzScanner, which pgx decodes a timestamptz into
+// directly, without going through sql.Scanner's interface value.
+func (d *dbTime) ScanTimestamptz(v pgtype.Timestamptz) error {
+	if v.Valid && v.InfinityModifier != pgtype.Finite {
+		return fmt.Errorf("store: cannot scan an infinite timestamp as a time")
+	}
+	d.T, d.Valid = v.Time.UTC(), v.Valid
 	return nil
 }
 

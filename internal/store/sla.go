@@ -110,28 +110,21 @@ func (s *Store) OpenTickets(ctx context.Context, afterID int64, limit int, span 
 	}
 	defer rows.Close()
 	out := make([]*otklik.Ticket, 0, limit)
+	r := newOpenTicketRow()
 	for rows.Next() {
-		t := &otklik.Ticket{Category: &otklik.CategoryRef{}}
-		var created, frAt, frDue, due, paused, legal dbTime
-		var appeal int
-		var pausedSecs int64
-		if err := rows.Scan(&t.ID, &t.Number, &t.Channel, &t.Category.ID, &t.Priority, &t.Status, &created, &frAt, &frDue, &due,
-			&appeal, &t.SLA.Policy, &paused, &t.SLA.Flags, &legal, &t.SLA.Extensions, &pausedSecs, &t.Version,
-			&t.JournalSeq, &t.JournalHead); err != nil {
+		t, err := r.scan(rows.Scan)
+		if err != nil {
 			return nil, translate(err)
 		}
-		t.CreatedAt, t.FirstResponseAt, t.FirstResponseDueAt, t.DueAt = created.T, frAt.ptr(), frDue.ptr(), due.ptr()
-		t.SLA.Appeal, t.SLA.PausedAt, t.SLA.LegalDueAt = appeal != 0, paused.ptr(), legal.ptr()
-		t.SLA.Paused = time.Duration(pausedSecs) * time.Second
 		out = append(out, t)
 	}
 	return out, translate(rows.Err())
 }
 
 // openTicketsPg runs OpenTickets' query through pgx's own interface, on a connection of the read pool:
-// its binary values are decoded straight into the tickets' fields, without database/sql's driver
-// values and conversions, which took 1.7 s of the Go process's time in a recomputation of a million
-// tickets (docs/PERFORMANCE.md).
+// its binary values are decoded straight into the row's fields, without database/sql's driver values
+// and conversions, which took 1.7 s of the Go process's time in a recomputation of a million tickets
+// (docs/PERFORMANCE.md).
 func (s *Store) openTicketsPg(ctx context.Context, q string, args []any, limit int) ([]*otklik.Ticket, error) {
 	conn, err := s.read.Conn(ctx)
 	if err != nil {
@@ -145,23 +138,12 @@ func (s *Store) openTicketsPg(ctx context.Context, q string, args []any, limit i
 			return err
 		}
 		defer rows.Close()
-		var (
-			channel, priority, status             string
-			created                               time.Time
-			frAt, frDue, due, paused, legal       pgtype.Timestamptz
-			appeal, flags, extensions, pausedSecs int32
-		)
+		r := newOpenTicketRow()
 		for rows.Next() {
-			t := &otklik.Ticket{Category: &otklik.CategoryRef{}}
-			if err := rows.Scan(&t.ID, &t.Number, &channel, &t.Category.ID, &priority, &status, &created, &frAt, &frDue, &due,
-				&appeal, &t.SLA.Policy, &paused, &flags, &legal, &extensions, &pausedSecs, &t.Version,
-				&t.JournalSeq, &t.JournalHead); err != nil {
+			t, err := r.scan(rows.Scan)
+			if err != nil {
 				return err
 			}
-			t.Channel, t.Priority, t.Status = otklik.Channel(channel), otklik.Priority(priority), otklik.Status(status)
-			t.CreatedAt, t.FirstResponseAt, t.FirstResponseDueAt, t.DueAt = created.UTC(), utcPtr(frAt), utcPtr(frDue), utcPtr(due)
-			t.SLA.Appeal, t.SLA.PausedAt, t.SLA.Flags, t.SLA.LegalDueAt = appeal != 0, utcPtr(paused), otklik.SLAFlags(flags), utcPtr(legal)
-			t.SLA.Extensions, t.SLA.Paused = int(extensions), time.Duration(pausedSecs)*time.Second
 			out = append(out, t)
 		}
 		return rows.Err()
@@ -169,13 +151,37 @@ func (s *Store) openTicketsPg(ctx context.Context, q string, args []any, limit i
 	return out, translate(err)
 }
 
-// utcPtr returns a timestamptz read by pgx as a time in UTC, as dbTime does, or nil for NULL.
-func utcPtr(ts pgtype.Timestamptz) *time.Time {
-	if !ts.Valid {
-		return nil
+// openTicketRow holds one row of OpenTickets' query as it is scanned, with the destinations made once
+// for all the rows (database/sql's Rows.Scan or pgx's).
+type openTicketRow struct {
+	id, category, version, seq               int64
+	number, channel, priority, status        string
+	policy                                   string
+	created, frAt, frDue, due, paused, legal dbTime
+	appeal, flags, extensions, pausedSecs    int32
+	head                                     []byte
+	dest                                     []any
+}
+
+func newOpenTicketRow() *openTicketRow {
+	r := &openTicketRow{}
+	r.dest = []any{&r.id, &r.number, &r.channel, &r.category, &r.priority, &r.status, &r.created, &r.frAt, &r.frDue,
+		&r.due, &r.appeal, &r.policy, &r.paused, &r.flags, &r.legal, &r.extensions, &r.pausedSecs, &r.version, &r.seq, &r.head}
+	return r
+}
+
+// scan reads the next row with scan and returns it as a ticket.
+func (r *openTicketRow) scan(scan func(dest ...any) error) (*otklik.Ticket, error) {
+	if err := scan(r.dest...); err != nil {
+		return nil, err
 	}
-	t := ts.Time.UTC()
-	return &t
+	t := &otklik.Ticket{ID: r.id, Number: r.number, Channel: otklik.Channel(r.channel), Category: &otklik.CategoryRef{ID: r.category},
+		Priority: otklik.Priority(r.priority), Status: otklik.Status(r.status), CreatedAt: r.created.T,
+		FirstResponseAt: r.frAt.ptr(), FirstResponseDueAt: r.frDue.ptr(), DueAt: r.due.ptr(),
+		Version: r.version, JournalSeq: r.seq, JournalHead: r.head}
+	t.SLA.Appeal, t.SLA.Policy, t.SLA.PausedAt, t.SLA.Flags = r.appeal != 0, r.policy, r.paused.ptr(), otklik.SLAFlags(r.flags)
+	t.SLA.LegalDueAt, t.SLA.Extensions, t.SLA.Paused = r.legal.ptr(), int(r.extensions), time.Duration(r.pausedSecs)*time.Second
+	return t, nil
 }
 
 // UpsertCalendar stores a calendar's title and week (not its overrides).

@@ -243,8 +243,8 @@ func testRemindersAndEscalation(t *testing.T, engine string) {
 	if next := f.ticket(t, tk.Number).SLA.NextAt; next == nil || next.After(msk(t, "2026-03-18 10:00")) {
 		t.Errorf("stored timer %v, want one by the first-response reminder", next) // registration stores it
 	}
-	// The first-response deadline (24 working hours: Thursday 19 March 10:00) is reminded of on
-	// Wednesday 10:00 and breached on Thursday.
+	// The first-response deadline (24 working hours: Wednesday 18 March 16:00) is reminded of on
+	// Tuesday 16:00, so at the run on Wednesday 10:00, and breached by Thursday's.
 	for _, step := range []struct {
 		at   string
 		want string
@@ -473,13 +473,14 @@ func (f *slaFixture) storeRecomputed(read []*otklik.Ticket, edit func(i int, tk 
 	return stale, err
 }
 
-// A recomputed batch keeps each ticket's timer as the ticket says: moved, unchanged, gone, or new for a
-// ticket that had none.
+// A recomputed batch keeps each ticket's timer as the ticket says, but never later than it was: moved
+// earlier, unchanged, gone, new for a ticket that had none, and left at its old time where the ticket
+// says later (TestTimerLeftEarlyFiresForNothing shows what comes of that).
 func TestStoreRecomputedTimers(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newSLAFixture(t, engine, "2026-12-21 10:00")
 		ctx := context.Background()
-		numbers := f.createMany(t, 4, "payments")
+		numbers := f.createMany(t, 5, "payments")
 		// storeBatch stores the open tickets as one recomputed batch with the timers next gives.
 		storeBatch := func(next func(i int, was *time.Time) *time.Time) {
 			t.Helper()
@@ -515,20 +516,85 @@ func TestStoreRecomputedTimers(t *testing.T) {
 		if next := f.ticket(t, numbers[2]).SLA.NextAt; next != nil {
 			t.Fatalf("%s: timer %v left, want none", numbers[2], next)
 		}
-		moved, fresh := msk(t, "2027-01-14 18:00"), msk(t, "2027-01-15 12:00")
+		earlier, fresh, later := was[0].Add(-time.Hour), msk(t, "2027-01-15 12:00"), was[4].Add(24*time.Hour)
 		storeBatch(func(i int, was *time.Time) *time.Time {
-			return []*time.Time{&moved, nil, &fresh, was}[i]
+			return []*time.Time{&earlier, nil, &fresh, was, &later}[i]
 		})
-		want := []*time.Time{&moved, nil, &fresh, was[3]}
+		want := []*time.Time{&earlier, nil, &fresh, was[3], was[4]}
 		for i, n := range numbers {
 			got := f.ticket(t, n).SLA.NextAt
 			if (got == nil) != (want[i] == nil) || got != nil && !got.Equal(*want[i]) {
 				t.Errorf("%s: timer %v, want %v", n, got, want[i])
 			}
 		}
-		if due, err := f.st.SLADue(ctx, fresh, 10); err != nil || len(due) != 3 {
-			t.Errorf("timers due by %v: %d tickets, %v; want 3", fresh, len(due), err)
+		if due, err := f.st.SLADue(ctx, fresh, 10); err != nil || len(due) != 4 {
+			t.Errorf("timers due by %v: %d tickets, %v; want 4", fresh, len(due), err)
 		}
+	})
+}
+
+// TestTimerLeftEarlyFiresForNothing: a holiday that moves a reminder later leaves the ticket's timer
+// at the old time; when it comes, nothing is sent or recorded and the timer moves to the new reminder,
+// which then comes as due. Taking the holiday back moves the reminder earlier: the timer moves at once.
+func TestTimerLeftEarlyFiresForNothing(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newSLAFixture(t, engine, "2026-03-16 10:00") // Monday
+		ctx := context.Background()
+		admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+		tk := f.create(t, "payments", false) // first response in 24 working hours: Wednesday 18 March 16:00
+		recompute := func() {
+			t.Helper()
+			jobs, err := f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
+			if err != nil || len(jobs) == 0 {
+				t.Fatalf("recompute jobs: %v %d", err, len(jobs))
+			}
+			for _, j := range jobs {
+				if err := f.svc.RecomputeDeadlines(ctx, j.Payload); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		timer := func(want string) {
+			t.Helper()
+			if next := f.ticket(t, tk.Number).SLA.NextAt; !sameMoment(next, msk(t, want)) {
+				t.Errorf("timer %v, want %s", next, want)
+			}
+		}
+		runTimers := func(at, want string) {
+			t.Helper()
+			f.set(t, at)
+			before := len(f.slaRecords(t, tk.Number))
+			if _, err := f.svc.RunSLATimers(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.slaRecords(t, tk.Number)[before:]; strings.Join(got, ",") != want {
+				t.Errorf("%s: SLA records %v, want %q", at, got, want)
+			}
+		}
+		timer("2026-03-17 16:00") // the reminder, a working day (nine hours) before
+
+		if err := f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-03-17", Kind: "holiday"}); err != nil {
+			t.Fatal(err)
+		}
+		recompute()
+		moved := f.ticket(t, tk.Number)
+		if !sameMoment(moved.FirstResponseDueAt, msk(t, "2026-03-19 16:00")) {
+			t.Fatalf("first response due %v after the holiday", moved.FirstResponseDueAt)
+		}
+		timer("2026-03-17 16:00") // left early: the reminder is now Wednesday 16:00
+		runTimers("2026-03-17 16:00", "")
+		if v := f.ticket(t, tk.Number).Version; v != moved.Version {
+			t.Errorf("a timer that fired for nothing changed the ticket: version %d, was %d", v, moved.Version)
+		}
+		timer("2026-03-18 16:00")
+
+		if err := f.svc.DeleteCalendarOverride(ctx, "office", "2026-03-17"); err != nil {
+			t.Fatal(err)
+		}
+		recompute()
+		timer("2026-03-17 16:00") // moved earlier at once: the reminder is due now
+		runTimers("2026-03-17 16:00", "first_response_reminded")
+		timer("2026-03-18 16:00") // the breach
 	})
 }
 
@@ -617,7 +683,8 @@ func TestDayRecomputeMissesNothing(t *testing.T) {
 
 // TestRecomputeOnBulkWriters: on PostgreSQL the recomputation writes its transactions on the bulk
 // writers, here three at once beside a single request writer. Every open ticket moves once, with one
-// journal record, its timer follows, and the journal verifies.
+// journal record, its timer follows, and the journal verifies. The timers are first set a month late,
+// so that each must move (earlier: a recomputation never moves one later).
 func TestRecomputeOnBulkWriters(t *testing.T) {
 	db := testkit.MustNewDB(t, "postgres")
 	ctx := context.Background()
@@ -651,6 +718,9 @@ func TestRecomputeOnBulkWriters(t *testing.T) {
 		return out
 	}
 	due, timer := map[int64]time.Time{}, timers()
+	if _, err := db.Raw.Exec("UPDATE sla_timers SET next_at = next_at + interval '30 days'"); err != nil {
+		t.Fatal(err)
+	}
 	for _, tk := range allOpen(t, st) {
 		due[tk.ID] = *tk.DueAt
 	}
@@ -668,11 +738,11 @@ func TestRecomputeOnBulkWriters(t *testing.T) {
 	moved, later, after := 0, 0, timers()
 	for _, tk := range allOpen(t, st) {
 		next, ok := after[tk.ID]
-		if !tk.DueAt.After(due[tk.ID]) || !ok || next.Before(timer[tk.ID]) {
-			t.Fatalf("ticket %d: due %v (was %v), timer %v (was %v)", tk.ID, tk.DueAt, due[tk.ID], next, timer[tk.ID])
+		if !tk.DueAt.After(due[tk.ID]) || !ok || next.Before(timer[tk.ID]) || !next.Before(timer[tk.ID].AddDate(0, 0, 30)) {
+			t.Fatalf("ticket %d: due %v (was %v), timer %v (was %v before it was set a month late)", tk.ID, tk.DueAt, due[tk.ID], next, timer[tk.ID])
 		}
 		if next.After(timer[tk.ID]) {
-			later++
+			later++ // than before the holiday
 		}
 		moved++
 	}

@@ -256,6 +256,28 @@ func (t *txn) SetSLANext(ctx context.Context, ticketID int64, next *time.Time) e
 
 // UpdateTicketSLA stores a ticket's deadline state and journal head.
 func (t *txn) UpdateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersion int64) error {
+	if err := t.updateTicketSLA(ctx, tk, prevVersion); err != nil {
+		return err
+	}
+	return t.SetSLANext(ctx, tk.ID, tk.SLA.NextAt)
+}
+
+// advanceSLANext is SetSLANext for a recomputation: it adds a timer or moves one earlier, never later.
+// A timer left earlier than the ticket's next reminder or breach fires for nothing: RunSLATimers then
+// finds nothing due and sets the right time. A recomputation that moves every deadline later (a
+// holiday added) so writes no timer at all (store-recomputed on PostgreSQL does the same).
+func (t *txn) advanceSLANext(ctx context.Context, ticketID int64, next *time.Time) error {
+	if next == nil {
+		return t.SetSLANext(ctx, ticketID, nil)
+	}
+	_, err := t.ex.exec(ctx, `INSERT INTO sla_timers (ticket_id, next_at) VALUES (?, ?)
+		ON CONFLICT (ticket_id) DO UPDATE SET next_at = excluded.next_at WHERE excluded.next_at < sla_timers.next_at`,
+		ticketID, t.s.tv(*next))
+	return translate(err)
+}
+
+// updateTicketSLA is UpdateTicketSLA without the ticket's timer.
+func (t *txn) updateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersion int64) error {
 	s := t.s
 	res, err := t.ex.exec(ctx, `UPDATE tickets SET first_response_due_at = ?, due_at = ?, sla_policy = ?,
 		sla_flags = ?, legal_due_at = ?, version = ?, updated_at = ?, journal_seq = ?, journal_head = ? WHERE id = ? AND version = ?`,
@@ -270,7 +292,7 @@ func (t *txn) UpdateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersio
 		}
 		return translate(err)
 	}
-	return t.SetSLANext(ctx, tk.ID, tk.SLA.NextAt)
+	return nil
 }
 
 // StoreRecomputed stores recomputed tickets and their journal records. SQLite runs the statements one by
@@ -285,11 +307,14 @@ func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []i
 	}
 	if t.s.engine != "postgres" {
 		for i, tk := range ts {
-			if err := t.UpdateTicketSLA(ctx, tk, prev[i]); err != nil {
+			if err := t.updateTicketSLA(ctx, tk, prev[i]); err != nil {
 				if otklik.IsCode(err, otklik.ECONFLICT) {
 					stale = append(stale, tk)
 					continue
 				}
+				return nil, err
+			}
+			if err := t.advanceSLANext(ctx, tk.ID, tk.SLA.NextAt); err != nil {
 				return nil, err
 			}
 			for _, r := range recs[i] {

@@ -51,10 +51,11 @@ SELECT address, code_hash, expires_at, failures, locked_until, sent_at FROM citi
 -- Recomputed tickets and their journal records, a batch in one statement: the first twelve parameters
 -- are arrays, an element a ticket; then what every record shares (time, actor, kind, reason), once;
 -- then arrays again, an element a record. A ticket whose version is no longer the one it was read at is
--- left alone, and so are its records; the statement returns the IDs of the tickets it updated. A timer
--- that exists is updated in place: an INSERT … ON CONFLICT would first lock it, a WAL record a ticket.
--- (The ON CONFLICT left on the insert of missing timers is a guard: the ticket's row lock and version
--- check keep any other transaction from adding one meanwhile.)
+-- left alone, and so are its records; the statement returns the IDs of the tickets it updated. Timers
+-- move only earlier, as SQLite's advanceSLANext: one that would move later fires at its old time for
+-- nothing and is set right then. A timer that exists is updated in place: an INSERT … ON CONFLICT would
+-- first lock it, a WAL record a ticket. (The ON CONFLICT left on the insert of missing timers is a
+-- guard: the ticket's row lock and version check keep any other transaction from adding one meanwhile.)
 WITH v AS (
     SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::timestamptz[],
                          ?::integer[], ?::timestamptz[], ?::bigint[], ?::timestamptz[], ?::bigint[], ?::bytea[])
@@ -66,7 +67,7 @@ WITH v AS (
       FROM v WHERE t.id = v.id AND t.version = v.prev
     RETURNING t.id, v.nxt
 ), m AS (
-    UPDATE sla_timers AS s SET next_at = u.nxt FROM u WHERE s.ticket_id = u.id AND s.next_at <> u.nxt
+    UPDATE sla_timers AS s SET next_at = u.nxt FROM u WHERE s.ticket_id = u.id AND u.nxt < s.next_at
 ), n AS (
     INSERT INTO sla_timers (ticket_id, next_at)
     SELECT id, nxt FROM u WHERE nxt IS NOT NULL AND NOT EXISTS (SELECT FROM sla_timers s WHERE s.ticket_id = u.id)

@@ -108,9 +108,10 @@ type SLATx interface {
 	// StoreRecomputed stores a batch of recomputed tickets (as UpdateTicketSLA) with their sealed
 	// journal records; tickets whose stored version is no longer prev[i] are left out, records and all,
 	// and returned. A ticket's timer is added, moved earlier or removed, but never moved later: a timer
-	// that comes too early finds nothing due, and RunSLATimers sets the right time then. Every record of a batch is written at one time by one actor, of one kind and for one
-	// reason (a recomputation's); only the ticket, sequence, field, before, after and hashes differ. An
-	// engine may do it in a few statements instead of two a ticket, and send what is shared once.
+	// that comes too early finds nothing due, and RunSLATimers sets the right time then. Every record
+	// of a batch is written at one time by one actor, of one kind and for one reason (a
+	// recomputation's); only the ticket, sequence, field, before, after and hashes differ. An engine
+	// may do it in a few statements instead of two a ticket, and send what is shared once.
 	StoreRecomputed(ctx context.Context, ts []*Ticket, prev []int64, recs [][]*JournalRecord) (stale []*Ticket, err error)
 }
 

@@ -575,7 +575,9 @@ func (s *Service) retime(ctx context.Context, t *otklik.Ticket, b slaBefore, now
 
 // RunSLATimers sends the reminders and escalations that are due, each exactly once: the ticket row
 // holds when to look next and which were made, and both change in the transaction that records them.
-// Several nodes may run it at once. It returns how many tickets it handled.
+// Several nodes may run it at once. It returns for how many tickets it made a reminder or an
+// escalation: a timer may also come early (a recomputation leaves one that should move later) and only
+// be set to the right time.
 func (s *Service) RunSLATimers(ctx context.Context) (int, error) {
 	e, err := s.slaEngine(ctx)
 	if err != nil {
@@ -592,7 +594,9 @@ func (s *Service) RunSLATimers(ctx context.Context) (int, error) {
 			return handled, err
 		}
 		for _, t0 := range due {
+			made := false
 			_, err := s.change(ctx, t0.Number, 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
+				made = false // the store may run this again after a conflict
 				if t.SLA.NextAt == nil || t.SLA.NextAt.After(now) {
 					return nil, nil // another node came first
 				}
@@ -604,12 +608,15 @@ func (s *Service) RunSLATimers(ctx context.Context) (int, error) {
 				if len(recs) == 0 {
 					return nil, tx.SetSLANext(ctx, t.ID, t.SLA.NextAt)
 				}
+				made = true
 				return recs, nil
 			})
 			if err != nil && !otklik.IsCode(err, otklik.ENOTFOUND) {
 				return handled, err
 			}
-			handled++
+			if made {
+				handled++
+			}
 		}
 	}
 	return handled, nil

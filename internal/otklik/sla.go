@@ -101,17 +101,15 @@ type SLATx interface {
 	// SetSLANext stores when the SLA engine must next look at a ticket: bookkeeping, not a change of
 	// the ticket (its version stays).
 	SetSLANext(ctx context.Context, ticketID int64, next *time.Time) error
-	// UpdateTicketSLA stores t's deadlines and SLA state, version, update time and journal head —
-	// nothing else — if its stored version is still prevVersion (else ECONFLICT). A recomputation
-	// rewrites only these, so it touches no other index.
-	UpdateTicketSLA(ctx context.Context, t *Ticket, prevVersion int64) error
-	// StoreRecomputed stores a batch of recomputed tickets (as UpdateTicketSLA) with their sealed
-	// journal records; tickets whose stored version is no longer prev[i] are left out, records and all,
-	// and returned. A ticket's timer is added, moved earlier or removed, but never moved later: a timer
-	// that comes too early finds nothing due, and RunSLATimers sets the right time then. Every record
-	// of a batch is written at one time by one actor, of one kind and for one reason (a
-	// recomputation's); only the ticket, sequence, field, before, after and hashes differ. An engine
-	// may do it in a few statements instead of two a ticket, and send what is shared once.
+	// StoreRecomputed stores a batch of recomputed tickets with their sealed journal records: of each
+	// ticket its deadlines and SLA state, version, update time and journal head — nothing else, so
+	// that it touches no other index — where its stored version is still prev[i]; the tickets changed
+	// since are left out, records and all, and returned. A ticket's timer is added, moved earlier or
+	// removed, but never moved later: a timer that comes too early finds nothing due, and RunSLATimers
+	// sets the right time then. Every record of a batch is written at one time by one actor, of one
+	// kind and for one reason (a recomputation's); only the ticket, sequence, field, before, after and
+	// hashes differ. An engine may do it in a few statements instead of two a ticket, and send what is
+	// shared once.
 	StoreRecomputed(ctx context.Context, ts []*Ticket, prev []int64, recs [][]*JournalRecord) (stale []*Ticket, err error)
 }
 

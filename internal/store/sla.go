@@ -254,14 +254,6 @@ func (t *txn) SetSLANext(ctx context.Context, ticketID int64, next *time.Time) e
 	return translate(err)
 }
 
-// UpdateTicketSLA stores a ticket's deadline state and journal head.
-func (t *txn) UpdateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersion int64) error {
-	if err := t.updateTicketSLA(ctx, tk, prevVersion); err != nil {
-		return err
-	}
-	return t.SetSLANext(ctx, tk.ID, tk.SLA.NextAt)
-}
-
 // advanceSLANext is SetSLANext for a recomputation: it adds a timer or moves one earlier, never later.
 // A timer left earlier than the ticket's next reminder or breach fires for nothing: RunSLATimers then
 // finds nothing due and sets the right time. A recomputation that moves every deadline later (a
@@ -276,7 +268,8 @@ func (t *txn) advanceSLANext(ctx context.Context, ticketID int64, next *time.Tim
 	return translate(err)
 }
 
-// updateTicketSLA is UpdateTicketSLA without the ticket's timer.
+// updateTicketSLA stores a recomputed ticket's deadline state, version and journal head if its stored
+// version is still prevVersion (else ECONFLICT).
 func (t *txn) updateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersion int64) error {
 	s := t.s
 	res, err := t.ex.exec(ctx, `UPDATE tickets SET first_response_due_at = ?, due_at = ?, sla_policy = ?,

@@ -110,7 +110,7 @@ func (s *Store) OpenTickets(ctx context.Context, afterID int64, limit int, span 
 	}
 	defer rows.Close()
 	out := make([]*otklik.Ticket, 0, limit)
-	r := newOpenTicketRow()
+	r := newOpenTicketRow(limit)
 	for rows.Next() {
 		t, err := r.scan(rows.Scan)
 		if err != nil {
@@ -138,7 +138,7 @@ func (s *Store) openTicketsPg(ctx context.Context, q string, args []any, limit i
 			return err
 		}
 		defer rows.Close()
-		r := newOpenTicketRow()
+		r := newOpenTicketRow(limit)
 		for rows.Next() {
 			t, err := r.scan(rows.Scan)
 			if err != nil {
@@ -152,7 +152,10 @@ func (s *Store) openTicketsPg(ctx context.Context, q string, args []any, limit i
 }
 
 // openTicketRow holds one row of OpenTickets' query as it is scanned, with the destinations made once
-// for all the rows (database/sql's Rows.Scan or pgx's).
+// for all the rows (database/sql's Rows.Scan or pgx's). The tickets it returns, their category
+// references and their times are taken from arrays made once for the rows the query can return, not
+// allocated one by one: a recomputation reads every open ticket, and those were a quarter of its
+// allocations. (A batch's tickets are kept or let go together, so the arrays hold nothing longer.)
 type openTicketRow struct {
 	id, category, version, seq               int64
 	number, channel, priority, status        string
@@ -161,10 +164,15 @@ type openTicketRow struct {
 	appeal, flags, extensions, pausedSecs    int32
 	head                                     []byte
 	dest                                     []any
+	tickets                                  []otklik.Ticket
+	cats                                     []otklik.CategoryRef
+	times                                    []time.Time
 }
 
-func newOpenTicketRow() *openTicketRow {
-	r := &openTicketRow{}
+// newOpenTicketRow returns a row for a query that returns at most limit tickets.
+func newOpenTicketRow(limit int) *openTicketRow {
+	r := &openTicketRow{tickets: make([]otklik.Ticket, 0, limit), cats: make([]otklik.CategoryRef, 0, limit),
+		times: make([]time.Time, 0, 2*limit)}
 	r.dest = []any{&r.id, &r.number, &r.channel, &r.category, &r.priority, &r.status, &r.created, &r.frAt, &r.frDue,
 		&r.due, &r.appeal, &r.policy, &r.paused, &r.flags, &r.legal, &r.extensions, &r.pausedSecs, &r.version, &r.seq, &r.head}
 	return r
@@ -175,13 +183,30 @@ func (r *openTicketRow) scan(scan func(dest ...any) error) (*otklik.Ticket, erro
 	if err := scan(r.dest...); err != nil {
 		return nil, err
 	}
-	t := &otklik.Ticket{ID: r.id, Number: r.number, Channel: otklik.Channel(r.channel), Category: &otklik.CategoryRef{ID: r.category},
+	if len(r.tickets) == cap(r.tickets) { // more rows than the limit said: arrays of their own
+		r.tickets, r.cats = make([]otklik.Ticket, 0, 64), make([]otklik.CategoryRef, 0, 64)
+	}
+	r.tickets, r.cats = append(r.tickets, otklik.Ticket{}), append(r.cats, otklik.CategoryRef{ID: r.category})
+	t := &r.tickets[len(r.tickets)-1]
+	*t = otklik.Ticket{ID: r.id, Number: r.number, Channel: otklik.Channel(r.channel), Category: &r.cats[len(r.cats)-1],
 		Priority: otklik.Priority(r.priority), Status: otklik.Status(r.status), CreatedAt: r.created.T,
-		FirstResponseAt: r.frAt.ptr(), FirstResponseDueAt: r.frDue.ptr(), DueAt: r.due.ptr(),
+		FirstResponseAt: r.time(r.frAt), FirstResponseDueAt: r.time(r.frDue), DueAt: r.time(r.due),
 		Version: r.version, JournalSeq: r.seq, JournalHead: r.head}
-	t.SLA.Appeal, t.SLA.Policy, t.SLA.PausedAt, t.SLA.Flags = r.appeal != 0, r.policy, r.paused.ptr(), otklik.SLAFlags(r.flags)
-	t.SLA.LegalDueAt, t.SLA.Extensions, t.SLA.Paused = r.legal.ptr(), int(r.extensions), time.Duration(r.pausedSecs)*time.Second
+	t.SLA.Appeal, t.SLA.Policy, t.SLA.PausedAt, t.SLA.Flags = r.appeal != 0, r.policy, r.time(r.paused), otklik.SLAFlags(r.flags)
+	t.SLA.LegalDueAt, t.SLA.Extensions, t.SLA.Paused = r.time(r.legal), int(r.extensions), time.Duration(r.pausedSecs)*time.Second
 	return t, nil
+}
+
+// time is d as a pointer into the row's array of times (nil for NULL).
+func (r *openTicketRow) time(d dbTime) *time.Time {
+	if !d.Valid {
+		return nil
+	}
+	if len(r.times) == cap(r.times) {
+		r.times = make([]time.Time, 0, max(64, cap(r.times)))
+	}
+	r.times = append(r.times, d.T)
+	return &r.times[len(r.times)-1]
 }
 
 // UpsertCalendar stores a calendar's title and week (not its overrides).

@@ -154,7 +154,7 @@ func (s *Store) openTicketsPg(ctx context.Context, q string, args []any, limit i
 // openTicketRow holds one row of OpenTickets' query as it is scanned, with the destinations made once
 // for all the rows (database/sql's Rows.Scan or pgx's). The tickets it returns, their category
 // references and their times are taken from arrays made once for the rows the query can return, not
-// allocated one by one: a recomputation reads every open ticket, and those were a quarter of its
+// allocated one by one: a recomputation reads every open ticket, and those were nearly a quarter of its
 // allocations. (A batch's tickets are kept or let go together, so the arrays hold nothing longer.)
 type openTicketRow struct {
 	id, category, version, seq               int64
@@ -190,15 +190,15 @@ func (r *openTicketRow) scan(scan func(dest ...any) error) (*otklik.Ticket, erro
 	t := &r.tickets[len(r.tickets)-1]
 	*t = otklik.Ticket{ID: r.id, Number: r.number, Channel: otklik.Channel(r.channel), Category: &r.cats[len(r.cats)-1],
 		Priority: otklik.Priority(r.priority), Status: otklik.Status(r.status), CreatedAt: r.created.T,
-		FirstResponseAt: r.time(r.frAt), FirstResponseDueAt: r.time(r.frDue), DueAt: r.time(r.due),
+		FirstResponseAt: r.timePtr(r.frAt), FirstResponseDueAt: r.timePtr(r.frDue), DueAt: r.timePtr(r.due),
 		Version: r.version, JournalSeq: r.seq, JournalHead: r.head}
-	t.SLA.Appeal, t.SLA.Policy, t.SLA.PausedAt, t.SLA.Flags = r.appeal != 0, r.policy, r.time(r.paused), otklik.SLAFlags(r.flags)
-	t.SLA.LegalDueAt, t.SLA.Extensions, t.SLA.Paused = r.time(r.legal), int(r.extensions), time.Duration(r.pausedSecs)*time.Second
+	t.SLA.Appeal, t.SLA.Policy, t.SLA.PausedAt, t.SLA.Flags = r.appeal != 0, r.policy, r.timePtr(r.paused), otklik.SLAFlags(r.flags)
+	t.SLA.LegalDueAt, t.SLA.Extensions, t.SLA.Paused = r.timePtr(r.legal), int(r.extensions), time.Duration(r.pausedSecs)*time.Second
 	return t, nil
 }
 
-// time is d as a pointer into the row's array of times (nil for NULL).
-func (r *openTicketRow) time(d dbTime) *time.Time {
+// timePtr is d as a pointer into the row's array of times (nil for NULL).
+func (r *openTicketRow) timePtr(d dbTime) *time.Time {
 	if !d.Valid {
 		return nil
 	}

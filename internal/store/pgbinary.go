@@ -2,8 +2,11 @@ package store
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // pgParams builds a statement's parameters in PostgreSQL's binary format, all in one buffer that is
@@ -15,18 +18,20 @@ import (
 // Element types, as PostgreSQL sends them (src/backend/utils/adt: int8send, int4send, textsend,
 // byteasend, timestamptz_send; arrays as array_send, one dimension, lower bound 1).
 type pgParams struct {
-	buf  []byte
-	ends []int // where each parameter ends in buf
-	// the array being built: where it starts, whether it has a NULL element
-	array int
-	nulls bool
+	buf   []byte
+	ends  []int    // where each parameter ends in buf
+	types []uint32 // each parameter's type, as its encoding says (the statement's are checked against it)
+	// the array being built: where it starts, its type, whether it has a NULL element
+	array     int
+	arrayType uint32
+	nulls     bool
 }
 
 // pgEpoch is PostgreSQL's zero time: timestamps travel as microseconds since it.
 var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 
 func (p *pgParams) reset() {
-	p.buf, p.ends = p.buf[:0], p.ends[:0]
+	p.buf, p.ends, p.types = p.buf[:0], p.ends[:0], p.types[:0]
 }
 
 // values returns the parameters in order, as pgconn takes them (none is NULL). They point into the
@@ -41,29 +46,37 @@ func (p *pgParams) values() [][]byte {
 	return out
 }
 
-func (p *pgParams) end() {
-	p.ends = append(p.ends, len(p.buf))
+func (p *pgParams) end(oid uint32) {
+	p.ends, p.types = append(p.ends, len(p.buf)), append(p.types, oid)
 }
 
 func (p *pgParams) int8(v int64) {
 	p.buf = binary.BigEndian.AppendUint64(p.buf, uint64(v))
-	p.end()
+	p.end(pgtype.Int8OID)
 }
 
 func (p *pgParams) text(v string) {
 	p.buf = append(p.buf, v...)
-	p.end()
+	p.end(pgtype.TextOID)
 }
 
 func (p *pgParams) timestamptz(v time.Time) {
 	p.buf = appendTimestamptz(p.buf, v)
-	p.end()
+	p.end(pgtype.TimestamptzOID)
 }
+
+// arrayTypes are the array types of the element types the encoder writes.
+var arrayTypes = map[uint32]uint32{pgtype.Int8OID: pgtype.Int8ArrayOID, pgtype.Int4OID: pgtype.Int4ArrayOID,
+	pgtype.TextOID: pgtype.TextArrayOID, pgtype.ByteaOID: pgtype.ByteaArrayOID, pgtype.TimestamptzOID: pgtype.TimestamptzArrayOID}
 
 // beginArray begins a one-dimensional array of n elements of type elem, to be followed by exactly n
 // elem* calls and endArray.
 func (p *pgParams) beginArray(elem uint32, n int) {
-	p.array, p.nulls = len(p.buf), false
+	arrayType, ok := arrayTypes[elem]
+	if !ok {
+		panic(fmt.Sprintf("store: no array of type %d", elem)) // a programming error: the encoder writes five types
+	}
+	p.array, p.arrayType, p.nulls = len(p.buf), arrayType, false
 	p.buf = binary.BigEndian.AppendUint32(p.buf, 1) // dimensions
 	p.buf = binary.BigEndian.AppendUint32(p.buf, 0) // has NULLs: set by endArray
 	p.buf = binary.BigEndian.AppendUint32(p.buf, elem)
@@ -75,7 +88,7 @@ func (p *pgParams) endArray() {
 	if p.nulls {
 		binary.BigEndian.PutUint32(p.buf[p.array+4:], 1)
 	}
-	p.end()
+	p.end(p.arrayType)
 }
 
 func (p *pgParams) elemNull() {

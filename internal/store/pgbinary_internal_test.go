@@ -13,7 +13,7 @@ import (
 
 // TestRecomputedParamsAsPgx: store-recomputed's parameters, encoded by recomputedParams, are byte for
 // byte what pgx's type map makes of the same values as slices (the form the statement took them in
-// before), for each parameter type recomputedOIDs gives: NULL and present times, times before 2000
+// before), for each parameter type the encoder gives: NULL and present times, times before 2000
 // and with nanoseconds, Cyrillic and empty text, a batch with records and one without.
 func TestRecomputedParamsAsPgx(t *testing.T) {
 	at := func(s string) *time.Time {
@@ -61,11 +61,11 @@ func TestRecomputedParamsAsPgx(t *testing.T) {
 			recomputedParams(&p, ts, prev, recs, shared)
 			got := p.values()
 			want := asPgxArgs(ts, prev, recs, shared)
-			if len(got) != len(recomputedOIDs) || len(want) != len(recomputedOIDs) {
-				t.Fatalf("%d parameters encoded, %d types, %d values", len(got), len(recomputedOIDs), len(want))
+			if len(got) != len(p.types) || len(want) != len(p.types) {
+				t.Fatalf("%d parameters encoded, %d types, %d values", len(got), len(p.types), len(want))
 			}
 			m := pgtype.NewMap()
-			for i, oid := range recomputedOIDs {
+			for i, oid := range p.types {
 				ref, err := m.Encode(oid, pgtype.BinaryFormatCode, want[i], nil)
 				if err != nil {
 					t.Fatalf("parameter %d: pgx: %v", i+1, err)
@@ -144,10 +144,12 @@ func BenchmarkRecomputedParams(b *testing.B) {
 		b.ReportAllocs()
 		m := pgtype.NewMap()
 		var buf []byte
+		var p pgParams
+		recomputedParams(&p, ts, prev, recs, shared) // for the parameters' types
 		for b.Loop() {
 			buf = buf[:0]
 			for i, v := range asPgxArgs(ts, prev, recs, shared) {
-				if buf, err = m.Encode(recomputedOIDs[i], pgtype.BinaryFormatCode, v, buf); err != nil {
+				if buf, err = m.Encode(p.types[i], pgtype.BinaryFormatCode, v, buf); err != nil {
 					b.Fatal(err)
 				}
 			}

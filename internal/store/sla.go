@@ -350,7 +350,7 @@ func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []i
 	defer pgParamsPool.Put(p)
 	recomputedParams(p, ts, prev, recs, shared)
 	done := make(map[int64]bool, len(ts))
-	err = t.ex.queryBinary(ctx, t.s.q.StoreRecomputed, recomputedOIDs, p.values(), func(row [][]byte) error {
+	err = t.ex.queryBinary(ctx, t.s.q.StoreRecomputed, p.types, p.values(), func(row [][]byte) error {
 		if len(row) != 1 || len(row[0]) != 8 {
 			return otklik.Internal(fmt.Errorf("store: store-recomputed returned %d columns, not a ticket ID", len(row)))
 		}
@@ -389,20 +389,6 @@ func sharedRecord(recs [][]*otklik.JournalRecord) (*otklik.JournalRecord, error)
 		return &otklik.JournalRecord{}, nil
 	}
 	return shared, nil
-}
-
-// recomputedOIDs are the types of store-recomputed's parameters, as recomputedParams encodes them.
-var recomputedOIDs = []uint32{
-	// the tickets': id, prev, fr, due, pol, nxt, flags, legal, ver, upd, seq, head
-	pgtype.Int8ArrayOID, pgtype.Int8ArrayOID, pgtype.TimestamptzArrayOID, pgtype.TimestamptzArrayOID,
-	pgtype.TextArrayOID, pgtype.TimestamptzArrayOID, pgtype.Int4ArrayOID, pgtype.TimestamptzArrayOID,
-	pgtype.Int8ArrayOID, pgtype.TimestamptzArrayOID, pgtype.Int8ArrayOID, pgtype.ByteaArrayOID,
-	// what the records share: at, actor type, ID, name, channel, kind, reason
-	pgtype.TimestamptzOID, pgtype.TextOID, pgtype.Int8OID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID,
-	pgtype.TextOID,
-	// the records': ticket, seq, field, before, after, prev hash, hash
-	pgtype.Int8ArrayOID, pgtype.Int8ArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID,
-	pgtype.ByteaArrayOID, pgtype.ByteaArrayOID,
 }
 
 // recomputedParams encodes store-recomputed's parameters into p: the tickets' columns, each as an

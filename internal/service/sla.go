@@ -575,10 +575,9 @@ func (s *Service) retime(ctx context.Context, t *otklik.Ticket, b slaBefore, now
 
 // RunSLATimers sends the reminders and escalations that are due, each exactly once: the ticket's row
 // holds which were made and its timer when to look next, and both change in the transaction that
-// records them.
-// Several nodes may run it at once. It returns for how many tickets it made a reminder or an
-// escalation: a timer may also come early (a recomputation leaves one that should move later) and only
-// be set to the right time.
+// records them. Several nodes may run it at once. It returns for how many tickets it made a reminder
+// or an escalation: a timer may also come early (a recomputation leaves one that should move later)
+// and only be set to the right time.
 func (s *Service) RunSLATimers(ctx context.Context) (int, error) {
 	e, err := s.slaEngine(ctx)
 	if err != nil {

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strconv"
 	"strings"
@@ -106,7 +108,11 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	s.write, s.bulk = ws.do, bs.do
-	s.closeFn = func() error { ws.stop(); bs.stop(); return db.Close() }
+	stopCleaner := func() {}
+	if o.SearchCleanEvery >= 0 {
+		stopCleaner = startSearchCleaner(db, cmp.Or(o.SearchCleanEvery, searchCleanEvery), o.Logger)
+	}
+	s.closeFn = func() error { stopCleaner(); ws.stop(); bs.stop(); return db.Close() }
 	// This year's and next year's number sequences exist before any transaction needs them (see
 	// pgSequence for later years).
 	year := o.Now().In(moscow).Year()
@@ -117,6 +123,46 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// searchCleanEvery is how often startSearchCleaner runs by default.
+const searchCleanEvery = 500 * time.Millisecond
+
+// startSearchCleaner moves the search index's pending list into the index every interval, on a
+// connection of the pool, until the function it returns is called. PostgreSQL's GIN index takes new
+// words into a pending list, which is cheap, and merges the list into the index when it outgrows
+// gin_pending_list_limit (4 MB by default) — in the transaction of the insert that outgrew it. That
+// insert is a registration: a few thousand citizens' texts fill the list, and merging them held that
+// one registration up to 0.75 s here (docs/PERFORMANCE.md). Merged twice a second in the background, the
+// list never reaches the limit at the intake this machine can take, and an insert that finds it merging
+// does not wait for it. The index without a list at all (fastupdate = off) spares the merge too, but
+// every insert then writes the index itself: creation over HTTP fell by a fifth, below 1,500 tickets/s.
+// A failure (the index missing from an unmigrated database, a standby) is logged once a minute at most
+// and tried again then.
+func startSearchCleaner(db *sql.DB, every time.Duration, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		var failedAt time.Time
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if time.Since(failedAt) < time.Minute {
+				continue
+			}
+			if _, err := db.ExecContext(ctx, "SELECT gin_clean_pending_list('ticket_search_doc')"); err != nil && ctx.Err() == nil {
+				failedAt = time.Now()
+				log.Warn("merging the search index's new words failed; trying again in a minute", "error", err)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // migratePostgres migrates under the advisory lock, on one connection.

@@ -202,8 +202,9 @@ func expireUploads(ctx context.Context, svc *service.Service, log *slog.Logger) 
 	}
 }
 
-// slaTimers sends due deadline reminders and escalations every 20 seconds. The state of each is in its
-// ticket's row, so a restart never skips one and several nodes never double one.
+// slaTimers sends due deadline reminders and escalations every 20 seconds. When each is due is in the
+// database (sla_timers), and which were made in its ticket's row (SLAFlags), so a restart never skips
+// one and several nodes never double one.
 func slaTimers(ctx context.Context, svc *service.Service, log *slog.Logger) {
 	t := time.NewTicker(20 * time.Second)
 	defer t.Stop()

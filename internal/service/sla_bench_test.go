@@ -27,16 +27,16 @@ import (
 // client keeps registering tickets (each a citizen's request from the demo's generator, as long as
 // a real one: the search index's work for it is part of a registration's wait). "tomorrow" changes
 // Tuesday 24 November 2026: every open ticket's deadline moves across that day, so each iteration
-// recomputes and rewrites them all (the worst case). "next-month" changes 24 December 2026, past every deadline: the job reads only the
-// tickets that could move and changes none. "idle" is the control: no change and no job, the same
-// intake for as long as this process's last "tomorrow" pass took (2 s if none ran), so that a run of
-// tomorrow and idle together tells the recomputation's share of the intake's waits from the machine's
-// own. Reported: open tickets a second (not for idle), and the longest a
-// registration waited meanwhile (the intake's pause), its p99 and how many waited over 50 ms; and
-// how long this process's goroutines waited for a thread (sched-p99-ms: the upper bound of the Go
-// scheduler's histogram bucket that holds the 99th percentile; sched-max-ms: the lower bound of the
-// highest one used), which tells a registration slowed in Go from one slowed in the database; and the
-// Go heap's objects after a collection before a pass and at most during one, read after each
+// recomputes and rewrites them all (the worst case). "next-month" changes 24 December 2026, past
+// every deadline: the job reads only the tickets that could move and changes none. "idle" is the
+// control: no change and no job, the same intake for as long as this process's last "tomorrow" pass
+// took (2 s if none ran), so that a run of tomorrow and idle together tells the recomputation's share
+// of the intake's waits from the machine's own. Reported: open tickets a second (not for idle), and
+// the longest a registration waited meanwhile (the intake's pause), its p99 and how many waited over
+// 50 ms; how long this process's goroutines waited for a thread (sched-p99-ms: the upper bound of the
+// Go scheduler's histogram bucket that holds the 99th percentile; sched-max-ms: the lower bound of
+// the highest one used), which tells a registration slowed in Go from one slowed in the database; and
+// the Go heap's objects after a collection before a pass and at most during one, read after each
 // registration (heap-start-MB, heap-max-MB).
 // Engines: SQLite, and PostgreSQL with OTKLIK_TEST_POSTGRES. With OTKLIK_BENCH_DB naming a file,
 // the SQLite database is kept there, and with OTKLIK_BENCH_PG_DB naming a PostgreSQL database URL

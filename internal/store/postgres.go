@@ -133,9 +133,9 @@ const searchCleanEvery = 500 * time.Millisecond
 // words into a pending list, which is cheap, and merges the list into the index when it outgrows
 // gin_pending_list_limit (4 MB by default) — in the transaction of the insert that outgrew it. That
 // insert is a registration: a few thousand citizens' texts fill the list, and merging them held that
-// one registration up to 0.75 s here (docs/PERFORMANCE.md). Merged twice a second in the background, the
-// list never reaches the limit at the intake this machine can take, and an insert that finds it merging
-// does not wait for it. The index without a list at all (fastupdate = off) spares the merge too, but
+// one registration 0.35–1.2 s here (docs/PERFORMANCE.md). Merged twice a second in the background, the
+// list never reaches the limit at the intake this machine can take, and an insert that finds it
+// merging does not wait for it. The index without a list at all (fastupdate = off) spares the merge too, but
 // every insert then writes the index itself: creation over HTTP fell by a fifth, below 1,500 tickets/s.
 // A failure (the index missing from an unmigrated database, a standby) is logged once a minute at most
 // and tried again then.

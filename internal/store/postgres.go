@@ -140,29 +140,16 @@ const searchCleanEvery = 500 * time.Millisecond
 // A failure (the index missing from an unmigrated database, a standby) is logged once a minute at most
 // and tried again then.
 func startSearchCleaner(db *sql.DB, every time.Duration, log *slog.Logger) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		var failedAt time.Time
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if time.Since(failedAt) < time.Minute {
-				continue
-			}
-			if _, err := db.ExecContext(ctx, "SELECT gin_clean_pending_list('ticket_search_doc')"); err != nil && ctx.Err() == nil {
-				failedAt = time.Now()
-				log.Warn("merging the search index's new words failed; trying again in a minute", "error", err)
-			}
+	var failedAt time.Time
+	return runEvery(every, func(ctx context.Context) {
+		if time.Since(failedAt) < time.Minute {
+			return
 		}
-	}()
-	return func() { cancel(); <-done }
+		if _, err := db.ExecContext(ctx, "SELECT gin_clean_pending_list('ticket_search_doc')"); err != nil && ctx.Err() == nil {
+			failedAt = time.Now()
+			log.Warn("merging the search index's new words failed; trying again in a minute", "error", err)
+		}
+	})
 }
 
 // migratePostgres migrates under the advisory lock, on one connection.

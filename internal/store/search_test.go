@@ -22,8 +22,8 @@ func TestSearchCleaner(t *testing.T) {
 		svc := service.New(service.Options{Store: st})
 		for i := from; i < from+20; i++ {
 			if _, _, err := svc.CreateTicket(ctx, otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelWeb,
-				Subject: "Не могу подписать заявление электронной подписью",
-				Body:    "Здравствуйте! При подписании заявления номер " + strconv.Itoa(i) + " портал сообщает, что сертификат недействителен, хотя срок его действия не истёк.",
+				Subject:   "Не могу подписать заявление электронной подписью",
+				Body:      "Здравствуйте! При подписании заявления номер " + strconv.Itoa(i) + " портал сообщает, что сертификат недействителен, хотя срок его действия не истёк.",
 				Requester: service.RequesterInput{Email: "citizen" + strconv.Itoa(i) + "@example.ru"}}); err != nil {
 				t.Fatal(err)
 			}

@@ -115,20 +115,28 @@ const checkpointEvery = 500 * time.Millisecond
 // startCheckpointer runs PASSIVE checkpoints on their own connection, beside the writer: they never
 // block the writer or readers, and keep the WAL short. It returns a function that stops it.
 func startCheckpointer(db *sql.DB, log *slog.Logger) (stop func()) {
+	return runEvery(checkpointEvery, func(ctx context.Context) {
+		if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil && ctx.Err() == nil {
+			log.Warn("wal checkpoint failed", "error", err)
+		}
+	})
+}
+
+// runEvery calls fn every interval on a goroutine of its own until the function it returns is
+// called, which cancels fn's context and waits for a call under way to end.
+func runEvery(interval time.Duration, fn func(ctx context.Context)) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(checkpointEvery)
+		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil && ctx.Err() == nil {
-					log.Warn("wal checkpoint failed", "error", err)
-				}
+				fn(ctx)
 			}
 		}
 	}()

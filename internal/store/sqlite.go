@@ -121,24 +121,3 @@ func startCheckpointer(db *sql.DB, log *slog.Logger) (stop func()) {
 		}
 	})
 }
-
-// runEvery calls fn every interval on a goroutine of its own until the function it returns is
-// called, which cancels fn's context and waits for a call under way to end.
-func runEvery(interval time.Duration, fn func(ctx context.Context)) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				fn(ctx)
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
-}

@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"os"
@@ -42,8 +43,10 @@ import (
 // the SQLite database is kept there, and with OTKLIK_BENCH_PG_DB naming a PostgreSQL database URL
 // (an existing database, migrated on open) the PostgreSQL one is; a kept database is filled only
 // when it has no tickets, and each run leaves its calendar as it found it (an even -benchtime).
-// OTKLIK_BENCH_PG_BULK sets a kept PostgreSQL store's bulk writers, the recomputation's
-// transactions at once (otklik serve --db-bulk-writers).
+// OTKLIK_BENCH_SQLITE_SYNC=full opens a kept SQLite database as otklik serve does by default, every
+// commit synced to the disk (normal otherwise, as the tests). OTKLIK_BENCH_PG_BULK sets a kept
+// PostgreSQL store's bulk writers, the recomputation's transactions at once (otklik serve
+// --db-bulk-writers).
 func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 	n := 20_000
 	if v, err := strconv.Atoi(os.Getenv("OTKLIK_BENCH_TICKETS")); err == nil && v > 0 {
@@ -61,7 +64,10 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 			kept := map[string]string{"sqlite": os.Getenv("OTKLIK_BENCH_DB"), "postgres": os.Getenv("OTKLIK_BENCH_PG_DB")}[engine]
 			openKept := func() *store.Store {
 				bulk, _ := strconv.Atoi(os.Getenv("OTKLIK_BENCH_PG_BULK")) // otklik serve --db-bulk-writers
-				st, err := store.Open(context.Background(), store.Options{URL: kept, Synchronous: "normal", BulkWriters: bulk, Now: clock})
+				// SQLite's durability: normal (the tests' and the fill's) unless OTKLIK_BENCH_SQLITE_SYNC says
+				// full, otklik serve's default, which syncs every commit to the disk.
+				sync := cmp.Or(os.Getenv("OTKLIK_BENCH_SQLITE_SYNC"), "normal")
+				st, err := store.Open(context.Background(), store.Options{URL: kept, Synchronous: sync, BulkWriters: bulk, Now: clock})
 				if err != nil {
 					b.Fatal(err)
 				}

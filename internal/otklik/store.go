@@ -20,9 +20,13 @@ type Store interface {
 	// registered with Tx.AfterCommit run after the commit, and only then.
 	Write(ctx context.Context, fn func(tx Tx) error) error
 	// WriteBulk runs fn in a write transaction of its own, for background work in large batches (the
-	// recomputation of deadlines), with Write's guarantees. On PostgreSQL such transactions run on
-	// connections of their own (BulkWriters of them at once), beside the writers that serve requests,
-	// so that a request never queues behind one; on SQLite, which has one writer, it is Write.
+	// recomputation of deadlines), with Write's guarantees but one: on SQLite with synchronous = FULL
+	// its commit does not wait for the disk, and is durable once a later Write commits or the store
+	// checkpoints (twice a second); a power loss before that takes it back whole. Bulk work must so be
+	// work that is done again until a Write records it done, as a job's is. On PostgreSQL such
+	// transactions run on connections of their own (BulkWriters of them at once), beside the writers
+	// that serve requests, so that a request never queues behind one; on SQLite, which has one writer,
+	// they go through it like any other write.
 	WriteBulk(ctx context.Context, fn func(tx Tx) error) error
 	// BulkWriters tells how many bulk writers of its own the store has, WriteBulk transactions that run
 	// at once (more concurrent calls wait their turn): none on SQLite, where a bulk transaction goes

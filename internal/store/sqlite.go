@@ -83,7 +83,10 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 		rdb.Close()
 		return nil, err
 	}
-	s.write, s.bulk = w.do, w.do // one writer: a bulk transaction is a write like any other
+	// One writer: a bulk transaction goes through it like any other write, but with synchronous =
+	// FULL it alone commits without syncing the disk (writer.setSync).
+	w.relaxBulk = sync == "FULL"
+	s.write, s.bulk = w.do, w.doBulk
 	cp, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")")
 	if err != nil {
 		w.stop()

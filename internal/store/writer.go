@@ -31,6 +31,9 @@ type writers struct {
 	quit     chan struct{}
 	wg       sync.WaitGroup
 	stopOnce sync.Once
+	// relaxBulk: on SQLite with synchronous = FULL, a batch of bulk functions only commits without
+	// syncing the disk (see writer.setSync).
+	relaxBulk bool
 }
 
 // writer is one write connection and its goroutine.
@@ -44,11 +47,13 @@ type writer struct {
 	writes   map[string]bool // which prepared statements change data
 	dirty    bool            // the running function has changed data
 	broken   bool            // a statement failed because the server went away
+	relaxed  bool            // the connection runs with synchronous = NORMAL (relaxBulk)
 }
 
 type writeReq struct {
 	ctx   context.Context
 	fn    func(otklik.Tx) error
+	bulk  bool // background work that a later write makes durable (doBulk)
 	err   error
 	after []func()
 	done  chan struct{}
@@ -79,8 +84,18 @@ func newWriters(ctx context.Context, db *sql.DB, s *Store, n, maxBatch int, begi
 
 // do queues fn and waits for its outcome, then runs its after-commit functions.
 func (ws *writers) do(ctx context.Context, fn func(otklik.Tx) error) error {
+	return ws.submit(ctx, fn, false)
+}
+
+// doBulk is do for background work in large batches (a recomputation's): with relaxBulk, a batch of
+// such functions alone commits without waiting for the disk.
+func (ws *writers) doBulk(ctx context.Context, fn func(otklik.Tx) error) error {
+	return ws.submit(ctx, fn, true)
+}
+
+func (ws *writers) submit(ctx context.Context, fn func(otklik.Tx) error, bulk bool) error {
 	r := writeReqPool.Get().(*writeReq)
-	r.ctx, r.fn, r.err, r.after = ctx, fn, nil, r.after[:0]
+	r.ctx, r.fn, r.bulk, r.err, r.after = ctx, fn, bulk, nil, r.after[:0]
 	select {
 	case ws.reqs <- r:
 	case <-ctx.Done():
@@ -191,6 +206,14 @@ func (w *writer) run(batch []*writeReq) {
 		}
 		return
 	}
+	if w.ws.relaxBulk {
+		if err := w.setSync(batch); err != nil {
+			for _, r := range batch {
+				r.err = unavailable(err)
+			}
+			return
+		}
+	}
 	if len(batch) == 1 {
 		w.runAlone(batch[0])
 		return
@@ -211,6 +234,34 @@ func (w *writer) run(batch []*writeReq) {
 		r.err, r.after = nil, r.after[:0]
 		w.runAlone(r)
 	}
+}
+
+// setSync sets SQLite's synchronous pragma for the batch: NORMAL when every function of it is bulk
+// work, FULL (the store's setting) as soon as one is a request. A commit under NORMAL is written to the
+// WAL but not synced: it becomes durable with the next synced commit, or the next checkpoint (every
+// half second), both of which sync the whole WAL before them; a power loss before either takes it
+// back whole, never part of it, and never a synced commit after it. Bulk work is written to be done
+// again: a recomputation's job is marked done by a request write after its last batch, so a batch
+// lost that way is recomputed when the job runs again. The pragma is only changed on success, and
+// a request never runs under NORMAL: if setting FULL back fails, the batch fails.
+func (w *writer) setSync(batch []*writeReq) error {
+	relax := true
+	for _, r := range batch {
+		relax = relax && r.bulk
+	}
+	if relax == w.relaxed {
+		return nil
+	}
+	mode := "FULL"
+	if relax {
+		mode = "NORMAL"
+	}
+	if _, err := w.conn.ExecContext(context.Background(), "PRAGMA synchronous = "+mode); err != nil {
+		w.noteFailure(err)
+		return err
+	}
+	w.relaxed = relax
+	return nil
 }
 
 // runTogether runs the batch in one transaction; it returns false when a function's failure spoilt

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/otklik/otklik/internal/otklik"
+)
+
+// TestBulkWritesUnsynced: on SQLite with synchronous = FULL, a write commits synced and a bulk write
+// alone does not (NORMAL); a batch that mixes the two commits synced; with synchronous = NORMAL
+// nothing changes. (An internal test: it reads the writer connection's pragma.)
+func TestBulkWritesUnsynced(t *testing.T) {
+	ctx := context.Background()
+	pragma := func(t *testing.T, tx otklik.Tx) int {
+		t.Helper()
+		var n int
+		if err := tx.(*txn).ex.queryRow(ctx, "PRAGMA synchronous").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const normal, full = 1, 2
+	for _, c := range []struct {
+		setting         string
+		write, bulkOnly int
+	}{{"full", full, normal}, {"normal", normal, normal}} {
+		t.Run(c.setting, func(t *testing.T) {
+			st, err := Open(ctx, Options{URL: filepath.Join(t.TempDir(), "otklik.db"), Synchronous: c.setting, Now: time.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			for i, step := range []struct {
+				write func(context.Context, func(otklik.Tx) error) error
+				want  int
+			}{{st.Write, c.write}, {st.WriteBulk, c.bulkOnly}, {st.WriteBulk, c.bulkOnly}, {st.Write, c.write}} {
+				var got int
+				if err := step.write(ctx, func(tx otklik.Tx) error { got = pragma(t, tx); return nil }); err != nil {
+					t.Fatal(err)
+				}
+				if got != step.want {
+					t.Errorf("step %d: synchronous = %d, want %d", i, got, step.want)
+				}
+			}
+		})
+	}
+	t.Run("mixed batch", func(t *testing.T) {
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "x.db")+"?_pragma=synchronous(FULL)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		w := &writer{ws: &writers{relaxBulk: true}, conn: conn}
+		read := func() int {
+			var n int
+			if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		for i, step := range []struct {
+			batch []*writeReq
+			want  int
+		}{
+			{[]*writeReq{{bulk: true}, {bulk: true}}, normal},
+			{[]*writeReq{{bulk: true}, {bulk: false}}, full},
+			{[]*writeReq{{bulk: true}}, normal},
+			{[]*writeReq{{bulk: false}, {bulk: true}}, full},
+		} {
+			if err := w.setSync(step.batch); err != nil {
+				t.Fatal(err)
+			}
+			if got := read(); got != step.want {
+				t.Errorf("batch %d: synchronous = %d, want %d", i, got, step.want)
+			}
+		}
+	})
+}

@@ -31,8 +31,8 @@ type writers struct {
 	quit     chan struct{}
 	wg       sync.WaitGroup
 	stopOnce sync.Once
-	// relaxBulk: on SQLite with synchronous = FULL, a batch of bulk functions only commits without
-	// syncing the disk (see writer.setSync).
+	// relaxBulk: on SQLite with synchronous = FULL, a batch made only of bulk functions commits
+	// without syncing the disk (see writer.setSync).
 	relaxBulk bool
 }
 

@@ -64,6 +64,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	defer st.Close()
+	if advice, err := st.WALAdvice(ctx); err != nil {
+		log.Warn("could not read the database server's settings", "error", err)
+	} else if advice != "" {
+		log.Warn(advice)
+	}
 	node := c.Node
 	if node == "" {
 		host, _ := os.Hostname()

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -53,5 +54,45 @@ func TestPgConfigSessionDefaults(t *testing.T) {
 		if got != want {
 			t.Errorf("the server's backend_flush_after for %s: %q, want %q", url, got, want)
 		}
+	}
+}
+
+// TestWALAdvice: below a gigabyte of min_wal_size the store advises more, naming the setting and the
+// size it has; SQLite has no such setting; and on the server (OTKLIK_TEST_POSTGRES) the advice follows
+// the server's own min_wal_size.
+func TestWALAdvice(t *testing.T) {
+	for _, c := range []struct {
+		keep   int64
+		advise bool
+	}{{80 << 20, true}, {1<<30 - 1, true}, {1 << 30, false}, {4 << 30, false}} {
+		got := walAdvice(c.keep)
+		if c.advise != (got != "") || (c.advise && !strings.Contains(got, "min_wal_size") || c.advise && !strings.Contains(got, "keeps "+strconv.FormatInt(c.keep>>20, 10)+" MB")) {
+			t.Errorf("walAdvice(%d) = %q, want advice: %v", c.keep, got, c.advise)
+		}
+	}
+	if got, err := (&Store{engine: "sqlite"}).WALAdvice(context.Background()); got != "" || err != nil {
+		t.Errorf("SQLite: %q, %v", got, err)
+	}
+
+	server := os.Getenv("OTKLIK_TEST_POSTGRES")
+	if server == "" {
+		t.Skip("the server's side is off: set OTKLIK_TEST_POSTGRES to a server URL (e.g. postgres://postgres@127.0.0.1:5432/test)")
+	}
+	cfg, err := pgConfig(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	var small bool
+	if err := db.QueryRowContext(context.Background(), "SELECT pg_size_bytes(current_setting('min_wal_size')) < 1073741824").Scan(&small); err != nil {
+		t.Fatal(err)
+	}
+	got, err := (&Store{engine: "postgres", read: db}).WALAdvice(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if small != (got != "") {
+		t.Errorf("the server's min_wal_size is below a gigabyte: %v; advice %q", small, got)
 	}
 }

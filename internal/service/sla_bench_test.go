@@ -66,8 +66,8 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 				bulk, _ := strconv.Atoi(os.Getenv("OTKLIK_BENCH_PG_BULK")) // otklik serve --db-bulk-writers
 				// SQLite's durability: normal (the tests' and the fill's) unless OTKLIK_BENCH_SQLITE_SYNC says
 				// full, otklik serve's default, which syncs every commit to the disk.
-				sync := cmp.Or(os.Getenv("OTKLIK_BENCH_SQLITE_SYNC"), "normal")
-				st, err := store.Open(context.Background(), store.Options{URL: kept, Synchronous: sync, BulkWriters: bulk, Now: clock})
+				durability := cmp.Or(os.Getenv("OTKLIK_BENCH_SQLITE_SYNC"), "normal")
+				st, err := store.Open(context.Background(), store.Options{URL: kept, Synchronous: durability, BulkWriters: bulk, Now: clock})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -100,14 +100,15 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 	}
 	// Bulk transactions get writers of their own, each taking one function at a time: a recomputation's
 	// batch is already large, and a request batched with it would wait for all of it. They connect
-	// when first used.
+	// when first used, and commit without waiting for the disk (writer.beginTx).
 	bs, err := newWriters(ctx, db, s, bulks, 1, "BEGIN", true)
 	if err != nil {
 		ws.stop()
 		db.Close()
 		return nil, err
 	}
-	s.write, s.bulk = ws.do, bs.do
+	bs.relaxBulk = true
+	s.write, s.bulk = ws.do, bs.doBulk
 	stopCleaner := func() {}
 	if o.SearchCleanEvery >= 0 {
 		stopCleaner = startSearchCleaner(db, cmp.Or(o.SearchCleanEvery, searchCleanEvery), o.Logger)

@@ -395,14 +395,19 @@ func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newSLAFixture(t, engine, "2026-12-21 10:00")
 		ctx := context.Background()
-		numbers := f.createMany(t, 3, "payments")
-		read, err := f.st.OpenTickets(ctx, 0, 10, otklik.TimeSpan{})
-		if err != nil || len(read) != 3 {
+		// More tickets than SQLite writes records a statement, twice over (and a few), so that its
+		// statements of full and of partial size both run.
+		numbers := f.createMany(t, 133, "payments")
+		read, err := f.st.OpenTickets(ctx, 0, 200, otklik.TimeSpan{})
+		if err != nil || len(read) != len(numbers) {
 			t.Fatalf("open tickets: %d, %v", len(read), err)
 		}
-		// The second ticket changes after it was read.
-		if _, err := f.svc.ChangeStatus(ctx, otklik.SystemActor, numbers[1], service.StatusChange{Status: otklik.StatusInProgress}); err != nil {
-			t.Fatal(err)
+		// The second ticket and the hundredth change after they were read.
+		staleAt := map[int]bool{1: true, 100: true}
+		for i := range staleAt {
+			if _, err := f.svc.ChangeStatus(ctx, otklik.SystemActor, numbers[i], service.StatusChange{Status: otklik.StatusInProgress}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		// storeBatch moves the read tickets' resolution deadline to due in one batch, a sealed record each
 		// with the reason reason(i), and returns the stale ones.
@@ -414,12 +419,12 @@ func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(stale) != 1 || stale[0].Number != numbers[1] {
-			t.Fatalf("stale %v, want only %s", stale, numbers[1])
+		if len(stale) != 2 || stale[0].Number != numbers[1] || stale[1].Number != numbers[100] {
+			t.Fatalf("stale %v, want only %s and %s", stale, numbers[1], numbers[100])
 		}
 		for i, n := range numbers {
 			tk, recs := f.ticket(t, n), f.slaRecords(t, n)
-			if i == 1 {
+			if staleAt[i] {
 				if sameMoment(tk.DueAt, moved) || len(recs) != 0 {
 					t.Errorf("stale %s: due %v, SLA records %v", n, tk.DueAt, recs)
 				}
@@ -434,7 +439,7 @@ func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
 		}
 		// Records of one batch that do not share their time, actor, kind and reason are refused, and
 		// nothing of the batch is stored.
-		if read, err = f.st.OpenTickets(ctx, 0, 10, otklik.TimeSpan{}); err != nil {
+		if read, err = f.st.OpenTickets(ctx, 0, 200, otklik.TimeSpan{}); err != nil {
 			t.Fatal(err)
 		}
 		later := moved.Add(24 * time.Hour)

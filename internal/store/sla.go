@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -279,44 +282,10 @@ func (t *txn) SetSLANext(ctx context.Context, ticketID int64, next *time.Time) e
 	return translate(err)
 }
 
-// advanceSLANext is SetSLANext for a recomputation: it adds a timer or moves one earlier, never later.
-// A timer left earlier than the ticket's next reminder or breach fires for nothing: RunSLATimers then
-// finds nothing due and sets the right time. A recomputation that moves every deadline later (a
-// holiday added) so writes no timer at all (store-recomputed on PostgreSQL does the same).
-func (t *txn) advanceSLANext(ctx context.Context, ticketID int64, next *time.Time) error {
-	if next == nil {
-		return t.SetSLANext(ctx, ticketID, nil)
-	}
-	_, err := t.ex.exec(ctx, `INSERT INTO sla_timers (ticket_id, next_at) VALUES (?, ?)
-		ON CONFLICT (ticket_id) DO UPDATE SET next_at = excluded.next_at WHERE excluded.next_at < sla_timers.next_at`,
-		ticketID, t.s.tv(*next))
-	return translate(err)
-}
-
-// updateTicketSLA stores a recomputed ticket's deadline state, version and journal head if its stored
-// version is still prevVersion (else ECONFLICT).
-func (t *txn) updateTicketSLA(ctx context.Context, tk *otklik.Ticket, prevVersion int64) error {
-	s := t.s
-	res, err := t.ex.exec(ctx, `UPDATE tickets SET first_response_due_at = ?, due_at = ?, sla_policy = ?,
-		sla_flags = ?, legal_due_at = ?, version = ?, updated_at = ?, journal_seq = ?, journal_head = ? WHERE id = ? AND version = ?`,
-		s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt), tk.SLA.Policy, int(tk.SLA.Flags),
-		s.tvp(tk.SLA.LegalDueAt), tk.Version, s.tv(tk.UpdatedAt), tk.JournalSeq, tk.JournalHead, tk.ID, prevVersion)
-	if err != nil {
-		return translate(err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err == nil {
-			return otklik.Errorf(otklik.ECONFLICT, "ticket.version_conflict", nil)
-		}
-		return translate(err)
-	}
-	return nil
-}
-
-// StoreRecomputed stores recomputed tickets and their journal records. SQLite runs the statements one by
-// one in process; PostgreSQL sends the batch as one prepared statement (store-recomputed) whose
-// parameters are arrays, a column each, encoded here (recomputedParams): one round trip, and nothing to
-// parse per batch.
+// StoreRecomputed stores recomputed tickets and their journal records. SQLite runs its statements in
+// process, many rows each (storeRecomputedSQLite); PostgreSQL sends the batch as one prepared statement
+// (store-recomputed) whose parameters are arrays, a column each, encoded here (recomputedParams): one
+// round trip, and nothing to parse per batch.
 func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord) ([]*otklik.Ticket, error) {
 	var stale []*otklik.Ticket
 	shared, err := sharedRecord(recs)
@@ -324,24 +293,7 @@ func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []i
 		return nil, err
 	}
 	if t.s.engine != "postgres" {
-		for i, tk := range ts {
-			if err := t.updateTicketSLA(ctx, tk, prev[i]); err != nil {
-				if otklik.IsCode(err, otklik.ECONFLICT) {
-					stale = append(stale, tk)
-					continue
-				}
-				return nil, err
-			}
-			if err := t.advanceSLANext(ctx, tk.ID, tk.SLA.NextAt); err != nil {
-				return nil, err
-			}
-			for _, r := range recs[i] {
-				if err := t.AppendJournal(ctx, r); err != nil {
-					return nil, err
-				}
-			}
-		}
-		return stale, nil
+		return t.storeRecomputedSQLite(ctx, ts, prev, recs, shared)
 	}
 	if len(ts) == 0 {
 		return nil, nil
@@ -366,6 +318,123 @@ func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []i
 		}
 	}
 	return stale, nil
+}
+
+// storeRecomputedSQLite is StoreRecomputed on SQLite, recomputedRows tickets, records or timers a
+// statement, what the records share bound once: first the tickets whose version is still the one they
+// were read at (the statement returns their IDs), then those tickets' records and timers. A statement a
+// ticket and one a record spent most of a recomputation's writing in binding values and starting and
+// ending statements (docs/PERFORMANCE.md).
+func (t *txn) storeRecomputedSQLite(ctx context.Context, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord, shared *otklik.JournalRecord) ([]*otklik.Ticket, error) {
+	s := t.s
+	updated := make(map[int64]bool, len(ts))
+	args := make([]any, 0, 11*recomputedRows)
+	for start := 0; start < len(ts); start += recomputedRows {
+		chunk := ts[start:min(start+recomputedRows, len(ts))]
+		args = args[:0]
+		for i, tk := range chunk {
+			args = append(args, tk.ID, prev[start+i], s.tvp(tk.FirstResponseDueAt), s.tvp(tk.DueAt), tk.SLA.Policy,
+				int(tk.SLA.Flags), s.tvp(tk.SLA.LegalDueAt), tk.Version, s.tv(tk.UpdatedAt), tk.JournalSeq, tk.JournalHead)
+		}
+		rows, err := t.ex.query(ctx, recomputedTicketsSQL(len(chunk)), args...)
+		if err != nil {
+			return nil, translate(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, translate(err)
+			}
+			updated[id] = true
+		}
+		if err := cmp.Or(rows.Err(), rows.Close()); err != nil {
+			return nil, translate(err)
+		}
+	}
+	var stale []*otklik.Ticket
+	var records []*otklik.JournalRecord
+	var timers []*otklik.Ticket
+	for i, tk := range ts {
+		switch {
+		case !updated[tk.ID]:
+			stale = append(stale, tk)
+			continue
+		case tk.SLA.NextAt == nil:
+			if err := t.SetSLANext(ctx, tk.ID, nil); err != nil {
+				return nil, err
+			}
+		default:
+			timers = append(timers, tk)
+		}
+		records = append(records, recs[i]...)
+	}
+	for rows := range slices.Chunk(records, recomputedRows) {
+		args = append(args[:0], s.tv(shared.At), string(shared.Actor.Type), shared.Actor.ID, shared.Actor.Name,
+			string(shared.Actor.Channel), string(shared.Kind), shared.Reason)
+		for _, r := range rows {
+			args = append(args, r.TicketID, r.Seq, r.Field, r.Before, r.After, r.PrevHash, r.Hash)
+		}
+		if err := t.execRows(ctx, recomputedJournalSQL, len(rows), args); err != nil {
+			return nil, err
+		}
+	}
+	for rows := range slices.Chunk(timers, recomputedRows) {
+		args = args[:0]
+		for _, tk := range rows {
+			args = append(args, tk.ID, s.tv(*tk.SLA.NextAt))
+		}
+		if err := t.execRows(ctx, recomputedTimersSQL, len(rows), args); err != nil {
+			return nil, err
+		}
+	}
+	return stale, nil
+}
+
+// recomputedRows is how many tickets, journal records or timers storeRecomputedSQLite writes a statement.
+const recomputedRows = 64
+
+// recomputedTicketsSQL updates n recomputed tickets, eleven values a ticket, where each is still at the
+// version it was read at, and returns the IDs of those it updated.
+func recomputedTicketsSQL(n int) string {
+	return `UPDATE tickets SET first_response_due_at = v.column3, due_at = v.column4, sla_policy = v.column5,
+		sla_flags = v.column6, legal_due_at = v.column7, version = v.column8, updated_at = v.column9,
+		journal_seq = v.column10, journal_head = v.column11
+	  FROM (VALUES ` + valueRows(n, 11) + `) AS v
+	 WHERE tickets.id = v.column1 AND tickets.version = v.column2
+	RETURNING tickets.id`
+}
+
+// recomputedJournalSQL is the insert of n recomputed tickets' journal records: what they share first,
+// then seven values a record.
+func recomputedJournalSQL(n int) string {
+	return `INSERT INTO journal (at, actor_type, actor_id, actor_name, channel, kind, reason, ticket_id, seq, field,
+		before, after, prev_hash, hash)
+	SELECT ?, ?, ?, ?, ?, ?, ?, column1, column2, column3, column4, column5, column6, column7
+	  FROM (VALUES ` + valueRows(n, 7) + `)`
+}
+
+// recomputedTimersSQL adds n recomputed tickets' timers or moves them earlier, never later. A timer
+// left earlier than the ticket's next reminder or breach fires for nothing: RunSLATimers then finds
+// nothing due and sets the right time. A recomputation that moves every deadline later (a holiday
+// added) so writes no timer at all (store-recomputed on PostgreSQL does the same).
+func recomputedTimersSQL(n int) string {
+	return `INSERT INTO sla_timers (ticket_id, next_at) VALUES ` + valueRows(n, 2) + `
+	ON CONFLICT (ticket_id) DO UPDATE SET next_at = excluded.next_at WHERE excluded.next_at < sla_timers.next_at`
+}
+
+// valueRows is n rows of k placeholders for a VALUES list: "(?, ?), (?, ?)".
+func valueRows(n, k int) string {
+	row := "(" + strings.Repeat("?, ", k-1) + "?)"
+	return strings.Repeat(row+", ", n-1) + row
+}
+
+// execRows runs the statement build makes for n rows, prepared once a size: a batch's chunks are all
+// of recomputedRows rows but its last, so a writer keeps at most recomputedRows statements of a kind
+// (preparing a remainder's each time cost a fifth of the journal's writing).
+func (t *txn) execRows(ctx context.Context, build func(n int) string, n int, args []any) error {
+	_, err := t.ex.exec(ctx, build(n), args...)
+	return translate(err)
 }
 
 // pgParamsPool keeps the bulk writers' parameter buffers (a batch's are about half a megabyte).

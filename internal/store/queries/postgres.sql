@@ -52,7 +52,7 @@ SELECT address, code_hash, expires_at, failures, locked_until, sent_at FROM citi
 -- are arrays, an element a ticket; then what every record shares (time, actor, kind, reason), once;
 -- then arrays again, an element a record. A ticket whose version is no longer the one it was read at is
 -- left alone, and so are its records; the statement returns the IDs of the tickets it updated. Timers
--- move only earlier, as SQLite's advanceSLANext: one that would move later fires at its old time for
+-- move only earlier, as SQLite's (recomputedTimersSQL): one that would move later fires at its old time for
 -- nothing and is set right then. A timer that exists is updated in place: an INSERT … ON CONFLICT would
 -- first lock it, a WAL record a ticket. (The ON CONFLICT left on the insert of missing timers is a
 -- guard: the ticket's row lock and version check keep any other transaction from adding one meanwhile.)

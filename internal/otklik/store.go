@@ -20,12 +20,10 @@ type Store interface {
 	// registered with Tx.AfterCommit run after the commit, and only then.
 	Write(ctx context.Context, fn func(tx Tx) error) error
 	// WriteBulk runs fn in a write transaction of its own, for background work in large batches (the
-	// recomputation of deadlines), with Write's guarantees but one: its commit does not wait for the
-	// disk (SQLite with synchronous = FULL; PostgreSQL, synchronous_commit off for the transaction), and
-	// is durable once a later Write commits, or SQLite checkpoints (twice a second), or PostgreSQL's WAL
-	// writer flushes it (within a second); a crash of the machine (on PostgreSQL, of the server) before
-	// that takes it back whole. Bulk work must so be work that is done again until a Write records it
-	// done, as a job's is. On PostgreSQL such
+	// recomputation of deadlines), with Write's guarantees but one: on SQLite with synchronous = FULL
+	// its commit does not wait for the disk, and is durable once a later Write commits or the store
+	// checkpoints (twice a second); a power loss before that takes it back whole. Bulk work must so be
+	// work that is done again until a Write records it done, as a job's is. On PostgreSQL such
 	// transactions run on connections of their own (BulkWriters of them at once), beside the writers
 	// that serve requests, so that a request never queues behind one; on SQLite, which has one writer,
 	// they go through it like any other write.

@@ -100,15 +100,14 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 	}
 	// Bulk transactions get writers of their own, each taking one function at a time: a recomputation's
 	// batch is already large, and a request batched with it would wait for all of it. They connect
-	// when first used, and commit without waiting for the disk (writer.beginTx).
+	// when first used.
 	bs, err := newWriters(ctx, db, s, bulks, 1, "BEGIN", true)
 	if err != nil {
 		ws.stop()
 		db.Close()
 		return nil, err
 	}
-	bs.relaxBulk = true
-	s.write, s.bulk = ws.do, bs.doBulk
+	s.write, s.bulk = ws.do, bs.do
 	stopCleaner := func() {}
 	if o.SearchCleanEvery >= 0 {
 		stopCleaner = startSearchCleaner(db, cmp.Or(o.SearchCleanEvery, searchCleanEvery), o.Logger)

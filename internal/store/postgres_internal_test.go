@@ -2,17 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
-
-	"github.com/otklik/otklik/internal/otklik"
 )
 
 // TestPgConfigSessionDefaults: every connection asks for backend_flush_after unless the URL sets it,
@@ -99,55 +94,5 @@ func TestWALAdvice(t *testing.T) {
 	}
 	if small != (got != "") {
 		t.Errorf("the server's min_wal_size is below a gigabyte: %v; advice %q", small, got)
-	}
-}
-
-// TestBulkCommitsAsync: on PostgreSQL a write commits synchronously and a bulk write's transaction runs
-// with synchronous_commit off (OTKLIK_TEST_POSTGRES).
-func TestBulkCommitsAsync(t *testing.T) {
-	server := os.Getenv("OTKLIK_TEST_POSTGRES")
-	if server == "" {
-		t.Skip("set OTKLIK_TEST_POSTGRES to a server URL (e.g. postgres://postgres@127.0.0.1:5432/test)")
-	}
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := "otklik_bulk_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	st, err := Open(ctx, Options{URL: u.String(), Now: time.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	setting := func(t *testing.T, tx otklik.Tx) string {
-		t.Helper()
-		var s string
-		if err := tx.(*txn).ex.queryRow(ctx, "SELECT current_setting('synchronous_commit')").Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	for i, step := range []struct {
-		write func(context.Context, func(otklik.Tx) error) error
-		want  string
-	}{{st.Write, "on"}, {st.WriteBulk, "off"}, {st.WriteBulk, "off"}, {st.Write, "on"}} {
-		var got string
-		if err := step.write(ctx, func(tx otklik.Tx) error { got = setting(t, tx); return nil }); err != nil {
-			t.Fatal(err)
-		}
-		if got != step.want {
-			t.Errorf("step %d: synchronous_commit = %s, want %s", i, got, step.want)
-		}
 	}
 }

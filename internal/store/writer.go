@@ -31,9 +31,8 @@ type writers struct {
 	quit     chan struct{}
 	wg       sync.WaitGroup
 	stopOnce sync.Once
-	// relaxBulk: a batch made only of bulk functions commits without waiting for the disk — on SQLite
-	// with synchronous = FULL (see writer.setSync), on PostgreSQL with synchronous_commit off for the
-	// transaction (see writer.relaxCommit).
+	// relaxBulk: on SQLite with synchronous = FULL, a batch made only of bulk functions commits
+	// without syncing the disk (see writer.setSync).
 	relaxBulk bool
 }
 
@@ -48,7 +47,7 @@ type writer struct {
 	writes   map[string]bool // which prepared statements change data
 	dirty    bool            // the running function has changed data
 	broken   bool            // a statement failed because the server went away
-	relaxed  bool            // the SQLite connection runs with synchronous = NORMAL (relaxBulk)
+	relaxed  bool            // the connection runs with synchronous = NORMAL (relaxBulk)
 }
 
 type writeReq struct {
@@ -207,7 +206,7 @@ func (w *writer) run(batch []*writeReq) {
 		}
 		return
 	}
-	if w.ws.relaxBulk && !w.pg {
+	if w.ws.relaxBulk {
 		if err := w.setSync(batch); err != nil {
 			for _, r := range batch {
 				r.err = unavailable(err)
@@ -246,7 +245,10 @@ func (w *writer) run(batch []*writeReq) {
 // lost that way is recomputed when the job runs again. The pragma is only changed on success, and
 // a request never runs under NORMAL: if setting FULL back fails, the batch fails.
 func (w *writer) setSync(batch []*writeReq) error {
-	relax := allBulk(batch)
+	relax := true
+	for _, r := range batch {
+		relax = relax && r.bulk
+	}
 	if relax == w.relaxed {
 		return nil
 	}
@@ -262,44 +264,11 @@ func (w *writer) setSync(batch []*writeReq) error {
 	return nil
 }
 
-// beginTx opens the batch's transaction; on PostgreSQL with relaxBulk, a batch made only of bulk
-// functions commits without waiting for its WAL to reach the disk (synchronous_commit off for the
-// transaction alone). Such a commit is durable once the WAL writer flushes it (within a few tenths of a
-// second), or sooner with any later synchronous commit, which flushes the WAL before it; a server crash
-// before that takes the transaction back whole, never part of it, and never a synchronous commit after
-// it. A recomputation's bulk commits flushing their own WAL every 500 tickets is where a
-// registration's commit waited for the disk behind them (docs/PERFORMANCE.md). A transaction left
-// open by a failure is rolled back.
-func (w *writer) beginTx(batch []*writeReq) error {
-	bg := context.Background()
-	if _, err := w.exec(bg, w.begin); err != nil {
-		return err
-	}
-	if !w.pg || !w.ws.relaxBulk || !allBulk(batch) {
-		return nil
-	}
-	if _, err := w.exec(bg, "SET LOCAL synchronous_commit = off"); err != nil {
-		_, _ = w.exec(bg, "ROLLBACK")
-		return err
-	}
-	return nil
-}
-
-// allBulk tells whether every function of the batch is bulk work (doBulk).
-func allBulk(batch []*writeReq) bool {
-	for _, r := range batch {
-		if !r.bulk {
-			return false
-		}
-	}
-	return true
-}
-
 // runTogether runs the batch in one transaction; it returns false when a function's failure spoilt
 // the transaction, having rolled everything back.
 func (w *writer) runTogether(batch []*writeReq) bool {
 	bg := context.Background()
-	if err := w.beginTx(batch); err != nil {
+	if _, err := w.exec(bg, w.begin); err != nil {
 		for _, r := range batch {
 			r.err = unavailable(err)
 		}
@@ -341,7 +310,7 @@ func (w *writer) runAlone(r *writeReq) {
 			return
 		}
 		bg := context.Background()
-		if err := w.beginTx([]*writeReq{r}); err != nil {
+		if _, err := w.exec(bg, w.begin); err != nil {
 			r.err = unavailable(err)
 			return
 		}

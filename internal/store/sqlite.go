@@ -121,7 +121,7 @@ const checkpointEvery = 500 * time.Millisecond
 // checkpoint has copied the whole WAL, which never happens while a recomputation writes and reads at
 // once: a pass over a million tickets left its gigabytes of copied pages in memory, and the first
 // checkpoint after it synced them in one go (1.3 s) while each registration's commit waited behind it
-// on the same disk (up to 0.25–0.36 s; docs/PERFORMANCE.md). Written as they are copied, the pages
+// on the same disk (up to 0.22–0.43 s; docs/PERFORMANCE.md). Written as they are copied, the pages
 // leave that sync little to do. It returns a function that stops it.
 func startCheckpointer(db *sql.DB, path string, log *slog.Logger) (stop func()) {
 	f, err := os.Open(path)

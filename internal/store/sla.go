@@ -375,8 +375,8 @@ func (t *txn) storeRecomputedSQLite(ctx context.Context, ts []*otklik.Ticket, pr
 		for _, r := range rows {
 			args = append(args, r.TicketID, r.Seq, r.Field, r.Before, r.After, r.PrevHash, r.Hash)
 		}
-		if err := t.execRows(ctx, recomputedJournalSQL, len(rows), args); err != nil {
-			return nil, err
+		if _, err := t.ex.exec(ctx, recomputedJournalSQL(len(rows)), args...); err != nil {
+			return nil, translate(err)
 		}
 	}
 	for rows := range slices.Chunk(timers, recomputedRows) {
@@ -384,14 +384,17 @@ func (t *txn) storeRecomputedSQLite(ctx context.Context, ts []*otklik.Ticket, pr
 		for _, tk := range rows {
 			args = append(args, tk.ID, s.tv(*tk.SLA.NextAt))
 		}
-		if err := t.execRows(ctx, recomputedTimersSQL, len(rows), args); err != nil {
-			return nil, err
+		if _, err := t.ex.exec(ctx, recomputedTimersSQL(len(rows)), args...); err != nil {
+			return nil, translate(err)
 		}
 	}
 	return stale, nil
 }
 
 // recomputedRows is how many tickets, journal records or timers storeRecomputedSQLite writes a statement.
+// The writer prepares each size of statement once: a batch's chunks are all of this size but its last,
+// so it keeps at most recomputedRows statements of a kind (preparing a remainder's each time cost a
+// fifth of the journal's writing).
 const recomputedRows = 64
 
 // recomputedTicketsSQL updates n recomputed tickets, eleven values a ticket, where each is still at the
@@ -427,14 +430,6 @@ func recomputedTimersSQL(n int) string {
 func valueRows(n, k int) string {
 	row := "(" + strings.Repeat("?, ", k-1) + "?)"
 	return strings.Repeat(row+", ", n-1) + row
-}
-
-// execRows runs the statement build makes for n rows, prepared once a size: a batch's chunks are all
-// of recomputedRows rows but its last, so a writer keeps at most recomputedRows statements of a kind
-// (preparing a remainder's each time cost a fifth of the journal's writing).
-func (t *txn) execRows(ctx context.Context, build func(n int) string, n int, args []any) error {
-	_, err := t.ex.exec(ctx, build(n), args...)
-	return translate(err)
 }
 
 // pgParamsPool keeps the bulk writers' parameter buffers (a batch's are about half a megabyte).

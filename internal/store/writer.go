@@ -47,7 +47,10 @@ type writer struct {
 	writes   map[string]bool // which prepared statements change data
 	dirty    bool            // the running function has changed data
 	broken   bool            // a statement failed because the server went away
-	relaxed  bool            // the connection runs with synchronous = NORMAL (relaxBulk)
+	// relaxed: the connection runs with synchronous = NORMAL (relaxBulk). Kept across a reconnect on
+	// purpose: the pool may hand back the same connection, still NORMAL, or a new one at FULL, and
+	// either way the next request batch sets FULL (a bulk batch on a new one merely runs synced).
+	relaxed bool
 }
 
 type writeReq struct {

@@ -156,10 +156,9 @@ type IdempotencyKey struct {
 
 // RequesterTx finds and stores requesters.
 type RequesterTx interface {
-	// FindRequester returns the requester with the e-mail, else the phone, else the СНИЛС of l, or
-	// ENOTFOUND.
-	FindRequester(ctx context.Context, l RequesterLookup) (*Requester, error)
-	InsertRequester(ctx context.Context, r *Requester) error
+	// FindOrAddRequester returns the requester with the e-mail, else the phone, else the СНИЛС of l;
+	// when there is none it stores r as a new one (filling in its ID) and returns it with added true.
+	FindOrAddRequester(ctx context.Context, l RequesterLookup, r *Requester) (_ *Requester, added bool, _ error)
 	UpdateRequester(ctx context.Context, r *Requester) error
 }
 

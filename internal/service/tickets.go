@@ -273,14 +273,11 @@ func (s *Service) requester(ctx context.Context, tx otklik.Tx, in otklik.Request
 	default:
 		l.SNILS = in.SNILS
 	}
-	r, err := tx.FindRequester(ctx, l)
-	if otklik.IsCode(err, otklik.ENOTFOUND) {
-		r = &in
-		r.CreatedAt = now
-		return r, tx.InsertRequester(ctx, r)
-	}
-	if err != nil {
-		return nil, err
+	add := in
+	add.CreatedAt = now
+	r, added, err := tx.FindOrAddRequester(ctx, l, &add)
+	if err != nil || added {
+		return r, err
 	}
 	changed := false
 	fill := func(have *string, v string) {

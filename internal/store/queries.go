@@ -36,6 +36,7 @@ type queries struct {
 	RequesterByPhone  string `query:"requester-by-phone"`
 	RequesterBySNILS  string `query:"requester-by-snils"`
 	InsertRequester   string `query:"insert-requester"`
+	RequesterOrAdd    string `query:"requester-by-email-or-add,optional"`
 	UpdateRequester   string `query:"update-requester"`
 	InsertUser        string `query:"insert-user"`
 	UpdateUser        string `query:"update-user"`

@@ -41,6 +41,20 @@ WITH t AS (
 )
 SELECT (SELECT id FROM t), (SELECT id FROM m), (SELECT id FROM j)
 
+-- name: requester-by-email-or-add
+-- The requester with the e-mail (the first parameter), or else a new one with the other six values,
+-- and whether it was added. When another transaction adds the same e-mail meanwhile, the insert waits
+-- for it and adds nothing, and no row comes back: the caller then reads the requester it added.
+WITH f AS (
+    SELECT id, name, email, phone, snils, inn, created_at FROM requesters WHERE email = ?::text
+), a AS (
+    INSERT INTO requesters (name, email, phone, snils, inn, created_at)
+    SELECT ?::text, ?::text, ?::text, ?::text, ?::text, ?::timestamptz WHERE NOT EXISTS (SELECT FROM f)
+    ON CONFLICT (email) DO NOTHING
+    RETURNING id, name, email, phone, snils, inn, created_at
+)
+SELECT *, false FROM f UNION ALL SELECT *, true FROM a
+
 -- name: staff-auth
 SELECT id, totp_secret, totp_enabled_at, totp_last_step, failed_logins, locked_until FROM users WHERE id = ? FOR UPDATE
 

@@ -46,9 +46,12 @@ import (
 // OTKLIK_BENCH_SQLITE_SYNC=full opens a kept SQLite database as otklik serve does by default, every
 // commit synced to the disk (normal otherwise, as the tests). OTKLIK_BENCH_PG_BULK sets a kept
 // PostgreSQL store's bulk writers, the recomputation's transactions at once (otklik serve
-// --db-bulk-writers).
+// --db-bulk-writers). OTKLIK_BENCH_SLOW_MS=n logs every registration that waited over n ms with its
+// start (Unix time in microseconds) and length, to set beside a trace of the machine's disk or
+// scheduler.
 func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 	n := 20_000
+	slowMS, _ := strconv.Atoi(os.Getenv("OTKLIK_BENCH_SLOW_MS"))
 	if v, err := strconv.Atoi(os.Getenv("OTKLIK_BENCH_TICKETS")); err == nil && v > 0 {
 		n = v
 	}
@@ -165,7 +168,11 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 									b.Error(err)
 									return
 								}
-								waits = append(waits, time.Since(t0))
+								wait := time.Since(t0)
+								if slowMS > 0 && wait > time.Duration(slowMS)*time.Millisecond {
+									b.Logf("slow registration: start %d µs, %.1f ms", t0.UnixMicro(), float64(wait)/1e6)
+								}
+								waits = append(waits, wait)
 								heapMax = max(heapMax, heapObjects())
 								time.Sleep(2 * time.Millisecond)
 							}

@@ -2,7 +2,6 @@ package jobs_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -15,48 +14,43 @@ import (
 // workers claims them, runs an empty handler and marks them done. It reports jobs/s from the first
 // enqueue to the last completion. Run with -benchtime=20000x (b.N is the number of jobs).
 func BenchmarkJobs(b *testing.B) {
-	for _, engine := range testkit.Engines {
-		b.Run(engine, func(b *testing.B) {
-			if engine == "postgres" && os.Getenv(testkit.PostgresEnv) == "" {
-				b.Skipf("set %s", testkit.PostgresEnv)
-			}
-			st := testkit.MustOpenStoreEngine(b, engine, time.Now)
-			r := jobs.New(jobs.Options{Store: st, Concurrency: 32, Poll: 5 * time.Millisecond})
-			r.Register("noop", jobs.Handler{Run: func(ctx context.Context, j *otklik.Job) error { return nil }})
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			b.ResetTimer()
-			start := time.Now()
-			go func() { _ = r.Run(ctx); close(done) }()
-			for left := b.N; left > 0; left -= 100 {
-				n := min(100, left)
-				if err := st.Write(ctx, func(tx otklik.Tx) error {
-					for i := 0; i < n; i++ {
-						if err := tx.EnqueueJob(ctx, &otklik.Job{Kind: "noop"}); err != nil {
-							return err
-						}
+	testkit.BenchEachEngine(b, func(b *testing.B, engine string) {
+		st := testkit.MustOpenStoreEngine(b, engine, time.Now)
+		r := jobs.New(jobs.Options{Store: st, Concurrency: 32, Poll: 5 * time.Millisecond})
+		r.Register("noop", jobs.Handler{Run: func(ctx context.Context, j *otklik.Job) error { return nil }})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		b.ResetTimer()
+		start := time.Now()
+		go func() { _ = r.Run(ctx); close(done) }()
+		for left := b.N; left > 0; left -= 100 {
+			n := min(100, left)
+			if err := st.Write(ctx, func(tx otklik.Tx) error {
+				for i := 0; i < n; i++ {
+					if err := tx.EnqueueJob(ctx, &otklik.Job{Kind: "noop"}); err != nil {
+						return err
 					}
-					return nil
-				}); err != nil {
-					b.Fatal(err)
 				}
-				r.Poke()
+				return nil
+			}); err != nil {
+				b.Fatal(err)
 			}
-			for {
-				c, err := st.JobCounts(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if c[otklik.JobDone] == int64(b.N) {
-					break
-				}
-				time.Sleep(50 * time.Millisecond) // counting is not free: look rarely
+			r.Poke()
+		}
+		for {
+			c, err := st.JobCounts(ctx)
+			if err != nil {
+				b.Fatal(err)
 			}
-			el := time.Since(start)
-			b.StopTimer()
-			cancel()
-			<-done
-			b.ReportMetric(float64(b.N)/el.Seconds(), "jobs/s")
-		})
-	}
+			if c[otklik.JobDone] == int64(b.N) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond) // counting is not free: look rarely
+		}
+		el := time.Since(start)
+		b.StopTimer()
+		cancel()
+		<-done
+		b.ReportMetric(float64(b.N)/el.Seconds(), "jobs/s")
+	})
 }

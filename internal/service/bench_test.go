@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -45,37 +44,32 @@ func BenchmarkCreateTicket(b *testing.B) {
 // for a new requester before FindOrAddRequester, four since) and its commit. new-requester writes
 // from a new e-mail every time, known-requester from one of a hundred that wrote before.
 func BenchmarkCreateTicketAlone(b *testing.B) {
-	for _, engine := range testkit.Engines {
-		b.Run(engine, func(b *testing.B) {
-			if engine == "postgres" && os.Getenv(testkit.PostgresEnv) == "" {
-				b.Skipf("set %s to run PostgreSQL benchmarks", testkit.PostgresEnv)
+	testkit.BenchEachEngine(b, func(b *testing.B, engine string) {
+		st := testkit.MustOpenStoreEngine(b, engine, time.Now)
+		svc := service.New(service.Options{Store: st})
+		actor := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "bench", Channel: otklik.ChannelAPI}
+		create := func(b *testing.B, email string) {
+			if _, _, err := svc.CreateTicket(context.Background(), actor, service.NewTicket{
+				Channel: otklik.ChannelWeb, Subject: "Не могу войти в личный кабинет",
+				Body:      "Здравствуйте! После ввода пароля появляется ошибка 500. Прошу помочь восстановить доступ.",
+				Requester: service.RequesterInput{Name: "Иванова Мария Петровна", Email: email},
+			}); err != nil {
+				b.Fatal(err)
 			}
-			st := testkit.MustOpenStoreEngine(b, engine, time.Now)
-			svc := service.New(service.Options{Store: st})
-			actor := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "bench", Channel: otklik.ChannelAPI}
-			create := func(b *testing.B, email string) {
-				if _, _, err := svc.CreateTicket(context.Background(), actor, service.NewTicket{
-					Channel: otklik.ChannelWeb, Subject: "Не могу войти в личный кабинет",
-					Body:      "Здравствуйте! После ввода пароля появляется ошибка 500. Прошу помочь восстановить доступ.",
-					Requester: service.RequesterInput{Name: "Иванова Мария Петровна", Email: email},
-				}); err != nil {
-					b.Fatal(err)
-				}
+		}
+		for i := range 100 { // the known requesters, and every statement prepared
+			create(b, "known"+strconv.Itoa(i)+"@example.ru")
+		}
+		b.Run("new-requester", func(b *testing.B) {
+			run := strconv.FormatInt(time.Now().UnixNano(), 36) // new with every -count
+			for i := 0; b.Loop(); i++ {
+				create(b, "new-"+run+"-"+strconv.Itoa(i)+"@example.ru")
 			}
-			for i := range 100 { // the known requesters, and every statement prepared
-				create(b, "known"+strconv.Itoa(i)+"@example.ru")
-			}
-			b.Run("new-requester", func(b *testing.B) {
-				run := strconv.FormatInt(time.Now().UnixNano(), 36) // new with every -count
-				for i := 0; b.Loop(); i++ {
-					create(b, "new-"+run+"-"+strconv.Itoa(i)+"@example.ru")
-				}
-			})
-			b.Run("known-requester", func(b *testing.B) {
-				for i := 0; b.Loop(); i++ {
-					create(b, "known"+strconv.Itoa(i%100)+"@example.ru")
-				}
-			})
 		})
-	}
+		b.Run("known-requester", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				create(b, "known"+strconv.Itoa(i%100)+"@example.ru")
+			}
+		})
+	})
 }

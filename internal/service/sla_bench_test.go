@@ -55,164 +55,159 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("OTKLIK_BENCH_TICKETS")); err == nil && v > 0 {
 		n = v
 	}
-	for _, engine := range testkit.Engines {
-		b.Run(engine, func(b *testing.B) {
-			if engine == "postgres" && os.Getenv(testkit.PostgresEnv) == "" {
-				b.Skipf("set %s to run on PostgreSQL", testkit.PostgresEnv)
-			}
-			now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) // Monday, 15:00 Moscow
-			clock := func() time.Time { return now }
-			var st *store.Store
-			fill := n
-			kept := map[string]string{"sqlite": os.Getenv("OTKLIK_BENCH_DB"), "postgres": os.Getenv("OTKLIK_BENCH_PG_DB")}[engine]
-			openKept := func() *store.Store {
-				bulk, _ := strconv.Atoi(os.Getenv("OTKLIK_BENCH_PG_BULK")) // otklik serve --db-bulk-writers
-				// SQLite's durability: normal (the tests' and the fill's) unless OTKLIK_BENCH_SQLITE_SYNC says
-				// full, otklik serve's default, which syncs every commit to the disk.
-				durability := cmp.Or(os.Getenv("OTKLIK_BENCH_SQLITE_SYNC"), "normal")
-				st, err := store.Open(context.Background(), store.Options{URL: kept, Synchronous: durability, BulkWriters: bulk, Now: clock})
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.Cleanup(func() { st.Close() })
-				return st
-			}
-			if kept != "" {
-				st = openKept()
-				if have, err := st.CountTickets(context.Background()); err != nil {
-					b.Fatal(err)
-				} else if have > 0 {
-					fill = 0 // filled by an earlier run
-				}
-			} else {
-				st = testkit.MustOpenStoreEngine(b, engine, clock)
-			}
-			svc := service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
-			ctx := context.Background()
-			if fill > 0 {
-				if _, err := demo.Fill(ctx, svc, demo.FillOptions{Tickets: fill, Batch: 1000, Workers: 2, Seed: 7, Days: 1, Now: clock, Open: true}); err != nil {
-					b.Fatal(err)
-				}
-				if kept != "" && engine == "sqlite" {
-					// Measured on the database at rest, as after a restart: closing checkpoints the
-					// fill's gigabytes of WAL, which the first run would otherwise write back meanwhile.
-					if err := st.Close(); err != nil {
-						b.Fatal(err)
-					}
-					st = openKept()
-					svc = service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
-				}
-			}
-			open := len(allOpen(b, st))
-			// A server's write connections have registered tickets before: the first registration on each
-			// prepares its statements (a few milliseconds of planning on PostgreSQL), which is no part of
-			// a recomputation's cost but would fall on the first registration measured. A few at once
-			// reach every request writer.
-			var warm sync.WaitGroup
-			for k := range 4 {
-				warm.Go(func() {
-					if _, _, err := svc.CreateTicket(ctx, otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelWeb,
-						Subject: "Не приходит код подтверждения", Body: "Не приходит код подтверждения при входе.",
-						Requester: service.RequesterInput{Email: "bench-warm-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.Itoa(k) + "@example.ru"}}); err != nil {
-						b.Error(err)
-					}
-				})
-			}
-			warm.Wait()
-			admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
-			holiday := map[string]bool{} // the benchmark's days that are holidays now
-			cals, err := st.Calendars(ctx)
+	testkit.BenchEachEngine(b, func(b *testing.B, engine string) {
+		now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) // Monday, 15:00 Moscow
+		clock := func() time.Time { return now }
+		var st *store.Store
+		fill := n
+		kept := map[string]string{"sqlite": os.Getenv("OTKLIK_BENCH_DB"), "postgres": os.Getenv("OTKLIK_BENCH_PG_DB")}[engine]
+		openKept := func() *store.Store {
+			bulk, _ := strconv.Atoi(os.Getenv("OTKLIK_BENCH_PG_BULK")) // otklik serve --db-bulk-writers
+			// SQLite's durability: normal (the tests' and the fill's) unless OTKLIK_BENCH_SQLITE_SYNC says
+			// full, otklik serve's default, which syncs every commit to the disk.
+			durability := cmp.Or(os.Getenv("OTKLIK_BENCH_SQLITE_SYNC"), "normal")
+			st, err := store.Open(context.Background(), store.Options{URL: kept, Synchronous: durability, BulkWriters: bulk, Now: clock})
 			if err != nil {
 				b.Fatal(err)
 			}
-			for _, c := range cals {
-				for _, o := range c.Overrides {
-					if c.Name == "office" && o.Kind == "holiday" {
-						holiday[o.Day] = true
-					}
+			b.Cleanup(func() { st.Close() })
+			return st
+		}
+		if kept != "" {
+			st = openKept()
+			if have, err := st.CountTickets(context.Background()); err != nil {
+				b.Fatal(err)
+			} else if have > 0 {
+				fill = 0 // filled by an earlier run
+			}
+		} else {
+			st = testkit.MustOpenStoreEngine(b, engine, clock)
+		}
+		svc := service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
+		ctx := context.Background()
+		if fill > 0 {
+			if _, err := demo.Fill(ctx, svc, demo.FillOptions{Tickets: fill, Batch: 1000, Workers: 2, Seed: 7, Days: 1, Now: clock, Open: true}); err != nil {
+				b.Fatal(err)
+			}
+			if kept != "" && engine == "sqlite" {
+				// Measured on the database at rest, as after a restart: closing checkpoints the
+				// fill's gigabytes of WAL, which the first run would otherwise write back meanwhile.
+				if err := st.Close(); err != nil {
+					b.Fatal(err)
+				}
+				st = openKept()
+				svc = service.New(service.Options{Store: st, Now: clock, Logger: slog.New(slog.DiscardHandler)})
+			}
+		}
+		open := len(allOpen(b, st))
+		// A server's write connections have registered tickets before: the first registration on each
+		// prepares its statements (a few milliseconds of planning on PostgreSQL), which is no part of
+		// a recomputation's cost but would fall on the first registration measured. A few at once
+		// reach every request writer.
+		var warm sync.WaitGroup
+		for k := range 4 {
+			warm.Go(func() {
+				if _, _, err := svc.CreateTicket(ctx, otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelWeb,
+					Subject: "Не приходит код подтверждения", Body: "Не приходит код подтверждения при входе.",
+					Requester: service.RequesterInput{Email: "bench-warm-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.Itoa(k) + "@example.ru"}}); err != nil {
+					b.Error(err)
+				}
+			})
+		}
+		warm.Wait()
+		admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+		holiday := map[string]bool{} // the benchmark's days that are holidays now
+		cals, err := st.Calendars(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range cals {
+			for _, o := range c.Overrides {
+				if c.Name == "office" && o.Kind == "holiday" {
+					holiday[o.Day] = true
 				}
 			}
-			window := 2 * time.Second // idle's length: the last tomorrow pass's
-			for _, sc := range []struct{ name, day string }{{"tomorrow", "2026-11-24"}, {"next-month", "2026-12-24"}, {"idle", ""}} {
-				b.Run(sc.name, func(b *testing.B) {
-					var waits []time.Duration     // every registration's, written by the intake goroutine only
-					var heapStart, heapMax uint64 // the heap's objects after a collection before a pass, and during passes
-					sched0 := schedLatencies()
-					b.ResetTimer()
-					for i := range b.N {
-						b.StopTimer()
-						var payload string
-						if sc.day != "" {
-							payload = queueRecompute(b, svc, st, admin, holiday, sc.day)
-						}
-						runtime.GC() // each pass starts from the live heap, not the garbage of the last one or of the count
-						heapStart = max(heapStart, heapObjects())
-						stop := make(chan struct{})
-						var wg sync.WaitGroup
-						wg.Add(1)
-						go func() { // intake goes on meanwhile: citizens' requests as the demo writes them
-							defer wg.Done()
-							g := content.NewGenerator(uint64(time.Now().UnixNano()))
-							for k := 0; ; k++ {
-								select {
-								case <-stop:
-									return
-								default:
-								}
-								r := g.Request()
-								t0 := time.Now()
-								_, _, err := svc.CreateTicket(ctx, otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelWeb,
-									Subject: r.Subject, Body: r.Body,
-									Requester: service.RequesterInput{Email: "bench-" + sc.name + strconv.Itoa(i) + "-" + strconv.Itoa(len(holiday)) + "-" + strconv.Itoa(k) + "@example.ru"}})
-								if err != nil {
-									b.Error(err)
-									return
-								}
-								wait := time.Since(t0)
-								if slowMS > 0 && wait > time.Duration(slowMS)*time.Millisecond {
-									b.Logf("slow registration: start %d µs, %.1f ms", t0.UnixMicro(), float64(wait)/1e6)
-								}
-								waits = append(waits, wait)
-								heapMax = max(heapMax, heapObjects())
-								time.Sleep(2 * time.Millisecond)
-							}
-						}()
-						b.StartTimer()
-						t0 := time.Now()
-						if sc.day == "" {
-							time.Sleep(window)
-						} else if err := svc.RecomputeDeadlines(ctx, payload); err != nil {
-							b.Fatal(err)
-						}
-						if sc.name == "tomorrow" {
-							window = time.Since(t0)
-						}
-						b.StopTimer()
-						close(stop)
-						wg.Wait()
-						b.StartTimer()
-					}
+		}
+		window := 2 * time.Second // idle's length: the last tomorrow pass's
+		for _, sc := range []struct{ name, day string }{{"tomorrow", "2026-11-24"}, {"next-month", "2026-12-24"}, {"idle", ""}} {
+			b.Run(sc.name, func(b *testing.B) {
+				var waits []time.Duration     // every registration's, written by the intake goroutine only
+				var heapStart, heapMax uint64 // the heap's objects after a collection before a pass, and during passes
+				sched0 := schedLatencies()
+				b.ResetTimer()
+				for i := range b.N {
+					b.StopTimer()
+					var payload string
 					if sc.day != "" {
-						b.ReportMetric(float64(open)*float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
-						b.ReportMetric(float64(open), "open")
+						payload = queueRecompute(b, svc, st, admin, holiday, sc.day)
 					}
-					slices.Sort(waits)
-					over := len(waits) - sort.Search(len(waits), func(i int) bool { return waits[i] > 50*time.Millisecond })
-					if len(waits) > 0 {
-						b.ReportMetric(float64(waits[len(waits)-1])/1e6, "intake-max-ms")
-						b.ReportMetric(float64(waits[len(waits)*99/100])/1e6, "intake-p99-ms")
+					runtime.GC() // each pass starts from the live heap, not the garbage of the last one or of the count
+					heapStart = max(heapStart, heapObjects())
+					stop := make(chan struct{})
+					var wg sync.WaitGroup
+					wg.Add(1)
+					go func() { // intake goes on meanwhile: citizens' requests as the demo writes them
+						defer wg.Done()
+						g := content.NewGenerator(uint64(time.Now().UnixNano()))
+						for k := 0; ; k++ {
+							select {
+							case <-stop:
+								return
+							default:
+							}
+							r := g.Request()
+							t0 := time.Now()
+							_, _, err := svc.CreateTicket(ctx, otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelWeb,
+								Subject: r.Subject, Body: r.Body,
+								Requester: service.RequesterInput{Email: "bench-" + sc.name + strconv.Itoa(i) + "-" + strconv.Itoa(len(holiday)) + "-" + strconv.Itoa(k) + "@example.ru"}})
+							if err != nil {
+								b.Error(err)
+								return
+							}
+							wait := time.Since(t0)
+							if slowMS > 0 && wait > time.Duration(slowMS)*time.Millisecond {
+								b.Logf("slow registration: start %d µs, %.1f ms", t0.UnixMicro(), float64(wait)/1e6)
+							}
+							waits = append(waits, wait)
+							heapMax = max(heapMax, heapObjects())
+							time.Sleep(2 * time.Millisecond)
+						}
+					}()
+					b.StartTimer()
+					t0 := time.Now()
+					if sc.day == "" {
+						time.Sleep(window)
+					} else if err := svc.RecomputeDeadlines(ctx, payload); err != nil {
+						b.Fatal(err)
 					}
-					b.ReportMetric(float64(over), "intake-over-50ms")
-					p99, most := schedLatencies().since(sched0)
-					b.ReportMetric(p99*1e3, "sched-p99-ms")
-					b.ReportMetric(most*1e3, "sched-max-ms")
-					b.ReportMetric(float64(len(waits)), "registrations")
-					b.ReportMetric(float64(heapStart)/(1<<20), "heap-start-MB")
-					b.ReportMetric(float64(heapMax)/(1<<20), "heap-max-MB")
-				})
-			}
-		})
-	}
+					if sc.name == "tomorrow" {
+						window = time.Since(t0)
+					}
+					b.StopTimer()
+					close(stop)
+					wg.Wait()
+					b.StartTimer()
+				}
+				if sc.day != "" {
+					b.ReportMetric(float64(open)*float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
+					b.ReportMetric(float64(open), "open")
+				}
+				slices.Sort(waits)
+				over := len(waits) - sort.Search(len(waits), func(i int) bool { return waits[i] > 50*time.Millisecond })
+				if len(waits) > 0 {
+					b.ReportMetric(float64(waits[len(waits)-1])/1e6, "intake-max-ms")
+					b.ReportMetric(float64(waits[len(waits)*99/100])/1e6, "intake-p99-ms")
+				}
+				b.ReportMetric(float64(over), "intake-over-50ms")
+				p99, most := schedLatencies().since(sched0)
+				b.ReportMetric(p99*1e3, "sched-p99-ms")
+				b.ReportMetric(most*1e3, "sched-max-ms")
+				b.ReportMetric(float64(len(waits)), "registrations")
+				b.ReportMetric(float64(heapStart)/(1<<20), "heap-start-MB")
+				b.ReportMetric(float64(heapMax)/(1<<20), "heap-max-MB")
+			})
+		}
+	})
 }
 
 // queueRecompute makes day a holiday in the office calendar, or a working day again if the benchmark

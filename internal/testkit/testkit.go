@@ -46,6 +46,19 @@ func ForEachEngine(t *testing.T, f func(t *testing.T, engine string)) {
 	}
 }
 
+// BenchEachEngine is ForEachEngine for benchmarks: f runs as a sub-benchmark per engine, the
+// PostgreSQL one skipped, naming the variable, when OTKLIK_TEST_POSTGRES is not set.
+func BenchEachEngine(b *testing.B, f func(b *testing.B, engine string)) {
+	for _, e := range Engines {
+		b.Run(e, func(b *testing.B) {
+			if e == "postgres" && os.Getenv(PostgresEnv) == "" {
+				b.Skipf("PostgreSQL benchmarks are off: set %s to a server URL (e.g. postgres://postgres@127.0.0.1:5432/test)", PostgresEnv)
+			}
+			f(b, e)
+		})
+	}
+}
+
 // Clock is a settable clock for tests.
 type Clock struct {
 	mu sync.Mutex

@@ -47,8 +47,10 @@ import (
 // commit synced to the disk (normal otherwise, as the tests). OTKLIK_BENCH_PG_BULK sets a kept
 // PostgreSQL store's bulk writers, the recomputation's transactions at once (otklik serve
 // --db-bulk-writers). OTKLIK_BENCH_SLOW_MS=n logs every registration that waited over n ms with its
-// start (Unix time in microseconds) and length, to set beside a trace of the machine's disk or
-// scheduler.
+// start (Unix time in microseconds), its length and how long the disk was stopped meanwhile.
+// On Linux the disks are watched meanwhile (testkit.WatchDisks): of the registrations over 50 ms,
+// intake-over-50ms-disk is how many were within it but for the time a disk had requests in flight and
+// completed none; intake-beyond-disk-max-ms is the longest a registration waited beyond such stops.
 func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 	n := 20_000
 	slowMS, _ := strconv.Atoi(os.Getenv("OTKLIK_BENCH_SLOW_MS"))
@@ -133,6 +135,13 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 			b.Run(sc.name, func(b *testing.B) {
 				var waits []time.Duration     // every registration's, written by the intake goroutine only
 				var heapStart, heapMax uint64 // the heap's objects after a collection before a pass, and during passes
+				type span struct {
+					start time.Time
+					wait  time.Duration
+				}
+				var slow []span // registrations over 20 ms, written by the intake goroutine only
+				disks := testkit.WatchDisks(10 * time.Millisecond)
+				defer disks.Stop()
 				sched0 := schedLatencies()
 				b.ResetTimer()
 				for i := range b.N {
@@ -165,8 +174,8 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 								return
 							}
 							wait := time.Since(t0)
-							if slowMS > 0 && wait > time.Duration(slowMS)*time.Millisecond {
-								b.Logf("slow registration: start %d µs, %.1f ms", t0.UnixMicro(), float64(wait)/1e6)
+							if wait > 20*time.Millisecond {
+								slow = append(slow, span{t0, wait})
 							}
 							waits = append(waits, wait)
 							heapMax = max(heapMax, heapObjects())
@@ -199,6 +208,32 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 					b.ReportMetric(float64(waits[len(waits)*99/100])/1e6, "intake-p99-ms")
 				}
 				b.ReportMetric(float64(over), "intake-over-50ms")
+				if disks != nil {
+					// What the disk's stops explain: a registration over 50 ms that would have been
+					// within it but for the time the disk was stopped meanwhile, and the longest any
+					// registration waited beyond such stops.
+					disks.Stop()
+					var held int
+					var beyond time.Duration
+					for _, w := range waits {
+						if w <= 20*time.Millisecond {
+							beyond = max(beyond, w)
+						}
+					}
+					for _, sp := range slow {
+						stopped := disks.Stopped(sp.start, sp.start.Add(sp.wait))
+						beyond = max(beyond, sp.wait-stopped)
+						if sp.wait > 50*time.Millisecond && sp.wait-stopped <= 50*time.Millisecond {
+							held++
+						}
+						if slowMS > 0 && sp.wait > time.Duration(slowMS)*time.Millisecond {
+							b.Logf("slow registration: start %d µs, %.1f ms, the disk stopped for %.1f ms of it",
+								sp.start.UnixMicro(), float64(sp.wait)/1e6, float64(stopped)/1e6)
+						}
+					}
+					b.ReportMetric(float64(held), "intake-over-50ms-disk")
+					b.ReportMetric(float64(beyond)/1e6, "intake-beyond-disk-max-ms")
+				}
 				p99, most := schedLatencies().since(sched0)
 				b.ReportMetric(p99*1e3, "sched-p99-ms")
 				b.ReportMetric(most*1e3, "sched-max-ms")

@@ -64,6 +64,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	defer st.Close()
+	if prev := store.EnsureSQLiteProcs(st.Engine(), os.Getenv("GOMAXPROCS")); prev != 0 {
+		log.Info("GOMAXPROCS raised for the embedded SQLite (set GOMAXPROCS to choose)", "from", prev, "to", store.SQLiteProcs)
+	}
 	if advice, err := st.WALAdvice(ctx); err != nil {
 		log.Warn("could not read the database server's settings", "error", err)
 	} else if advice != "" {

@@ -58,6 +58,10 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 		n = v
 	}
 	testkit.BenchEachEngine(b, func(b *testing.B, engine string) {
+		// As otklik serve runs SQLite: with store.SQLiteProcs processors unless GOMAXPROCS is set.
+		if prev := store.EnsureSQLiteProcs(engine, os.Getenv("GOMAXPROCS")); prev != 0 {
+			defer runtime.GOMAXPROCS(prev)
+		}
 		now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) // Monday, 15:00 Moscow
 		clock := func() time.Time { return now }
 		var st *store.Store

@@ -147,3 +147,26 @@ func startCheckpointer(db *sql.DB, path string, log *slog.Logger) (stop func()) 
 		}
 	}
 }
+
+// SQLiteProcs is how many Go processors (GOMAXPROCS) a process that runs a SQLite store should have
+// at the least. SQLite runs inside the process (modernc.org/sqlite: C translated to Go), and its long
+// operations — the checkpointer copying a recomputation's WAL into the database, a batch of recomputed
+// tickets — are goroutines that make many short system calls and are seldom preempted between them.
+// With two processors, the checkpointer and the recomputation's reader held both while the one writer,
+// and a registration behind it, sat ready to run for 27 and 11 ms (a runtime trace of a pass,
+// docs/PERFORMANCE.md); with more processors than cores the kernel shares the cores among them in its
+// finer slices (the Go scheduler's longest wait during a pass 4–8 ms instead of 17–25).
+const SQLiteProcs = 4
+
+// EnsureSQLiteProcs raises GOMAXPROCS to SQLiteProcs for a SQLite store unless the environment sets
+// GOMAXPROCS (env is its value, "" when unset). It returns the previous setting when it changed it, 0
+// otherwise.
+func EnsureSQLiteProcs(engine, env string) (prev int) {
+	if engine != "sqlite" || env != "" {
+		return 0
+	}
+	if cur := runtime.GOMAXPROCS(0); cur < SQLiteProcs {
+		return runtime.GOMAXPROCS(SQLiteProcs)
+	}
+	return 0
+}

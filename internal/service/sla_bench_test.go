@@ -53,7 +53,10 @@ import (
 // completed none; intake-beyond-disk-max-ms is the longest a registration waited beyond such stops.
 func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 	n := 20_000
-	slowMS, _ := strconv.Atoi(os.Getenv("OTKLIK_BENCH_SLOW_MS"))
+	slowLog := time.Hour // OTKLIK_BENCH_SLOW_MS: log registrations over it
+	if v, err := strconv.Atoi(os.Getenv("OTKLIK_BENCH_SLOW_MS")); err == nil && v > 0 {
+		slowLog = time.Duration(v) * time.Millisecond
+	}
 	if v, err := strconv.Atoi(os.Getenv("OTKLIK_BENCH_TICKETS")); err == nil && v > 0 {
 		n = v
 	}
@@ -143,7 +146,7 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 					start time.Time
 					wait  time.Duration
 				}
-				var slow []span // registrations over 20 ms, written by the intake goroutine only
+				var slow []span // registrations over 20 ms (or slowLog), written by the intake goroutine only
 				disks := testkit.WatchDisks(10 * time.Millisecond)
 				defer disks.Stop()
 				sched0 := schedLatencies()
@@ -178,7 +181,7 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 								return
 							}
 							wait := time.Since(t0)
-							if wait > 20*time.Millisecond {
+							if wait > min(20*time.Millisecond, slowLog) {
 								slow = append(slow, span{t0, wait})
 							}
 							waits = append(waits, wait)
@@ -212,11 +215,17 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 					b.ReportMetric(float64(waits[len(waits)*99/100])/1e6, "intake-p99-ms")
 				}
 				b.ReportMetric(float64(over), "intake-over-50ms")
+				disks.Stop()
+				for _, sp := range slow {
+					if sp.wait > slowLog {
+						b.Logf("slow registration: start %d µs, %.1f ms, the disk stopped for %.1f ms of it",
+							sp.start.UnixMicro(), float64(sp.wait)/1e6, float64(disks.Stopped(sp.start, sp.start.Add(sp.wait)))/1e6)
+					}
+				}
 				if disks != nil {
 					// What the disk's stops explain: a registration over 50 ms that would have been
 					// within it but for the time the disk was stopped meanwhile, and the longest any
 					// registration waited beyond such stops.
-					disks.Stop()
 					var held int
 					var beyond time.Duration
 					for _, w := range waits {
@@ -229,10 +238,6 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 						beyond = max(beyond, sp.wait-stopped)
 						if sp.wait > 50*time.Millisecond && sp.wait-stopped <= 50*time.Millisecond {
 							held++
-						}
-						if slowMS > 0 && sp.wait > time.Duration(slowMS)*time.Millisecond {
-							b.Logf("slow registration: start %d µs, %.1f ms, the disk stopped for %.1f ms of it",
-								sp.start.UnixMicro(), float64(sp.wait)/1e6, float64(stopped)/1e6)
 						}
 					}
 					b.ReportMetric(float64(held), "intake-over-50ms-disk")

@@ -46,6 +46,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	log := newLogger(c, stderr)
 	start := time.Now()
+	// Before the store opens, which sizes its SQLite readers by GOMAXPROCS (as the benchmarks measured it).
+	engine := "sqlite"
+	if store.IsPostgres(c.DatabaseURL()) {
+		engine = "postgres"
+	}
+	if prev := store.EnsureSQLiteProcs(engine, getenv("GOMAXPROCS")); prev != 0 {
+		log.Info("GOMAXPROCS raised for the embedded SQLite (set GOMAXPROCS to choose)", "from", prev, "to", store.SQLiteProcs)
+	}
 
 	if c.Demo {
 		n, err := demo.LoadIfEmpty(ctx, demo.Options{DatabaseURL: c.DatabaseURL(), Synchronous: c.SQLiteSync, Logger: log})
@@ -64,9 +72,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	defer st.Close()
-	if prev := store.EnsureSQLiteProcs(st.Engine(), os.Getenv("GOMAXPROCS")); prev != 0 {
-		log.Info("GOMAXPROCS raised for the embedded SQLite (set GOMAXPROCS to choose)", "from", prev, "to", store.SQLiteProcs)
-	}
 	if advice, err := st.WALAdvice(ctx); err != nil {
 		log.Warn("could not read the database server's settings", "error", err)
 	} else if advice != "" {

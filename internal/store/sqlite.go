@@ -155,7 +155,7 @@ func startCheckpointer(db *sql.DB, path string, log *slog.Logger) (stop func()) 
 // With two processors, the checkpointer and the recomputation's reader held both while the one writer,
 // and a registration behind it, sat ready to run for 27 and 11 ms (a runtime trace of a pass,
 // docs/PERFORMANCE.md); with more processors than cores the kernel shares the cores among them in its
-// finer slices (the Go scheduler's longest wait during a pass 4–8 ms instead of 17–25).
+// finer slices (the Go scheduler's longest wait during a pass 4–10 ms instead of 17–25).
 const SQLiteProcs = 4
 
 // EnsureSQLiteProcs raises GOMAXPROCS to SQLiteProcs for a SQLite store unless the environment sets

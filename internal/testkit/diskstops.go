@@ -82,22 +82,6 @@ func (w *DiskWatch) Stopped(from, to time.Time) time.Duration {
 	return total
 }
 
-// Stops returns the stops seen so far that lasted at least min.
-func (w *DiskWatch) Stops(min time.Duration) []DiskStop {
-	if w == nil {
-		return nil
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var out []DiskStop
-	for _, s := range w.stops {
-		if s.End.Sub(s.Start) >= min {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 type diskSample struct {
 	done     uint64 // requests completed: reads, writes, discards, flushes
 	inFlight uint64

@@ -38,9 +38,7 @@ var Engines = []string{"sqlite", "postgres"}
 func ForEachEngine(t *testing.T, f func(t *testing.T, engine string)) {
 	for _, e := range Engines {
 		t.Run(e, func(t *testing.T) {
-			if e == "postgres" && os.Getenv(PostgresEnv) == "" {
-				t.Skipf("PostgreSQL tests are off: set %s to a server URL (e.g. postgres://postgres@127.0.0.1:5432/test)", PostgresEnv)
-			}
+			skipOffEngine(t, e)
 			f(t, e)
 		})
 	}
@@ -51,11 +49,17 @@ func ForEachEngine(t *testing.T, f func(t *testing.T, engine string)) {
 func BenchEachEngine(b *testing.B, f func(b *testing.B, engine string)) {
 	for _, e := range Engines {
 		b.Run(e, func(b *testing.B) {
-			if e == "postgres" && os.Getenv(PostgresEnv) == "" {
-				b.Skipf("PostgreSQL benchmarks are off: set %s to a server URL (e.g. postgres://postgres@127.0.0.1:5432/test)", PostgresEnv)
-			}
+			skipOffEngine(b, e)
 			f(b, e)
 		})
+	}
+}
+
+// skipOffEngine skips a PostgreSQL test or benchmark, naming the variable that enables it, when
+// OTKLIK_TEST_POSTGRES is not set.
+func skipOffEngine(tb testing.TB, engine string) {
+	if engine == "postgres" && os.Getenv(PostgresEnv) == "" {
+		tb.Skipf("PostgreSQL tests are off: set %s to a server URL (e.g. postgres://postgres@127.0.0.1:5432/test)", PostgresEnv)
 	}
 }
 

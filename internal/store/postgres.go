@@ -109,8 +109,8 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 	}
 	s.write, s.bulk = ws.do, bs.do
 	stopCleaner := func() {}
-	if o.SearchCleanEvery >= 0 {
-		stopCleaner = startSearchCleaner(db, cmp.Or(o.SearchCleanEvery, searchCleanEvery), o.Logger)
+	if o.SearchMergeEvery >= 0 {
+		stopCleaner = startSearchCleaner(db, cmp.Or(o.SearchMergeEvery, searchCleanEvery), o.Logger)
 	}
 	s.closeFn = func() error { stopCleaner(); ws.stop(); bs.stop(); return db.Close() }
 	// This year's and next year's number sequences exist before any transaction needs them (see

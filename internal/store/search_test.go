@@ -37,7 +37,7 @@ func TestSearchCleaner(t *testing.T) {
 		return pages
 	}
 
-	st, err := store.Open(ctx, store.Options{URL: db.URL, SearchCleanEvery: -1})
+	st, err := store.Open(ctx, store.Options{URL: db.URL, SearchMergeEvery: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestSearchCleaner(t *testing.T) {
 		t.Fatal("without the cleaner 20 registrations left no pending list: this test would show nothing")
 	}
 
-	st, err = store.Open(ctx, store.Options{URL: db.URL, SearchCleanEvery: 20 * time.Millisecond})
+	st, err = store.Open(ctx, store.Options{URL: db.URL, SearchMergeEvery: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,5 +63,46 @@ func TestSearchCleaner(t *testing.T) {
 	}
 	if len(p.Items) != 40 {
 		t.Errorf("a search after the merges found %d tickets, want all 40", len(p.Items))
+	}
+}
+
+// TestSearchMerger: on SQLite the store merges the search index's segments in the background
+// (startSearchMerger), which FTS5 itself no longer does in a registration's commit: twelve
+// registrations, one segment each, are merged down within a second, and every ticket is still found.
+func TestSearchMerger(t *testing.T) {
+	db := testkit.MustNewDB(t, "sqlite")
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{URL: db.URL, SearchMergeEvery: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := service.New(service.Options{Store: st})
+	for i := range 12 {
+		if _, _, err := svc.CreateTicket(ctx, otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelWeb,
+			Subject:   "Не приходит код подтверждения",
+			Body:      "Здравствуйте! Уже час жду SMS с кодом для входа, номер обращения " + strconv.Itoa(i) + ".",
+			Requester: service.RequesterInput{Email: "citizen" + strconv.Itoa(i) + "@example.ru"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var segments int
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if err := db.Raw.QueryRowContext(ctx, "SELECT count(DISTINCT segid) FROM ticket_search_idx").Scan(&segments); err != nil {
+			t.Fatal(err)
+		}
+		if segments < 4 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if segments >= 4 {
+		t.Errorf("a second after twelve registrations the search index still had %d segments: the merger did not merge them", segments)
+	}
+	p, err := svc.ListTickets(ctx, nil, service.ListQuery{Q: "коды подтверждения", Limit: "100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Items) != 12 {
+		t.Errorf("a search after the merges found %d tickets, want all 12", len(p.Items))
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+
+	"github.com/otklik/otklik/internal/otklik"
 )
 
 // openSQLite opens the SQLite database: WAL, a busy timeout, foreign keys, one writer connection and a
@@ -96,7 +99,12 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 	}
 	cp.SetMaxOpenConns(1)
 	stopCheckpoints := startCheckpointer(cp, path, o.Logger)
+	stopMerger := func() {}
+	if o.SearchMergeEvery >= 0 {
+		stopMerger = startSearchMerger(s, cmp.Or(o.SearchMergeEvery, searchMergeEvery), o.Logger)
+	}
 	s.closeFn = func() error {
+		stopMerger()
 		w.stop()
 		stopCheckpoints()
 		cp.Close()
@@ -146,6 +154,68 @@ func startCheckpointer(db *sql.DB, path string, log *slog.Logger) (stop func()) 
 			f.Close()
 		}
 	}
+}
+
+// searchMergeEvery is how often startSearchMerger looks for segments to merge by default.
+const searchMergeEvery = 100 * time.Millisecond
+
+// searchMergePages is how many pages of the search index one step of startSearchMerger may write
+// (FTS5's 'merge' command): some 4 ms of the writer's time on the machines measured (docs/PERFORMANCE.md).
+const searchMergePages = 64
+
+// startSearchMerger merges the search index's segments every interval, through the writer, until the
+// function it returns is called. FTS5 writes each transaction's new words as a segment and, left to
+// itself (automerge), merges a level's segments once it holds four — in the commit of whichever write
+// filled it, and in lumps of 64 pages for each level of the index: one registration's commit read 481
+// pages and wrote 837 and took 47 ms on a million tickets (docs/PERFORMANCE.md). Migration 0019 turns
+// that off; here the same merges are done in steps of searchMergePages, each a bulk write function of
+// its own, so that a registration waits for one step at most, and a step alone commits without
+// syncing the disk (a merge lost to a power failure is simply done again). Each interval it steps until
+// nothing is left to merge or a quarter of the interval has passed. A failure is logged once a minute
+// at most and tried again then.
+func startSearchMerger(s *Store, every time.Duration, log *slog.Logger) (stop func()) {
+	var failedAt time.Time
+	return runEvery(every, func(ctx context.Context) {
+		if time.Since(failedAt) < time.Minute {
+			return
+		}
+		until := time.Now().Add(every / 4)
+		for {
+			merged, err := s.mergeSearch(ctx, searchMergePages)
+			if err != nil {
+				if ctx.Err() == nil {
+					failedAt = time.Now()
+					log.Warn("merging the search index's segments failed; trying again in a minute", "error", err)
+				}
+				return
+			}
+			if !merged || time.Now().After(until) {
+				return
+			}
+		}
+	})
+}
+
+// mergeSearch runs one step of FTS5's merge of the search index's segments, writing about pages pages,
+// and reports whether there was anything to merge: a level of at least four segments, or a merge left
+// under way by an earlier step. FTS5 tells so by the changes it counts: fewer than two, nothing merged.
+func (s *Store) mergeSearch(ctx context.Context, pages int) (merged bool, err error) {
+	err = s.bulk(ctx, func(tx otklik.Tx) error {
+		ex := tx.(*txn).ex
+		var before, after int64
+		if err := ex.queryRow(ctx, "SELECT total_changes()").Scan(&before); err != nil {
+			return err
+		}
+		if _, err := ex.exec(ctx, "INSERT INTO ticket_search (ticket_search, rank) VALUES ('merge', ?)", pages); err != nil {
+			return err
+		}
+		if err := ex.queryRow(ctx, "SELECT total_changes()").Scan(&after); err != nil {
+			return err
+		}
+		merged = after-before >= 2
+		return nil
+	})
+	return merged, err
 }
 
 // SQLiteProcs is how many Go processors (GOMAXPROCS) a process that runs a SQLite store should have

@@ -109,3 +109,67 @@ func TestStartWriteback(t *testing.T) {
 		t.Error("a closed file: no error")
 	}
 }
+
+// TestMergeSearch: SQLite's search index leaves merging to the store (migration 0019 turns FTS5's
+// automerge off), and a step of mergeSearch merges a level of four or more segments, tells whether it
+// did, and loses no word.
+func TestMergeSearch(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, Options{URL: filepath.Join(t.TempDir(), "otklik.db"), SearchMergeEvery: -1, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var automerge int
+	if err := st.read.QueryRowContext(ctx, "SELECT v FROM ticket_search_config WHERE k = 'automerge'").Scan(&automerge); err != nil {
+		t.Fatalf("the search index has no automerge setting: %v", err)
+	}
+	if automerge != 0 {
+		t.Errorf("automerge = %d, want 0: FTS5 would merge in the commit of a registration", automerge)
+	}
+	segments := func() int {
+		t.Helper()
+		var n int
+		if err := st.read.QueryRowContext(ctx, "SELECT count(DISTINCT segid) FROM ticket_search_idx").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const n = 12 // below crisismerge (16): FTS5 merges none of them itself
+	for i := 1; i <= n; i++ {
+		if err := st.Write(ctx, func(tx otklik.Tx) error {
+			return tx.IndexTicket(ctx, int64(i), "сертификат заявлени"+string(rune('а'+i)), true)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := segments(); got != n {
+		t.Fatalf("%d writes left %d segments, want one each", n, got)
+	}
+	steps := 0
+	for ; steps < 20; steps++ {
+		merged, err := st.mergeSearch(ctx, searchMergePages)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !merged {
+			break
+		}
+	}
+	if steps == 0 {
+		t.Fatalf("the first step over %d segments said it merged nothing", n)
+	}
+	if steps == 20 {
+		t.Fatal("twenty steps still found something to merge in twelve one-word segments")
+	}
+	if got := segments(); got >= 4 {
+		t.Errorf("after %d steps %d segments are left, want fewer than four", steps, got)
+	}
+	var found int
+	if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM ticket_search WHERE ticket_search MATCH 'сертификат'").Scan(&found); err != nil {
+		t.Fatal(err)
+	}
+	if found != n {
+		t.Errorf("a search after the merge found %d rows, want %d", found, n)
+	}
+}

@@ -39,10 +39,12 @@ type Options struct {
 	// BulkWriters is how many connections PostgreSQL gets for background bulk transactions
 	// (WriteBulk), beside the writers (default one a core, at most 2; SQLite uses its one writer).
 	BulkWriters int
-	// SearchCleanEvery is how often a PostgreSQL store moves the search index's pending list of new
-	// words into the index (default 500 ms; negative: never — the registration that fills the list
-	// then does it, as PostgreSQL would).
-	SearchCleanEvery time.Duration
+	// SearchMergeEvery is how often the store tidies its search index in the background: PostgreSQL
+	// moves the pending list of new words into the index (default 500 ms; startSearchCleaner), SQLite
+	// merges the index's segments (default 100 ms; startSearchMerger). Negative: never — PostgreSQL's
+	// registration that fills the list then does it, and SQLite merges a level only when it reaches
+	// FTS5's crisismerge of 16 segments, in the commit that brought it there.
+	SearchMergeEvery time.Duration
 	// MaxBatch caps how many write functions one group commit takes (default 128).
 	MaxBatch int
 	// Migrate applies pending migrations on open (default true via Open; false only for tools).

@@ -89,7 +89,7 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 	// One writer: a bulk transaction goes through it like any other write, but with synchronous =
 	// FULL it alone commits without syncing the disk (writer.setSync).
 	w.relaxBulk = sync == "FULL"
-	s.write, s.bulk = w.do, w.doBulk
+	s.write, s.bulk, s.idle = w.do, w.doBulk, w.doIdle
 	cp, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")")
 	if err != nil {
 		w.stop()
@@ -168,11 +168,14 @@ const searchMergePages = 64
 // itself (automerge), merges a level's segments once it holds four — in the commit of whichever write
 // filled it, and in lumps of 64 pages for each level of the index: one registration's commit read 481
 // pages and wrote 837 and took 47 ms on a million tickets (docs/PERFORMANCE.md). Migration 0019 turns
-// that off; here the same merges are done in steps of searchMergePages, each a bulk write function of
-// its own, so that a registration waits for one step at most, and a step alone commits without
-// syncing the disk (a merge lost to a power failure is simply done again). Each interval it steps until
-// nothing is left to merge or a quarter of the interval has passed. A failure is logged once a minute
-// at most and tried again then.
+// that off; here the same merges are done in steps of searchMergePages, each a housekeeping function
+// of its own (writers.doIdle): it runs only when the writer has nothing else queued, alone in its
+// transaction and without syncing the disk (a merge lost to a power failure is simply done again), so
+// a registration or a recomputation's batch waits at most for the step under way. Each interval it
+// steps until nothing is left to merge or a quarter of the interval has passed. While the writer never
+// rests (a long recomputation), levels that reach FTS5's crisismerge (16 segments) are merged in the
+// commit that brings them there, as before. A failure is logged once a minute at most and tried again
+// then.
 func startSearchMerger(s *Store, every time.Duration, log *slog.Logger) (stop func()) {
 	var failedAt time.Time
 	return runEvery(every, func(ctx context.Context) {
@@ -200,7 +203,7 @@ func startSearchMerger(s *Store, every time.Duration, log *slog.Logger) (stop fu
 // and reports whether there was anything to merge: a level of at least four segments, or a merge left
 // under way by an earlier step. FTS5 tells so by the changes it counts: fewer than two, nothing merged.
 func (s *Store) mergeSearch(ctx context.Context, pages int) (merged bool, err error) {
-	err = s.bulk(ctx, func(tx otklik.Tx) error {
+	err = s.idle(ctx, func(tx otklik.Tx) error {
 		ex := tx.(*txn).ex
 		var before, after int64
 		if err := ex.queryRow(ctx, "SELECT total_changes()").Scan(&before); err != nil {

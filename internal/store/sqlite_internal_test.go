@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,5 +172,47 @@ func TestMergeSearch(t *testing.T) {
 	}
 	if found != n {
 		t.Errorf("a search after the merge found %d rows, want %d", found, n)
+	}
+}
+
+// TestIdleWritesWait: housekeeping (Store.idle) runs only when the writer has nothing else queued:
+// writes queued while the writer is busy all run before it, though it was queued first.
+func TestIdleWritesWait(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, Options{URL: filepath.Join(t.TempDir(), "otklik.db"), SearchMergeEvery: -1, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var order []string
+	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := st.write(ctx, func(otklik.Tx) error { <-release; note("busy"); return nil }); err != nil {
+			t.Error(err)
+		}
+	})
+	time.Sleep(50 * time.Millisecond) // the writer is in the first function
+	wg.Go(func() {
+		if err := st.idle(ctx, func(otklik.Tx) error { note("idle"); return nil }); err != nil {
+			t.Error(err)
+		}
+	})
+	time.Sleep(50 * time.Millisecond) // housekeeping waits for the writer
+	for _, name := range []string{"write", "bulk"} {
+		do := map[string]func(context.Context, func(otklik.Tx) error) error{"write": st.write, "bulk": st.bulk}[name]
+		wg.Go(func() {
+			if err := do(ctx, func(otklik.Tx) error { note(name); return nil }); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	time.Sleep(50 * time.Millisecond) // both queued behind the first
+	close(release)
+	wg.Wait()
+	if len(order) != 4 || order[0] != "busy" || order[3] != "idle" {
+		t.Errorf("ran %v: housekeeping should run last, after every write queued meanwhile", order)
 	}
 }

@@ -61,6 +61,7 @@ type Store struct {
 	read    *sql.DB
 	write   func(ctx context.Context, fn func(tx otklik.Tx) error) error
 	bulk    func(ctx context.Context, fn func(tx otklik.Tx) error) error
+	idle    func(ctx context.Context, fn func(tx otklik.Tx) error) error // housekeeping, when the writer is free (SQLite)
 	q       queries
 	log     *slog.Logger
 	now     func() time.Time

@@ -24,10 +24,12 @@ import (
 // function (up to maxBatch), runs them in one transaction and commits once, so concurrent requests
 // share the cost of a commit (group commit). A function that fails leaves nothing behind (see
 // writer.run); a commit that fails fails them all. Nobody is told "done" before the commit returns.
+// Housekeeping (doIdle) waits in a queue of its own for a writer with nothing else to do.
 type writers struct {
 	s        *Store
 	db       *sql.DB
 	reqs     chan *writeReq
+	idle     chan *writeReq
 	quit     chan struct{}
 	wg       sync.WaitGroup
 	stopOnce sync.Once
@@ -67,7 +69,7 @@ var writeReqPool = sync.Pool{New: func() any { return &writeReq{done: make(chan 
 // newWriters starts n writers on db. begin is the statement that opens a write transaction. Lazy
 // writers connect on their first batch instead of now (bulk writers, which many nodes never use).
 func newWriters(ctx context.Context, db *sql.DB, s *Store, n, maxBatch int, begin string, lazy bool) (*writers, error) {
-	ws := &writers{s: s, db: db, reqs: make(chan *writeReq, 4*maxBatch), quit: make(chan struct{})}
+	ws := &writers{s: s, db: db, reqs: make(chan *writeReq, 4*maxBatch), idle: make(chan *writeReq), quit: make(chan struct{})}
 	for i := 0; i < n; i++ {
 		var conn *sql.Conn
 		if !lazy {
@@ -96,11 +98,23 @@ func (ws *writers) doBulk(ctx context.Context, fn func(otklik.Tx) error) error {
 	return ws.submit(ctx, fn, true)
 }
 
+// doIdle is doBulk for housekeeping that can wait (merging the search index's segments): fn runs only
+// when a writer has no request or bulk function queued, alone in its transaction, so that it never
+// lengthens a batch that a request or a recomputation waits for; either waits for it at most while it
+// runs. Under a steady stream of writes it may wait long.
+func (ws *writers) doIdle(ctx context.Context, fn func(otklik.Tx) error) error {
+	return ws.enqueue(ctx, fn, true, ws.idle)
+}
+
 func (ws *writers) submit(ctx context.Context, fn func(otklik.Tx) error, bulk bool) error {
+	return ws.enqueue(ctx, fn, bulk, ws.reqs)
+}
+
+func (ws *writers) enqueue(ctx context.Context, fn func(otklik.Tx) error, bulk bool, queue chan *writeReq) error {
 	r := writeReqPool.Get().(*writeReq)
 	r.ctx, r.fn, r.bulk, r.err, r.after = ctx, fn, bulk, nil, r.after[:0]
 	select {
-	case ws.reqs <- r:
+	case queue <- r:
 	case <-ctx.Done():
 		writeReqPool.Put(r)
 		return ctx.Err()
@@ -137,17 +151,21 @@ func (w *writer) loop() {
 		var first *writeReq
 		select {
 		case first = <-w.ws.reqs:
-		case <-w.ws.quit:
-			// Answer whatever is still queued.
-			for {
-				select {
-				case r := <-w.ws.reqs:
-					r.err = otklik.Errorf(otklik.EUNAVAILABLE, "error.unavailable", nil)
-					r.done <- struct{}{}
-				default:
-					return
-				}
+		default:
+			// Nothing queued: the next write, or housekeeping if it comes first.
+			select {
+			case first = <-w.ws.reqs:
+			case r := <-w.ws.idle:
+				w.run([]*writeReq{r})
+				r.done <- struct{}{}
+				continue
+			case <-w.ws.quit:
+				w.answerQueued()
+				return
 			}
+		case <-w.ws.quit:
+			w.answerQueued()
+			return
 		}
 		batch = append(batch[:0], first)
 	drain:
@@ -164,6 +182,20 @@ func (w *writer) loop() {
 			r.done <- struct{}{}
 		}
 		clear(batch)
+	}
+}
+
+// answerQueued answers whatever is still queued when the writers stop. (Housekeeping is never
+// queued: its queue has no room, and its sender gives up when the writers stop.)
+func (w *writer) answerQueued() {
+	for {
+		select {
+		case r := <-w.ws.reqs:
+			r.err = otklik.Errorf(otklik.EUNAVAILABLE, "error.unavailable", nil)
+			r.done <- struct{}{}
+		default:
+			return
+		}
 	}
 }
 

@@ -169,13 +169,13 @@ const searchMergePages = 64
 // filled it, and in lumps of 64 pages for each level of the index: one registration's commit read 481
 // pages and wrote 837 and took 47 ms on a million tickets (docs/PERFORMANCE.md). Migration 0019 turns
 // that off; here the same merges are done in steps of searchMergePages, each a housekeeping function
-// of its own (writers.doIdle): it runs only when the writer has nothing else queued, alone in its
+// of its own (writers.doIdle): it runs only once the writer has rested a millisecond, alone in its
 // transaction and without syncing the disk (a merge lost to a power failure is simply done again), so
 // a registration or a recomputation's batch waits at most for the step under way. Each interval it
 // steps until nothing is left to merge or a quarter of the interval has passed. While the writer never
-// rests (a long recomputation), levels that reach FTS5's crisismerge (16 segments) are merged in the
-// commit that brings them there, as before. A failure is logged once a minute at most and tried again
-// then.
+// rests (a saturated intake, a long recomputation), a level that reaches FTS5's crisismerge (16
+// segments) is merged in the commit that brings it there, as FTS5 always did. A failure is logged once
+// a minute at most and tried again then.
 func startSearchMerger(s *Store, every time.Duration, log *slog.Logger) (stop func()) {
 	var failedAt time.Time
 	return runEvery(every, func(ctx context.Context) {

@@ -24,7 +24,7 @@ import (
 // function (up to maxBatch), runs them in one transaction and commits once, so concurrent requests
 // share the cost of a commit (group commit). A function that fails leaves nothing behind (see
 // writer.run); a commit that fails fails them all. Nobody is told "done" before the commit returns.
-// Housekeeping (doIdle) waits in a queue of its own for a writer with nothing else to do.
+// Housekeeping (doIdle) waits in a queue of its own for a writer that has rested.
 type writers struct {
 	s        *Store
 	db       *sql.DB
@@ -98,8 +98,13 @@ func (ws *writers) doBulk(ctx context.Context, fn func(otklik.Tx) error) error {
 	return ws.submit(ctx, fn, true)
 }
 
+// idleAfter is how long a writer must have had nothing to do before it takes housekeeping (doIdle).
+// The clients of a busy desk send their next writes within microseconds of the commit that answered
+// them: without the wait a merge step would take every such gap, and each would hold the next batch.
+const idleAfter = time.Millisecond
+
 // doIdle is doBulk for housekeeping that can wait (merging the search index's segments): fn runs only
-// when a writer has no request or bulk function queued, alone in its transaction, so that it never
+// when a writer has had nothing queued for idleAfter, alone in its transaction, so that it never
 // lengthens a batch that a request or a recomputation waits for; either waits for it at most while it
 // runs. Under a steady stream of writes it may wait long.
 func (ws *writers) doIdle(ctx context.Context, fn func(otklik.Tx) error) error {
@@ -147,22 +152,34 @@ func (w *writer) loop() {
 	defer w.ws.wg.Done()
 	defer w.closeConn()
 	batch := make([]*writeReq, 0, w.maxBatch)
+	rest := time.NewTimer(idleAfter)
+	rest.Stop()
 	for {
 		var first *writeReq
 		select {
 		case first = <-w.ws.reqs:
 		default:
-			// Nothing queued: the next write, or housekeeping if it comes first.
+			// Nothing queued. Housekeeping waits until the writer has rested idleAfter: under a steady
+			// load the clients of the batch just committed send their next writes within that.
+			rest.Reset(idleAfter)
 			select {
 			case first = <-w.ws.reqs:
-			case r := <-w.ws.idle:
-				w.run([]*writeReq{r})
-				r.done <- struct{}{}
-				continue
+			case <-rest.C:
+				select {
+				case first = <-w.ws.reqs:
+				case r := <-w.ws.idle:
+					w.run([]*writeReq{r})
+					r.done <- struct{}{}
+					continue
+				case <-w.ws.quit:
+					w.answerQueued()
+					return
+				}
 			case <-w.ws.quit:
 				w.answerQueued()
 				return
 			}
+			rest.Stop()
 		case <-w.ws.quit:
 			w.answerQueued()
 			return

@@ -111,16 +111,24 @@ func TestStartWriteback(t *testing.T) {
 	}
 }
 
+// openWithoutMerger opens a SQLite store in a temporary directory without the search merger, so
+// that a test decides when segments are merged.
+func openWithoutMerger(t *testing.T) *Store {
+	t.Helper()
+	st, err := Open(context.Background(), Options{URL: filepath.Join(t.TempDir(), "otklik.db"), SearchMergeEvery: -1, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // TestMergeSearch: SQLite's search index leaves merging to the store (migration 0019 turns FTS5's
 // automerge off), and a step of mergeSearch merges a level of four or more segments, tells whether it
 // did, and loses no word.
 func TestMergeSearch(t *testing.T) {
 	ctx := context.Background()
-	st, err := Open(ctx, Options{URL: filepath.Join(t.TempDir(), "otklik.db"), SearchMergeEvery: -1, Now: time.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openWithoutMerger(t)
 	var automerge int
 	if err := st.read.QueryRowContext(ctx, "SELECT v FROM ticket_search_config WHERE k = 'automerge'").Scan(&automerge); err != nil {
 		t.Fatalf("the search index has no automerge setting: %v", err)
@@ -176,14 +184,11 @@ func TestMergeSearch(t *testing.T) {
 }
 
 // TestIdleWritesWait: housekeeping (Store.idle) runs only when the writer has nothing else queued:
-// writes queued while the writer is busy all run before it, though it was queued first.
+// writes queued while the writer is busy all run before it, though it was queued first (and once
+// they are done, it runs after the writer has rested idleAfter).
 func TestIdleWritesWait(t *testing.T) {
 	ctx := context.Background()
-	st, err := Open(ctx, Options{URL: filepath.Join(t.TempDir(), "otklik.db"), SearchMergeEvery: -1, Now: time.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openWithoutMerger(t)
 	release := make(chan struct{})
 	var mu sync.Mutex
 	var order []string

@@ -160,7 +160,9 @@ func startCheckpointer(db *sql.DB, path string, log *slog.Logger) (stop func()) 
 const searchMergeEvery = 100 * time.Millisecond
 
 // searchMergePages is how many pages of the search index one step of startSearchMerger may write
-// (FTS5's 'merge' command): some 4 ms of the writer's time on the machines measured (docs/PERFORMANCE.md).
+// (FTS5's 'merge' command; it stops only between terms): a few milliseconds of the writer's time —
+// steps after a recomputation on a million tickets took 6–7 ms from queueing to answer in the median
+// (docs/PERFORMANCE.md). Steps of 16 pages did no better.
 const searchMergePages = 64
 
 // startSearchMerger merges the search index's segments every interval, through the writer, until the

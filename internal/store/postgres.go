@@ -140,15 +140,9 @@ const searchCleanEvery = 500 * time.Millisecond
 // A failure (the index missing from an unmigrated database, a standby) is logged once a minute at most
 // and tried again then.
 func startSearchCleaner(db *sql.DB, every time.Duration, log *slog.Logger) (stop func()) {
-	var failedAt time.Time
-	return runEvery(every, func(ctx context.Context) {
-		if time.Since(failedAt) < time.Minute {
-			return
-		}
-		if _, err := db.ExecContext(ctx, "SELECT gin_clean_pending_list('ticket_search_doc')"); err != nil && ctx.Err() == nil {
-			failedAt = time.Now()
-			log.Warn("merging the search index's new words failed; trying again in a minute", "error", err)
-		}
+	return runUpkeep(every, log, "merging the search index's new words", func(ctx context.Context) error {
+		_, err := db.ExecContext(ctx, "SELECT gin_clean_pending_list('ticket_search_doc')")
+		return err
 	})
 }
 

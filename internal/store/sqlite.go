@@ -179,23 +179,12 @@ const searchMergePages = 64
 // segments) is merged in the commit that brings it there, as FTS5 always did. A failure is logged once
 // a minute at most and tried again then.
 func startSearchMerger(s *Store, every time.Duration, log *slog.Logger) (stop func()) {
-	var failedAt time.Time
-	return runEvery(every, func(ctx context.Context) {
-		if time.Since(failedAt) < time.Minute {
-			return
-		}
+	return runUpkeep(every, log, "merging the search index's segments", func(ctx context.Context) error {
 		until := time.Now().Add(every / 4)
 		for {
 			merged, err := s.mergeSearch(ctx, searchMergePages)
-			if err != nil {
-				if ctx.Err() == nil {
-					failedAt = time.Now()
-					log.Warn("merging the search index's segments failed; trying again in a minute", "error", err)
-				}
-				return
-			}
-			if !merged || time.Now().After(until) {
-				return
+			if err != nil || !merged || time.Now().After(until) {
+				return err
 			}
 		}
 	})

@@ -177,6 +177,21 @@ func unreachable(err error) bool {
 		pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "conn closed")
 }
 
+// runUpkeep is runEvery for background upkeep that may fail: after a failure (other than its stop)
+// it logs what, with the error, and skips a minute of intervals before trying again.
+func runUpkeep(interval time.Duration, log *slog.Logger, what string, fn func(ctx context.Context) error) (stop func()) {
+	var failedAt time.Time
+	return runEvery(interval, func(ctx context.Context) {
+		if time.Since(failedAt) < time.Minute {
+			return
+		}
+		if err := fn(ctx); err != nil && ctx.Err() == nil {
+			failedAt = time.Now()
+			log.Warn(what+" failed; trying again in a minute", "error", err)
+		}
+	})
+}
+
 // runEvery calls fn every interval on a goroutine of its own until the function it returns is
 // called, which cancels fn's context and waits for a call under way to end.
 func runEvery(interval time.Duration, fn func(ctx context.Context)) (stop func()) {

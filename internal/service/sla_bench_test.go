@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,6 +52,8 @@ import (
 // On Linux the disks are watched meanwhile (testkit.WatchDisks): of the registrations over 50 ms,
 // intake-over-50ms-disk is how many were within it but for the time a disk had requests in flight and
 // completed none; intake-beyond-disk-max-ms is the longest a registration waited beyond such stops.
+// On SQLite, where this process writes the database itself, written-MB is what it wrote a pass: the
+// WAL's frames and the checkpoints' pages, as /proc/self/io counts the bytes of its write calls.
 func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 	n := 20_000
 	slowLog := time.Hour // OTKLIK_BENCH_SLOW_MS: log registrations over it
@@ -150,6 +153,7 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 				disks := testkit.WatchDisks(10 * time.Millisecond)
 				defer disks.Stop()
 				sched0 := schedLatencies()
+				written0, countsWrites := writtenBytes()
 				b.ResetTimer()
 				for i := range b.N {
 					b.StopTimer()
@@ -243,6 +247,9 @@ func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 					b.ReportMetric(float64(held), "intake-over-50ms-disk")
 					b.ReportMetric(float64(beyond)/1e6, "intake-beyond-disk-max-ms")
 				}
+				if written, ok := writtenBytes(); ok && countsWrites && engine == "sqlite" {
+					b.ReportMetric(float64(written-written0)/float64(b.N)/(1<<20), "written-MB")
+				}
 				p99, most := schedLatencies().since(sched0)
 				b.ReportMetric(p99*1e3, "sched-p99-ms")
 				b.ReportMetric(most*1e3, "sched-max-ms")
@@ -278,6 +285,22 @@ func queueRecompute(b *testing.B, svc *service.Service, st *store.Store, admin o
 		}
 	}
 	return newest.Payload
+}
+
+// writtenBytes is how many bytes this process has passed to write calls (wchar in /proc/self/io, on
+// Linux; false elsewhere).
+func writtenBytes() (uint64, bool) {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(line, "wchar:"); ok {
+			n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
 }
 
 // heapObjects is the bytes of the heap's objects, live or not yet collected.

@@ -89,6 +89,11 @@ type SLAReader interface {
 	// depend on it: registered after it ends, or with every deadline before it begins (paused tickets,
 	// appeals and tickets without deadlines are always in).
 	OpenTickets(ctx context.Context, afterID int64, limit int, span TimeSpan) ([]*Ticket, error)
+	// WarmJournal reads ahead, changing nothing, what adding a record to each of these tickets'
+	// journals will touch, so that the write transaction that adds them soon after finds it in memory
+	// instead of reading the disk while every other write waits (SQLite, whose one writer serves both
+	// a recomputation and the intake); where writes do not wait for each other so, it does nothing.
+	WarmJournal(ctx context.Context, ticketIDs []int64) error
 }
 
 // SLATx changes calendars and policies inside a write transaction.

@@ -1,12 +1,15 @@
 package service_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -824,6 +827,102 @@ func TestOpenTicketsAsTicketByNumber(t *testing.T) {
 		}
 		if read[1].SLA.Extensions != 1 || read[1].SLA.LegalDueAt == nil || read[2].SLA.PausedAt == nil || read[0].JournalHead == nil {
 			t.Errorf("the cases are not what they should be: %s; %s; %s", sla(read[0]), sla(read[1]), sla(read[2]))
+		}
+	})
+}
+
+// TestWarmJournal: reading ahead the journals of a recomputation's tickets — known ones, an unknown
+// one, a ticket twice, none at all — fails for none and changes nothing: no record, no version.
+func TestWarmJournal(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newSLAFixture(t, engine, "2026-12-21 10:00")
+		ctx := context.Background()
+		numbers := f.createMany(t, 70, "payments")
+		read, err := f.st.OpenTickets(ctx, 0, 100, otklik.TimeSpan{})
+		if err != nil || len(read) != len(numbers) {
+			t.Fatalf("open tickets: %d, %v", len(read), err)
+		}
+		ids := []int64{read[0].ID, 1 << 40}
+		for _, tk := range read {
+			ids = append(ids, tk.ID)
+		}
+		before := map[int64]int{}
+		for _, tk := range read {
+			recs, err := f.st.Journal(ctx, tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before[tk.ID] = len(recs)
+		}
+		for _, warm := range [][]int64{ids, nil, ids[1:2]} {
+			if err := f.st.WarmJournal(ctx, warm); err != nil {
+				t.Fatalf("WarmJournal(%d tickets): %v", len(warm), err)
+			}
+		}
+		for i, tk := range read {
+			recs, err := f.st.Journal(ctx, tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if now := f.ticket(t, numbers[i]); len(recs) != before[tk.ID] || now.Version != tk.Version {
+				t.Errorf("%s: %d records (%d before), version %d (%d before)", numbers[i], len(recs), before[tk.ID], now.Version, tk.Version)
+			}
+		}
+		// A cancelled context is an error, not a silent success: the recomputation stops on it.
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		if err := f.st.WarmJournal(cancelled, ids); err == nil && engine == "sqlite" {
+			t.Error("WarmJournal with a cancelled context: no error")
+		}
+	})
+}
+
+// warmSpy is a store that notes which tickets' journals were read ahead (WarmJournal).
+type warmSpy struct {
+	otklik.Store
+	mu     sync.Mutex
+	warmed map[int64]bool
+}
+
+func (w *warmSpy) WarmJournal(ctx context.Context, ids []int64) error {
+	w.mu.Lock()
+	for _, id := range ids {
+		w.warmed[id] = true
+	}
+	w.mu.Unlock()
+	return w.Store.WarmJournal(ctx, ids)
+}
+
+// TestRecomputeWarmsJournal: a recomputation reads ahead the journal of every ticket it changes, and
+// of none it leaves alone.
+func TestRecomputeWarmsJournal(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newSLAFixture(t, engine, "2026-12-21 10:00")
+		ctx := context.Background()
+		numbers := f.createMany(t, 40, "payments") // due 28 December: a holiday on the 24th moves them
+		spy := &warmSpy{Store: f.st, warmed: map[int64]bool{}}
+		svc := service.New(service.Options{Store: spy, Now: f.clock.Now})
+		admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+		for _, day := range []string{"2027-03-01", "2026-12-24"} { // past every deadline, then before them
+			if err := svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: day, Kind: "holiday"}); err != nil {
+				t.Fatal(err)
+			}
+			jobs, err := f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
+			if err != nil || len(jobs) == 0 {
+				t.Fatalf("recompute jobs: %v %d", err, len(jobs))
+			}
+			newest := slices.MaxFunc(jobs, func(a, b *otklik.Job) int { return cmp.Compare(a.ID, b.ID) })
+			if err := svc.RecomputeDeadlines(ctx, newest.Payload); err != nil {
+				t.Fatal(err)
+			}
+			if day == "2027-03-01" && len(spy.warmed) != 0 {
+				t.Errorf("a change that moves nothing read ahead %d journals", len(spy.warmed))
+			}
+		}
+		for _, n := range numbers {
+			if tk := f.ticket(t, n); !sameMoment(tk.DueAt, msk(t, "2026-12-29 18:00")) || !spy.warmed[tk.ID] {
+				t.Errorf("%s: due %v, journal read ahead %v", n, tk.DueAt, spy.warmed[tk.ID])
+			}
 		}
 	})
 }

@@ -221,3 +221,27 @@ func TestIdleWritesWait(t *testing.T) {
 		t.Errorf("ran %v: housekeeping should run last, after every write queued meanwhile", order)
 	}
 }
+
+// TestIdleWritesWaitForBulkQuiet: housekeeping queued right after bulk work waits until bulkQuiet has
+// passed since it, even with the writer resting meanwhile; a plain write does not hold it so.
+func TestIdleWritesWaitForBulkQuiet(t *testing.T) {
+	ctx := context.Background()
+	st := openWithoutMerger(t)
+	housekeep := func(after func(context.Context, func(otklik.Tx) error) error) time.Duration {
+		if err := after(ctx, func(otklik.Tx) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		done := time.Now()
+		var ran time.Time
+		if err := st.idle(ctx, func(otklik.Tx) error { ran = time.Now(); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return ran.Sub(done)
+	}
+	if waited := housekeep(st.bulk); waited < bulkQuiet-10*time.Millisecond {
+		t.Errorf("housekeeping ran %v after bulk work, want at least %v", waited, bulkQuiet)
+	}
+	if waited := housekeep(st.write); waited > bulkQuiet/2 {
+		t.Errorf("housekeeping ran %v after a plain write, want about %v", waited, idleAfter)
+	}
+}

@@ -52,7 +52,8 @@ type writer struct {
 	// relaxed: the connection runs with synchronous = NORMAL (relaxBulk). Kept across a reconnect on
 	// purpose: the pool may hand back the same connection, still NORMAL, or a new one at FULL, and
 	// either way the next request batch sets FULL (a bulk batch on a new one merely runs synced).
-	relaxed bool
+	relaxed  bool
+	lastBulk time.Time // when the writer last committed bulk work (not housekeeping)
 }
 
 type writeReq struct {
@@ -102,6 +103,13 @@ func (ws *writers) doBulk(ctx context.Context, fn func(otklik.Tx) error) error {
 // The clients of a busy desk send their next writes within microseconds of the commit that answered
 // them: without the wait a merge step would take every such gap, and each would hold the next batch.
 const idleAfter = time.Millisecond
+
+// bulkQuiet is how long after the last bulk work (a recomputation's batches) housekeeping still waits.
+// A recomputation's writer rests for milliseconds whenever its reader lags — reading tickets from the
+// disk on a cold page cache — and merge steps of the search index ran in those gaps, up to 34 ms of
+// the writer's time each, which a registration arriving meanwhile waits for (docs/PERFORMANCE.md). The
+// search index is merged after the recomputation instead (FTS5's crisis merge bounds it meanwhile).
+const bulkQuiet = time.Second
 
 // doIdle is doBulk for housekeeping that can wait (merging the search index's segments): fn runs only
 // when a writer has had nothing queued for idleAfter, alone in its transaction, so that it never
@@ -160,8 +168,9 @@ func (w *writer) loop() {
 		case first = <-w.ws.reqs:
 		default:
 			// Nothing queued. Housekeeping waits until the writer has rested idleAfter: under a steady
-			// load the clients of the batch just committed send their next writes within that.
-			rest.Reset(idleAfter)
+			// load the clients of the batch just committed send their next writes within that; and
+			// until bulkQuiet has passed since the last bulk work.
+			rest.Reset(max(idleAfter, bulkQuiet-time.Since(w.lastBulk)))
 			select {
 			case first = <-w.ws.reqs:
 			case <-rest.C:
@@ -196,6 +205,9 @@ func (w *writer) loop() {
 		}
 		w.run(batch)
 		for _, r := range batch {
+			if r.bulk {
+				w.lastBulk = time.Now()
+			}
 			r.done <- struct{}{}
 		}
 		clear(batch)

@@ -52,8 +52,9 @@ import (
 // On Linux the disks are watched meanwhile (testkit.WatchDisks): of the registrations over 50 ms,
 // intake-over-50ms-disk is how many were within it but for the time a disk had requests in flight and
 // completed none; intake-beyond-disk-max-ms is the longest a registration waited beyond such stops.
-// On SQLite, where this process writes the database itself, written-MB is what it wrote a pass: the
-// WAL's frames and the checkpoints' pages, as /proc/self/io counts the bytes of its write calls.
+// On SQLite, where this process writes the database itself, written-MB is what it wrote an iteration
+// (a pass, or idle's window: the checkpointer finishing the pass before): the WAL's frames and the
+// checkpoints' pages, as /proc/self/io counts the bytes of its write calls.
 func BenchmarkRecomputeAfterCalendarChange(b *testing.B) {
 	n := 20_000
 	slowLog := time.Hour // OTKLIK_BENCH_SLOW_MS: log registrations over it

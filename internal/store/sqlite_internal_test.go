@@ -185,7 +185,7 @@ func TestMergeSearch(t *testing.T) {
 
 // TestIdleWritesWait: housekeeping (Store.idle) runs only when the writer has nothing else queued:
 // writes queued while the writer is busy all run before it, though it was queued first (and once
-// they are done, it runs after the writer has rested idleAfter).
+// they are done, it runs after the writer has rested idleAfter — here bulkQuiet, one being bulk work).
 func TestIdleWritesWait(t *testing.T) {
 	ctx := context.Background()
 	st := openWithoutMerger(t)

@@ -89,11 +89,6 @@ type SLAReader interface {
 	// depend on it: registered after it ends, or with every deadline before it begins (paused tickets,
 	// appeals and tickets without deadlines are always in).
 	OpenTickets(ctx context.Context, afterID int64, limit int, span TimeSpan) ([]*Ticket, error)
-	// WarmJournal reads ahead, changing nothing, what adding a record to each of these tickets'
-	// journals will touch, so that the write transaction that adds them soon after finds it in memory
-	// instead of reading the disk while every other write waits (SQLite, whose one writer serves both
-	// a recomputation and the intake); where writes do not wait for each other so, it does nothing.
-	WarmJournal(ctx context.Context, ticketIDs []int64) error
 }
 
 // SLATx changes calendars and policies inside a write transaction.
@@ -114,8 +109,10 @@ type SLATx interface {
 	// sets the right time then. Every record of a batch is written at one time by one actor, of one
 	// kind and for one reason (a recomputation's); only the ticket, sequence, field, before, after and
 	// hashes differ. An engine may do it in a few statements instead of two a ticket, and send what is
-	// shared once.
-	StoreRecomputed(ctx context.Context, ts []*Ticket, prev []int64, recs [][]*JournalRecord) (stale []*Ticket, err error)
+	// shared once. pass names the recomputation (when it began, Unix seconds): its records are stored
+	// together, apart from the rest of the journal, so that a pass over every open ticket appends to the
+	// journal instead of writing into every ticket's part of it.
+	StoreRecomputed(ctx context.Context, pass int64, ts []*Ticket, prev []int64, recs [][]*JournalRecord) (stale []*Ticket, err error)
 }
 
 // TimeSpan is an interval of time, [From, To); the zero span is all time.

@@ -999,10 +999,14 @@ func (s *Service) PutSLAPolicy(ctx context.Context, p otklik.SLAPolicy) (*otklik
 
 // recomputePayload is a recompute job's: where it continues, and the span a calendar change touched
 // (none: a policy or a working week changed, and every open ticket is recomputed).
+// Pass names the recomputation, when it began (Unix seconds); its continuations keep it, so that the
+// whole pass's journal records are stored together (StoreRecomputed). A job queued without one starts
+// a pass.
 type recomputePayload struct {
 	AfterID int64      `json:"after_id"`
 	From    *time.Time `json:"from,omitempty"`
 	To      *time.Time `json:"to,omitempty"`
+	Pass    int64      `json:"pass,omitempty"`
 }
 
 func (p recomputePayload) span() otklik.TimeSpan {
@@ -1037,6 +1041,9 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 	var p recomputePayload
 	if err := json.Unmarshal([]byte(payload), &p); err != nil {
 		return fmt.Errorf("recompute payload %q: %w", payload, err)
+	}
+	if p.Pass == 0 {
+		p.Pass = s.now().Unix()
 	}
 	s.forgetSLA()
 	e, err := s.slaEngine(ctx)
@@ -1082,20 +1089,6 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 					b.changed = append(b.changed, recomputed{t: t, prev: prev, recs: recs})
 				}
 			}
-			if len(b.changed) > 0 {
-				// Read ahead, while the writer is busy with the batch before, what this one's writes
-				// will touch (WarmJournal: on SQLite, pages the writer would otherwise read from the
-				// disk with the intake queued behind it). A goroutine of its own for this, beside the
-				// reader, made passes slower on two cores (docs/PERFORMANCE.md).
-				ids := make([]int64, len(b.changed))
-				for i, c := range b.changed {
-					ids[i] = c.t.ID
-				}
-				if err := s.store.WarmJournal(readCtx, ids); err != nil {
-					batches <- batch{err: err}
-					return
-				}
-			}
 			select {
 			case batches <- b:
 			case <-readCtx.Done():
@@ -1116,7 +1109,7 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 			var err error
 			for c := range chunks {
 				if err == nil { // after a failure, only drain
-					if err = s.writeRecomputed(ctx, e, c); err != nil {
+					if err = s.writeRecomputed(ctx, e, p.Pass, c); err != nil {
 						stopReading()
 					}
 				}
@@ -1225,9 +1218,9 @@ func (s *Service) recomputeWriting() (writers, size, page int) {
 	return writers, size, max(recomputeRead, writers*size)
 }
 
-// writeRecomputed stores a batch of recomputed tickets in one transaction. A ticket changed since it
-// was read is left out of it and recomputed on its own afterwards.
-func (s *Service) writeRecomputed(ctx context.Context, e *slaEngine, batch []recomputed) error {
+// writeRecomputed stores a batch of recomputed tickets of the pass in one transaction. A ticket changed
+// since it was read is left out of it and recomputed on its own afterwards.
+func (s *Service) writeRecomputed(ctx context.Context, e *slaEngine, pass int64, batch []recomputed) error {
 	var stale []*otklik.Ticket
 	ts := make([]*otklik.Ticket, len(batch))
 	prev := make([]int64, len(batch))
@@ -1237,7 +1230,7 @@ func (s *Service) writeRecomputed(ctx context.Context, e *slaEngine, batch []rec
 	}
 	err := s.store.WriteBulk(ctx, func(tx otklik.Tx) error {
 		var err error
-		stale, err = tx.StoreRecomputed(ctx, ts, prev, recs)
+		stale, err = tx.StoreRecomputed(ctx, pass, ts, prev, recs)
 		return err
 	})
 	if err != nil {

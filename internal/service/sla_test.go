@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,13 +32,15 @@ func msk(t *testing.T, s string) time.Time {
 type slaFixture struct {
 	svc   *service.Service
 	st    otklik.Store
+	db    *testkit.DB // the store's database, for a look behind it
 	clock *testkit.Clock
 }
 
 func newSLAFixture(t *testing.T, engine, start string) *slaFixture {
 	t.Helper()
 	clock := testkit.NewClock(msk(t, start).UTC())
-	st := testkit.MustOpenStoreEngine(t, engine, clock.Now)
+	db := testkit.MustNewDB(t, engine)
+	st := db.MustOpen(t, clock.Now)
 	svc := service.New(service.Options{Store: st, Now: clock.Now, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30},
 		Mail: service.MailOptions{Address: "support@gosuslugi.example", Name: "Служба поддержки"}})
 	ctx := context.Background()
@@ -52,7 +53,7 @@ func newSLAFixture(t *testing.T, engine, start string) *slaFixture {
 			t.Fatal(err)
 		}
 	}
-	return &slaFixture{svc: svc, st: st, clock: clock}
+	return &slaFixture{svc: svc, st: st, db: db, clock: clock}
 }
 
 func (f *slaFixture) create(t *testing.T, category string, appeal bool) *otklik.Ticket {
@@ -475,7 +476,7 @@ func (f *slaFixture) storeRecomputed(read []*otklik.Ticket, edit func(i int, tk 
 			ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
 		}
 		var err error
-		stale, err = tx.StoreRecomputed(ctx, ts, prev, recs)
+		stale, err = tx.StoreRecomputed(ctx, tx.Now().Unix(), ts, prev, recs)
 		return err
 	})
 	return stale, err
@@ -831,80 +832,30 @@ func TestOpenTicketsAsTicketByNumber(t *testing.T) {
 	})
 }
 
-// TestWarmJournal: reading ahead the journals of a recomputation's tickets — known ones, an unknown
-// one, a ticket twice, none at all — fails for none and changes nothing: no record, no version.
-func TestWarmJournal(t *testing.T) {
+// TestRecomputationsJournalApart: a recomputation's records are stored apart from the rest of the
+// journal, under the pass that wrote them (when it began), and a ticket's journal still reads back
+// whole and in order: records written on their own before, between and after two passes, and the
+// passes' records, every sequence number once. The journal verifies.
+func TestRecomputationsJournalApart(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newSLAFixture(t, engine, "2026-12-21 10:00")
 		ctx := context.Background()
-		numbers := f.createMany(t, 70, "payments")
-		read, err := f.st.OpenTickets(ctx, 0, 100, otklik.TimeSpan{})
-		if err != nil || len(read) != len(numbers) {
-			t.Fatalf("open tickets: %d, %v", len(read), err)
-		}
-		ids := []int64{read[0].ID, 1 << 40}
-		for _, tk := range read {
-			ids = append(ids, tk.ID)
-		}
-		before := map[int64]int{}
-		for _, tk := range read {
-			recs, err := f.st.Journal(ctx, tk.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			before[tk.ID] = len(recs)
-		}
-		for _, warm := range [][]int64{ids, nil, ids[1:2]} {
-			if err := f.st.WarmJournal(ctx, warm); err != nil {
-				t.Fatalf("WarmJournal(%d tickets): %v", len(warm), err)
-			}
-		}
-		for i, tk := range read {
-			recs, err := f.st.Journal(ctx, tk.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if now := f.ticket(t, numbers[i]); len(recs) != before[tk.ID] || now.Version != tk.Version {
-				t.Errorf("%s: %d records (%d before), version %d (%d before)", numbers[i], len(recs), before[tk.ID], now.Version, tk.Version)
-			}
-		}
-		// A cancelled context is an error, not a silent success: the recomputation stops on it.
-		cancelled, cancel := context.WithCancel(ctx)
-		cancel()
-		if err := f.st.WarmJournal(cancelled, ids); err == nil && engine == "sqlite" {
-			t.Error("WarmJournal with a cancelled context: no error")
-		}
-	})
-}
-
-// warmSpy is a store that notes which tickets' journals were read ahead (WarmJournal).
-type warmSpy struct {
-	otklik.Store
-	mu     sync.Mutex
-	warmed map[int64]bool
-}
-
-func (w *warmSpy) WarmJournal(ctx context.Context, ids []int64) error {
-	w.mu.Lock()
-	for _, id := range ids {
-		w.warmed[id] = true
-	}
-	w.mu.Unlock()
-	return w.Store.WarmJournal(ctx, ids)
-}
-
-// TestRecomputeWarmsJournal: a recomputation reads ahead the journal of every ticket it changes, and
-// of none it leaves alone.
-func TestRecomputeWarmsJournal(t *testing.T) {
-	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
-		f := newSLAFixture(t, engine, "2026-12-21 10:00")
-		ctx := context.Background()
-		numbers := f.createMany(t, 40, "payments") // due 28 December: a holiday on the 24th moves them
-		spy := &warmSpy{Store: f.st, warmed: map[int64]bool{}}
-		svc := service.New(service.Options{Store: spy, Now: f.clock.Now})
+		numbers := f.createMany(t, 70, "payments") // due 28 December 18:00
 		admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
-		for _, day := range []string{"2027-03-01", "2026-12-24"} { // past every deadline, then before them
-			if err := svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: day, Kind: "holiday"}); err != nil {
+		note := func(i int) {
+			t.Helper()
+			if _, _, err := f.svc.AddMessage(ctx, admin, numbers[i], service.Reply{Body: "Проверено, ждём ответа смежного ведомства.", Internal: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var passes []int64
+		for k, day := range []string{"2026-12-24", "2026-12-25"} { // each a holiday: every deadline a day later
+			for i := k; i < len(numbers); i += 3 {
+				note(i)
+			}
+			f.clock.Add(time.Minute) // the pass begins when its job runs, a minute after the last
+			passes = append(passes, f.clock.Now().Unix())
+			if err := f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: day, Kind: "holiday"}); err != nil {
 				t.Fatal(err)
 			}
 			jobs, err := f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
@@ -912,17 +863,69 @@ func TestRecomputeWarmsJournal(t *testing.T) {
 				t.Fatalf("recompute jobs: %v %d", err, len(jobs))
 			}
 			newest := slices.MaxFunc(jobs, func(a, b *otklik.Job) int { return cmp.Compare(a.ID, b.ID) })
-			if err := svc.RecomputeDeadlines(ctx, newest.Payload); err != nil {
+			if err := f.svc.RecomputeDeadlines(ctx, newest.Payload); err != nil {
 				t.Fatal(err)
 			}
-			if day == "2027-03-01" && len(spy.warmed) != 0 {
-				t.Errorf("a change that moves nothing read ahead %d journals", len(spy.warmed))
+		}
+		note(2)
+		for i, n := range numbers {
+			tk := f.ticket(t, n)
+			if !sameMoment(tk.DueAt, msk(t, "2026-12-30 18:00")) {
+				t.Errorf("%s: due %v after two holidays", n, tk.DueAt)
+			}
+			recs, err := f.svc.Journal(ctx, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []string
+			for j, r := range recs {
+				if r.Seq != int64(j+1) {
+					t.Fatalf("%s: record %d has number %d", n, j+1, r.Seq)
+				}
+				kinds = append(kinds, string(r.Kind))
+			}
+			if int64(len(recs)) != tk.JournalSeq || recs[len(recs)-1].Hash == nil || string(recs[len(recs)-1].Hash) != string(tk.JournalHead) {
+				t.Errorf("%s: %d records read, the ticket's journal has %d; %v", n, len(recs), tk.JournalSeq, kinds)
+			}
+			want := []string{string(otklik.KindCreated)}
+			for k := range passes {
+				if (i-k)%3 == 0 && i >= k {
+					want = append(want, string(otklik.KindMessage))
+				}
+				want = append(want, string(otklik.KindSLA))
+			}
+			if i == 2 {
+				want = append(want, string(otklik.KindMessage))
+			}
+			if !slices.Equal(kinds, want) {
+				t.Errorf("%s: journal %v, want %v", n, kinds, want)
 			}
 		}
-		for _, n := range numbers {
-			if tk := f.ticket(t, n); !sameMoment(tk.DueAt, msk(t, "2026-12-29 18:00")) || !spy.warmed[tk.ID] {
-				t.Errorf("%s: due %v, journal read ahead %v", n, tk.DueAt, spy.warmed[tk.ID])
+		if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil || rep.Records == 0 {
+			t.Fatalf("verify: %v %+v", err, rep)
+		}
+		// Behind the store: each pass's records, one a ticket, under its pass; the rest under 0.
+		rows, err := f.db.Raw.QueryContext(ctx, "SELECT pass, kind, count(*) FROM journal GROUP BY pass, kind ORDER BY pass, kind")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var got []string
+		for rows.Next() {
+			var pass, n int64
+			var kind string
+			if err := rows.Scan(&pass, &kind, &n); err != nil {
+				t.Fatal(err)
 			}
+			got = append(got, fmt.Sprintf("%d %s %d", pass, kind, n))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{fmt.Sprintf("0 %s 70", otklik.KindCreated), fmt.Sprintf("0 %s 48", otklik.KindMessage),
+			fmt.Sprintf("%d %s 70", passes[0], otklik.KindSLA), fmt.Sprintf("%d %s 70", passes[1], otklik.KindSLA)}
+		if !slices.Equal(got, want) {
+			t.Errorf("journal by pass and kind:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
 }

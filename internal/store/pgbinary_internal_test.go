@@ -51,6 +51,7 @@ func TestRecomputedParamsAsPgx(t *testing.T) {
 	for name, recs := range map[string][][]*otklik.JournalRecord{"records": withRecords, "none": make([][]*otklik.JournalRecord, len(ts))} {
 		t.Run(name, func(t *testing.T) {
 			prev := []int64{7, 0, -1}
+			const pass = 1796540462 // when the pass began
 			shared, err := sharedRecord(recs)
 			if err != nil {
 				t.Fatal(err)
@@ -58,9 +59,9 @@ func TestRecomputedParamsAsPgx(t *testing.T) {
 			var p pgParams
 			p.buf = append(p.buf, "left over from the last batch"...)
 			p.ends = append(p.ends, 5)
-			recomputedParams(&p, ts, prev, recs, shared)
+			recomputedParams(&p, pass, ts, prev, recs, shared)
 			got := p.values()
-			want := asPgxArgs(ts, prev, recs, shared)
+			want := asPgxArgs(pass, ts, prev, recs, shared)
 			if len(got) != len(p.types) || len(want) != len(p.types) {
 				t.Fatalf("%d parameters encoded, %d types, %d values", len(got), len(p.types), len(want))
 			}
@@ -79,7 +80,7 @@ func TestRecomputedParamsAsPgx(t *testing.T) {
 }
 
 // asPgxArgs are store-recomputed's parameters as Go values that pgx encodes: a slice a column.
-func asPgxArgs(ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord, shared *otklik.JournalRecord) []any {
+func asPgxArgs(pass int64, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord, shared *otklik.JournalRecord) []any {
 	var (
 		id, ver, seq         []int64
 		fr, due, next, legal []*time.Time
@@ -107,7 +108,7 @@ func asPgxArgs(ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord
 	}
 	return []any{id, prev, fr, due, policy, next, flags, legal, ver, updated, seq, head,
 		shared.At, string(shared.Actor.Type), shared.Actor.ID, shared.Actor.Name, string(shared.Actor.Channel),
-		string(shared.Kind), shared.Reason, rTicket, rSeq, field, before, after, prevHash, hash}
+		string(shared.Kind), shared.Reason, pass, rTicket, rSeq, field, before, after, prevHash, hash}
 }
 
 // BenchmarkRecomputedParams: encoding a recomputation's batch of 1,000 tickets, a record each, as
@@ -128,6 +129,7 @@ func BenchmarkRecomputedParams(b *testing.B) {
 		r.Seal(tk)
 		ts[i], prev[i], recs[i] = tk, 3, []*otklik.JournalRecord{r}
 	}
+	const pass = 1796540462
 	shared, err := sharedRecord(recs)
 	if err != nil {
 		b.Fatal(err)
@@ -136,7 +138,7 @@ func BenchmarkRecomputedParams(b *testing.B) {
 		b.ReportAllocs()
 		var p pgParams
 		for b.Loop() {
-			recomputedParams(&p, ts, prev, recs, shared)
+			recomputedParams(&p, pass, ts, prev, recs, shared)
 			_ = p.values()
 		}
 	})
@@ -145,10 +147,10 @@ func BenchmarkRecomputedParams(b *testing.B) {
 		m := pgtype.NewMap()
 		var buf []byte
 		var p pgParams
-		recomputedParams(&p, ts, prev, recs, shared) // for the parameters' types
+		recomputedParams(&p, pass, ts, prev, recs, shared) // for the parameters' types
 		for b.Loop() {
 			buf = buf[:0]
-			for i, v := range asPgxArgs(ts, prev, recs, shared) {
+			for i, v := range asPgxArgs(pass, ts, prev, recs, shared) {
 				if buf, err = m.Encode(p.types[i], pgtype.BinaryFormatCode, v, buf); err != nil {
 					b.Fatal(err)
 				}

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -123,56 +122,6 @@ func (s *Store) OpenTickets(ctx context.Context, afterID int64, limit int, span 
 		out = append(out, t)
 	}
 	return out, translate(rows.Err())
-}
-
-// WarmJournal reads, on SQLite, the entry of each ticket's last journal record in the journal's
-// (ticket, seq) index: the page where the ticket's next record goes. A recomputation's batch adds a
-// record to every ticket it changes, so it writes into nearly every page of that index, which grows
-// with the journal (815 MB at 47 records a ticket on a million); with the pages not in memory, the
-// writer read them from the disk one at a time inside the batch, holding the registrations queued
-// behind it (a pass took 30 s instead of 15 and held one registration 145 ms, docs/PERFORMANCE.md).
-// Read here, on a read connection while the writer is busy with the batch before, they are in the
-// operating system's cache by the time the writer gets there. PostgreSQL writes a recomputation on
-// connections of its own, beside the intake's, so nothing waits there for its reads.
-func (s *Store) WarmJournal(ctx context.Context, ticketIDs []int64) error {
-	if s.engine == "postgres" || len(ticketIDs) == 0 {
-		return nil
-	}
-	// In two halves at once, on two read connections: on a cold page cache each statement waits for
-	// the disk one page at a time, and two reads in flight made a pass a fifth faster than one, with
-	// registrations waiting no longer; four at once were faster still but held registrations up to
-	// 77 ms (docs/PERFORMANCE.md).
-	const parts = 2
-	if len(ticketIDs) < 4*parts {
-		return s.warmJournal(ctx, ticketIDs)
-	}
-	errs := make(chan error, parts)
-	for k := range parts {
-		lo, hi := k*len(ticketIDs)/parts, (k+1)*len(ticketIDs)/parts
-		go func() { errs <- s.warmJournal(ctx, ticketIDs[lo:hi]) }()
-	}
-	var err error
-	for range parts {
-		err = cmp.Or(err, <-errs)
-	}
-	return err
-}
-
-// warmJournal is WarmJournal's statement for some of the tickets.
-func (s *Store) warmJournal(ctx context.Context, ticketIDs []int64) error {
-	ids := make([]byte, 0, 8*len(ticketIDs)+2) // a JSON array, one statement for any number of tickets
-	ids = append(ids, '[')
-	for i, id := range ticketIDs {
-		if i > 0 {
-			ids = append(ids, ',')
-		}
-		ids = strconv.AppendInt(ids, id, 10)
-	}
-	ids = append(ids, ']')
-	var n int64
-	err := s.read.QueryRowContext(ctx, `SELECT count((SELECT max(seq) FROM journal WHERE ticket_id = j.value))
-		FROM json_each(?) j`, string(ids)).Scan(&n)
-	return translate(err)
 }
 
 // openTicketsPg runs OpenTickets' query through pgx's own interface, on a connection of the read pool:
@@ -333,25 +282,26 @@ func (t *txn) SetSLANext(ctx context.Context, ticketID int64, next *time.Time) e
 	return translate(err)
 }
 
-// StoreRecomputed stores recomputed tickets and their journal records. SQLite runs its statements in
-// process, many rows each (storeRecomputedSQLite); PostgreSQL sends the batch as one prepared statement
-// (store-recomputed) whose parameters are arrays, a column each, encoded here (recomputedParams): one
-// round trip, and nothing to parse per batch.
-func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord) ([]*otklik.Ticket, error) {
+// StoreRecomputed stores recomputed tickets and their journal records, the records in the pass's part
+// of the journal's index (migration 0020). SQLite runs its statements in process, many rows each
+// (storeRecomputedSQLite); PostgreSQL sends the batch as one prepared statement (store-recomputed) whose
+// parameters are arrays, a column each, encoded here (recomputedParams): one round trip, and nothing to
+// parse per batch.
+func (t *txn) StoreRecomputed(ctx context.Context, pass int64, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord) ([]*otklik.Ticket, error) {
 	var stale []*otklik.Ticket
 	shared, err := sharedRecord(recs)
 	if err != nil {
 		return nil, err
 	}
 	if t.s.engine != "postgres" {
-		return t.storeRecomputedSQLite(ctx, ts, prev, recs, shared)
+		return t.storeRecomputedSQLite(ctx, pass, ts, prev, recs, shared)
 	}
 	if len(ts) == 0 {
 		return nil, nil
 	}
 	p := pgParamsPool.Get().(*pgParams)
 	defer pgParamsPool.Put(p)
-	recomputedParams(p, ts, prev, recs, shared)
+	recomputedParams(p, pass, ts, prev, recs, shared)
 	done := make(map[int64]bool, len(ts))
 	err = t.ex.queryBinary(ctx, t.s.q.StoreRecomputed, p.types, p.values(), func(row [][]byte) error {
 		if len(row) != 1 || len(row[0]) != 8 {
@@ -376,7 +326,7 @@ func (t *txn) StoreRecomputed(ctx context.Context, ts []*otklik.Ticket, prev []i
 // were read at (the statement returns their IDs), then those tickets' records and timers. A statement a
 // ticket and one a record spent most of a recomputation's writing in binding values and starting and
 // ending statements (docs/PERFORMANCE.md).
-func (t *txn) storeRecomputedSQLite(ctx context.Context, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord, shared *otklik.JournalRecord) ([]*otklik.Ticket, error) {
+func (t *txn) storeRecomputedSQLite(ctx context.Context, pass int64, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord, shared *otklik.JournalRecord) ([]*otklik.Ticket, error) {
 	s := t.s
 	updated := make(map[int64]bool, len(ts))
 	args := make([]any, 0, 11*recomputedRows)
@@ -422,7 +372,7 @@ func (t *txn) storeRecomputedSQLite(ctx context.Context, ts []*otklik.Ticket, pr
 	}
 	for rows := range slices.Chunk(records, recomputedRows) {
 		args = append(args[:0], s.tv(shared.At), string(shared.Actor.Type), shared.Actor.ID, shared.Actor.Name,
-			string(shared.Actor.Channel), string(shared.Kind), shared.Reason)
+			string(shared.Actor.Channel), string(shared.Kind), shared.Reason, pass)
 		for _, r := range rows {
 			args = append(args, r.TicketID, r.Seq, r.Field, r.Before, r.After, r.PrevHash, r.Hash)
 		}
@@ -459,12 +409,12 @@ func recomputedTicketsSQL(n int) string {
 	RETURNING tickets.id`
 }
 
-// recomputedJournalSQL is the insert of n recomputed tickets' journal records: what they share first,
-// then seven values a record.
+// recomputedJournalSQL is the insert of n recomputed tickets' journal records: what they share (and
+// their pass) first, then seven values a record.
 func recomputedJournalSQL(n int) string {
-	return `INSERT INTO journal (at, actor_type, actor_id, actor_name, channel, kind, reason, ticket_id, seq, field,
-		before, after, prev_hash, hash)
-	SELECT ?, ?, ?, ?, ?, ?, ?, column1, column2, column3, column4, column5, column6, column7
+	return `INSERT INTO journal (at, actor_type, actor_id, actor_name, channel, kind, reason, pass, ticket_id, seq,
+		field, before, after, prev_hash, hash)
+	SELECT ?, ?, ?, ?, ?, ?, ?, ?, column1, column2, column3, column4, column5, column6, column7
 	  FROM (VALUES ` + valueRows(n, 7) + `)`
 }
 
@@ -508,7 +458,7 @@ func sharedRecord(recs [][]*otklik.JournalRecord) (*otklik.JournalRecord, error)
 
 // recomputedParams encodes store-recomputed's parameters into p: the tickets' columns, each as an
 // array; what the records share, once; the records' other columns, each as an array.
-func recomputedParams(p *pgParams, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord, shared *otklik.JournalRecord) {
+func recomputedParams(p *pgParams, pass int64, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord, shared *otklik.JournalRecord) {
 	p.reset()
 	tickets := func(elem uint32, put func(i int, tk *otklik.Ticket)) {
 		p.beginArray(elem, len(ts))
@@ -537,6 +487,7 @@ func recomputedParams(p *pgParams, ts []*otklik.Ticket, prev []int64, recs [][]*
 	p.text(string(shared.Actor.Channel))
 	p.text(string(shared.Kind))
 	p.text(shared.Reason)
+	p.int8(pass)
 
 	m := 0
 	for _, rs := range recs {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -244,4 +246,116 @@ func TestIdleWritesWaitForBulkQuiet(t *testing.T) {
 	if waited := housekeep(st.write); waited > bulkQuiet/2 {
 		t.Errorf("housekeeping ran %v after a plain write, want about %v", waited, idleAfter)
 	}
+}
+
+// TestJournalMigratesByPass: migration 0020 builds SQLite's journal anew with the pass column. Its
+// records stay as they were, under pass 0, still append-only; the unique (ticket_id, seq) index is
+// gone, and the queries that read a ticket's journal seek (pass, ticket_id) in the new index instead
+// of scanning the table.
+func TestJournalMigratesByPass(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "otklik.db")
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+	ms, err := Migrations("sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:19] { // the schema before 0020, as migrate leaves it
+		if _, err := raw.Exec(m.SQL); err != nil {
+			t.Fatalf("%04d_%s: %v", m.Version, m.Name, err)
+		}
+		if _, err := raw.Exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.Version, m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const records = `SELECT id, ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before, after, reason,
+		quote(prev_hash), quote(hash) FROM journal ORDER BY id`
+	if _, err := raw.Exec(`INSERT INTO journal (id, ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field,
+		before, after, reason, prev_hash, hash) VALUES
+		(5, 1, 1, 1796000000, 'system', 0, 'Отклик', 'system', 'created', '', '', 'new', '', NULL, x'01'),
+		(9, 2, 1, 1796000001, 'staff', 3, 'Петрова Анна', 'web', 'created', '', '', 'new', '', NULL, x'02'),
+		(12, 1, 2, 1796000002, 'system', 0, 'Отклик', 'system', 'sla', 'due_at', 'a', 'b', 'пересчёт', x'01', x'03')`); err != nil {
+		t.Fatal(err)
+	}
+	before := queryStrings(t, raw, records)
+	raw.Close()
+
+	st, err := Open(ctx, Options{URL: path, SearchMergeEvery: -1, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := st.q
+	st.Close()
+	raw, err = sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if after := queryStrings(t, raw, records); !slices.Equal(after, before) {
+		t.Errorf("the journal after the migration:\n%s\nbefore:\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
+	}
+	if passes := queryStrings(t, raw, `SELECT DISTINCT pass FROM journal`); !slices.Equal(passes, []string{"0"}) {
+		t.Errorf("passes after the migration: %v, want only 0", passes)
+	}
+	for _, change := range []string{`UPDATE journal SET reason = 'подмена' WHERE id = 12`, `DELETE FROM journal WHERE id = 5`} {
+		if _, err := raw.Exec(change); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want the append-only refusal", change, err)
+		}
+	}
+	if idx := queryStrings(t, raw, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'journal'`); !slices.Equal(idx, []string{"journal_pass_ticket"}) {
+		t.Errorf("the journal's indexes: %v", idx)
+	}
+	for name, query := range map[string]string{"journal": q.Journal, "walk-journal": q.WalkJournal} {
+		args := make([]any, strings.Count(query, "?"))
+		for i := range args {
+			args[i] = 1
+		}
+		plan := strings.Join(queryStrings(t, raw, "EXPLAIN QUERY PLAN "+query, args...), "\n")
+		if !strings.Contains(plan, "SEARCH j USING INDEX journal_pass_ticket (pass=? AND ticket_id") || strings.Contains(plan, "SCAN j") ||
+			strings.Contains(plan, "SCAN journal") {
+			t.Errorf("%s's plan does not seek a ticket's records in each pass:\n%s", name, plan)
+		}
+	}
+}
+
+// queryStrings runs a query and returns its rows, each row's columns joined by "|".
+func queryStrings(t *testing.T, db *sql.DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query(query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			parts[i] = v.String
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

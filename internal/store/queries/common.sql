@@ -50,18 +50,32 @@ INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, chann
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: journal
+-- The journal is indexed by (pass, ticket_id) (migration 0020): passes steps through the index from one
+-- pass to the next (0, records written on their own, first), and the ticket's records are read from each.
+WITH RECURSIVE passes(pass) AS (
+    SELECT min(pass) FROM journal
+     UNION ALL
+    SELECT (SELECT min(pass) FROM journal WHERE pass > passes.pass) FROM passes WHERE passes.pass IS NOT NULL
+)
 SELECT j.id, j.ticket_id, t.number, j.seq, j.at, j.actor_type, j.actor_id, j.actor_name, j.channel, j.kind,
        j.field, j.before, j.after, j.reason, j.prev_hash, j.hash
-  FROM journal j JOIN tickets t ON t.id = j.ticket_id
- WHERE j.ticket_id = ? ORDER BY j.seq
+  FROM passes p JOIN journal j ON j.pass = p.pass AND j.ticket_id = ? JOIN tickets t ON t.id = j.ticket_id
+ ORDER BY j.seq
 
 -- name: walk-journal
--- The tickets' range is repeated in the join so that PostgreSQL, whose journal index is on ticket_id
--- alone (migration 0018), reads only those tickets instead of hashing the whole table for each round.
+-- The tickets' records are read from each pass's part of the journal's index, as in journal. The
+-- tickets' range is repeated in the join so that PostgreSQL reads only those tickets instead of hashing
+-- the whole table for each round.
+WITH RECURSIVE passes(pass) AS (
+    SELECT min(pass) FROM journal
+     UNION ALL
+    SELECT (SELECT min(pass) FROM journal WHERE pass > passes.pass) FROM passes WHERE passes.pass IS NOT NULL
+)
 SELECT j.id, j.ticket_id, COALESCE(t.number, ''), j.seq, j.at, j.actor_type, j.actor_id, j.actor_name,
        j.channel, j.kind, j.field, j.before, j.after, j.reason, j.prev_hash, j.hash
-  FROM journal j LEFT JOIN tickets t ON t.id = j.ticket_id AND t.id > ? AND t.id <= ?
- WHERE j.ticket_id > ? AND j.ticket_id <= ? ORDER BY j.ticket_id, j.seq
+  FROM passes p JOIN journal j ON j.pass = p.pass AND j.ticket_id > ? AND j.ticket_id <= ?
+  LEFT JOIN tickets t ON t.id = j.ticket_id AND t.id > ? AND t.id <= ?
+ ORDER BY j.ticket_id, j.seq
 
 -- name: journal-heads
 SELECT id, number, journal_seq, journal_head FROM tickets WHERE id > ? ORDER BY id LIMIT ?

@@ -63,7 +63,7 @@ SELECT address, code_hash, expires_at, failures, locked_until, sent_at FROM citi
 
 -- name: store-recomputed
 -- Recomputed tickets and their journal records, a batch in one statement: the first twelve parameters
--- are arrays, an element a ticket; then what every record shares (time, actor, kind, reason), once;
+-- are arrays, an element a ticket; then what every record shares (time, actor, kind, reason, pass), once;
 -- then arrays again, an element a record. A ticket whose version is no longer the one it was read at is
 -- left alone, and so are its records; the statement returns the IDs of the tickets it updated. Timers
 -- move only earlier, as SQLite's (recomputedTimersSQL): one that would move later fires at its old time for
@@ -90,9 +90,9 @@ WITH v AS (
     DELETE FROM sla_timers WHERE ticket_id IN (SELECT id FROM u WHERE nxt IS NULL)
 ), j AS (
     INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before,
-                         after, reason, prev_hash, hash)
+                         after, reason, pass, prev_hash, hash)
     SELECT r.ticket_id, r.seq, ?::timestamptz, ?::text, ?::bigint, ?::text, ?::text, ?::text, r.field, r.before,
-           r.after, ?::text, r.prev_hash, r.hash
+           r.after, ?::text, ?::bigint, r.prev_hash, r.hash
       FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::bytea[])
         AS r(ticket_id, seq, field, before, after, prev_hash, hash)
      WHERE r.ticket_id IN (SELECT id FROM u)

@@ -89,6 +89,9 @@ type SLAReader interface {
 	// depend on it: registered after it ends, or with every deadline before it begins (paused tickets,
 	// appeals and tickets without deadlines are always in).
 	OpenTickets(ctx context.Context, afterID int64, limit int, span TimeSpan) ([]*Ticket, error)
+	// LastPass returns the number of the last recomputation that wrote journal records (StoreRecomputed),
+	// 0 when none has.
+	LastPass(ctx context.Context) (int64, error)
 }
 
 // SLATx changes calendars and policies inside a write transaction.
@@ -109,9 +112,9 @@ type SLATx interface {
 	// sets the right time then. Every record of a batch is written at one time by one actor, of one
 	// kind and for one reason (a recomputation's); only the ticket, sequence, field, before, after and
 	// hashes differ. An engine may do it in a few statements instead of two a ticket, and send what is
-	// shared once. pass names the recomputation (when it began, Unix seconds): its records are stored
-	// together, apart from the rest of the journal, so that a pass over every open ticket appends to the
-	// journal instead of writing into every ticket's part of it.
+	// shared once. pass is the recomputation's number (one more than LastPass when it began): its
+	// records are stored together, apart from the rest of the journal, so that a pass over every open
+	// ticket appends to the journal instead of writing into every ticket's part of it.
 	StoreRecomputed(ctx context.Context, pass int64, ts []*Ticket, prev []int64, recs [][]*JournalRecord) (stale []*Ticket, err error)
 }
 

@@ -999,9 +999,11 @@ func (s *Service) PutSLAPolicy(ctx context.Context, p otklik.SLAPolicy) (*otklik
 
 // recomputePayload is a recompute job's: where it continues, and the span a calendar change touched
 // (none: a policy or a working week changed, and every open ticket is recomputed).
-// Pass names the recomputation, when it began (Unix seconds); its continuations keep it, so that the
-// whole pass's journal records are stored together (StoreRecomputed). A job queued without one starts
-// a pass.
+// Pass is the recomputation's number, one more than the last one's when it began; its continuations
+// keep it, so that the whole pass's journal records are stored together (StoreRecomputed). A job
+// queued without one starts a pass. (A number, not the time it began: two passes begun in one second,
+// or under a clock that stands still, would share a part of the journal's index and write into each
+// other's, as the index by ticket was written into by every pass.)
 type recomputePayload struct {
 	AfterID int64      `json:"after_id"`
 	From    *time.Time `json:"from,omitempty"`
@@ -1043,7 +1045,11 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 		return fmt.Errorf("recompute payload %q: %w", payload, err)
 	}
 	if p.Pass == 0 {
-		p.Pass = s.now().Unix()
+		last, err := s.store.LastPass(ctx)
+		if err != nil {
+			return err
+		}
+		p.Pass = last + 1
 	}
 	s.forgetSLA()
 	e, err := s.slaEngine(ctx)

@@ -3,8 +3,8 @@
 -- every page of that index, and its writes — and the wait of a registration queued behind them — grew
 -- with the journal (1.6 GB a pass at 13 records a ticket, 3.0 GB at 47; on a cold page cache the
 -- writer read those pages from the disk one at a time, docs/PERFORMANCE.md). Now a record carries the
--- pass that wrote it (`pass`: when the pass began, Unix seconds; 0 for a record written on its own)
--- and the index is on (pass, ticket_id): a pass appends to the end of it, whatever the journal's
+-- pass that wrote it (`pass`: the recomputation's number, 1, 2, 3…; 0 for a record written on its
+-- own) and the index is on (pass, ticket_id): a pass appends to the end of it, whatever the journal's
 -- length. A ticket's records are found in each pass's part of the index (the queries journal and
 -- walk-journal step from one pass to the next through the index itself, a few seeks each).
 --

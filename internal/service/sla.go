@@ -999,6 +999,7 @@ func (s *Service) PutSLAPolicy(ctx context.Context, p otklik.SLAPolicy) (*otklik
 
 // recomputePayload is a recompute job's: where it continues, and the span a calendar change touched
 // (none: a policy or a working week changed, and every open ticket is recomputed).
+//
 // Pass is the recomputation's number, one more than the last one's when it began; its continuations
 // keep it, so that the whole pass's journal records are stored together (StoreRecomputed). A job
 // queued without one starts a pass. (A number, not the time it began: two passes begun in one second,

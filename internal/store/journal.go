@@ -17,7 +17,7 @@ func scanJournal(sc scanner) (*otklik.JournalRecord, error) {
 
 // Journal returns a ticket's journal, oldest first.
 func (s *Store) Journal(ctx context.Context, ticketID int64) ([]*otklik.JournalRecord, error) {
-	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.Journal), ticketID)
+	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.journal()), ticketID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -62,7 +62,7 @@ func (s *Store) WalkJournal(ctx context.Context, fn func(r *otklik.JournalRecord
 // walkRecords reads the records of tickets in (after, last] and interleaves them with heads.
 func (s *Store) walkRecords(ctx context.Context, after, last int64, heads []otklik.JournalHead,
 	fn func(r *otklik.JournalRecord) error, head func(h otklik.JournalHead) error) error {
-	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.WalkJournal), after, last, after, last)
+	rows, err := s.read.QueryContext(ctx, s.rebind(s.q.walkJournal()), after, last, after, last)
 	if err != nil {
 		return translate(err)
 	}

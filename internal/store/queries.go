@@ -25,6 +25,7 @@ type queries struct {
 	Messages          string `query:"messages"`
 	MessageBodies     string `query:"message-bodies"`
 	InsertJournal     string `query:"insert-journal"`
+	JournalPasses     string `query:"journal-passes"`
 	Journal           string `query:"journal"`
 	WalkJournal       string `query:"walk-journal"`
 	JournalHeads      string `query:"journal-heads"`
@@ -92,6 +93,11 @@ type queries struct {
 	TouchCitizenSess  string `query:"touch-citizen-session"`
 	RevokeCitizenSess string `query:"revoke-citizen-session"`
 }
+
+// journal is the query of a ticket's journal, and walkJournal of a range of tickets' journals: each
+// reads the records from every pass's part of the journal's index (journal-passes).
+func (q *queries) journal() string     { return q.JournalPasses + "\n" + q.Journal }
+func (q *queries) walkJournal() string { return q.JournalPasses + "\n" + q.WalkJournal }
 
 // loadQueries reads queries/common.sql and queries/<engine>.sql and binds every named query to its
 // field. A field without a query or a query without a field is an error, so the files and the code

@@ -313,7 +313,7 @@ func TestJournalMigratesByPass(t *testing.T) {
 	if idx := queryStrings(t, raw, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'journal'`); !slices.Equal(idx, []string{"journal_pass_ticket"}) {
 		t.Errorf("the journal's indexes: %v", idx)
 	}
-	for name, query := range map[string]string{"journal": q.Journal, "walk-journal": q.WalkJournal} {
+	for name, query := range map[string]string{"journal": q.journal(), "walk-journal": q.walkJournal()} {
 		args := make([]any, strings.Count(query, "?"))
 		for i := range args {
 			args[i] = 1

@@ -49,14 +49,17 @@ INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, chann
                      after, reason, prev_hash, hash)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
--- name: journal
+-- name: journal-passes
 -- The journal is indexed by (pass, ticket_id) (migration 0020): passes steps through the index from one
--- pass to the next (0, records written on their own, first), and the ticket's records are read from each.
+-- pass to the next (0, records written on their own, first). journal and walk-journal follow it
+-- (queries.journal, queries.walkJournal) and read the tickets' records from each pass.
 WITH RECURSIVE passes(pass) AS (
     SELECT min(pass) FROM journal
      UNION ALL
     SELECT (SELECT min(pass) FROM journal WHERE pass > passes.pass) FROM passes WHERE passes.pass IS NOT NULL
 )
+
+-- name: journal
 SELECT j.id, j.ticket_id, t.number, j.seq, j.at, j.actor_type, j.actor_id, j.actor_name, j.channel, j.kind,
        j.field, j.before, j.after, j.reason, j.prev_hash, j.hash
   FROM passes p JOIN journal j ON j.pass = p.pass AND j.ticket_id = ? JOIN tickets t ON t.id = j.ticket_id
@@ -66,11 +69,6 @@ SELECT j.id, j.ticket_id, t.number, j.seq, j.at, j.actor_type, j.actor_id, j.act
 -- The tickets' records are read from each pass's part of the journal's index, as in journal. The
 -- tickets' range is repeated in the join so that PostgreSQL reads only those tickets instead of hashing
 -- the whole table for each round.
-WITH RECURSIVE passes(pass) AS (
-    SELECT min(pass) FROM journal
-     UNION ALL
-    SELECT (SELECT min(pass) FROM journal WHERE pass > passes.pass) FROM passes WHERE passes.pass IS NOT NULL
-)
 SELECT j.id, j.ticket_id, COALESCE(t.number, ''), j.seq, j.at, j.actor_type, j.actor_id, j.actor_name,
        j.channel, j.kind, j.field, j.before, j.after, j.reason, j.prev_hash, j.hash
   FROM passes p JOIN journal j ON j.pass = p.pass AND j.ticket_id > ? AND j.ticket_id <= ?

@@ -44,8 +44,10 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 		"&_pragma=mmap_size(" + strconv.FormatInt(mmap, 10) + ")"
 	// The writer never checkpoints (wal_autocheckpoint 0): a checkpoint on the commit path would stall
 	// every request batched behind it. The checkpointer below does it on its own connection.
-	// temp_store=MEMORY keeps statement journals and temporary b-trees off the disk.
-	wdb, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
+	// temp_store=MEMORY keeps statement journals and temporary b-trees off the disk. The writer's
+	// commits are never synced by SQLite: with FULL, walSync syncs the WAL after them, on a goroutine
+	// of its own, before their requests are answered.
+	wdb, err := sql.Open("sqlite", base+"&_pragma=synchronous(NORMAL)&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -72,8 +74,19 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 		rdb.Close()
 		return nil, err
 	}
+	var durable *walSync
+	if sync == "FULL" {
+		durable = newWALSync(path, o.Logger)
+	}
 	if !o.NoMigrate {
-		if err := migrate(ctx, wdb, "sqlite", o.Now, o.Logger); err != nil {
+		err := migrate(ctx, wdb, "sqlite", o.Now, o.Logger)
+		if err == nil && durable != nil {
+			err = durable.syncNow()
+		}
+		if err != nil {
+			if durable != nil {
+				durable.stop()
+			}
 			wdb.Close()
 			rdb.Close()
 			return nil, err
@@ -82,13 +95,16 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 	s := &Store{engine: "sqlite", bulks: 0, read: rdb, q: q, log: o.Logger, now: o.Now}
 	w, err := newWriters(ctx, wdb, s, 1, o.MaxBatch, "BEGIN IMMEDIATE", false)
 	if err != nil {
+		if durable != nil {
+			durable.stop()
+		}
 		wdb.Close()
 		rdb.Close()
 		return nil, err
 	}
-	// One writer: a bulk transaction goes through it like any other write, but with synchronous =
-	// FULL it alone commits without syncing the disk (writer.setSync).
-	w.relaxBulk = sync == "FULL"
+	// One writer: a bulk transaction goes through it like any other write, and is answered at its
+	// commit; requests are answered once walSync has synced the WAL after theirs.
+	w.durable, s.durable = durable, durable
 	s.write, s.bulk, s.idle = w.do, w.doBulk, w.doIdle
 	cp, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")")
 	if err != nil {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,11 +17,14 @@ import (
 	"github.com/otklik/otklik/internal/otklik"
 )
 
-// TestBulkWritesUnsynced: on SQLite with synchronous = FULL, a write commits synced and a bulk write
-// alone does not (NORMAL); a batch that mixes the two commits synced; with synchronous = NORMAL
-// nothing changes. (An internal test: it reads the writer connection's pragma.)
-func TestBulkWritesUnsynced(t *testing.T) {
+// TestWritesAnsweredAfterWALSync: on SQLite with synchronous = FULL the writer commits unsynced
+// (NORMAL) and a write is answered only after walSync has synced the WAL holding its commit — its
+// after-commit functions run only then, and a failed sync fails it — while bulk work is answered at its
+// commit and goes on while a sync is pending. With synchronous = NORMAL nothing waits for a sync.
+// (An internal test: it watches the syncs and reads the writer connection's pragma.)
+func TestWritesAnsweredAfterWALSync(t *testing.T) {
 	ctx := context.Background()
+	const normal = 1
 	pragma := func(t *testing.T, tx otklik.Tx) int {
 		t.Helper()
 		var n int
@@ -28,67 +33,169 @@ func TestBulkWritesUnsynced(t *testing.T) {
 		}
 		return n
 	}
-	const normal, full = 1, 2
-	for _, c := range []struct {
-		setting         string
-		write, bulkOnly int
-	}{{"full", full, normal}, {"normal", normal, normal}} {
-		t.Run(c.setting, func(t *testing.T) {
-			st, err := Open(ctx, Options{URL: filepath.Join(t.TempDir(), "otklik.db"), Synchronous: c.setting, Now: time.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			for i, step := range []struct {
-				write func(context.Context, func(otklik.Tx) error) error
-				want  int
-			}{{st.Write, c.write}, {st.WriteBulk, c.bulkOnly}, {st.WriteBulk, c.bulkOnly}, {st.Write, c.write}} {
-				var got int
-				if err := step.write(ctx, func(tx otklik.Tx) error { got = pragma(t, tx); return nil }); err != nil {
-					t.Fatal(err)
-				}
-				if got != step.want {
-					t.Errorf("step %d: synchronous = %d, want %d", i, got, step.want)
-				}
-			}
-		})
+	insert := func(tx otklik.Tx) error {
+		_, err := tx.(*txn).ex.exec(ctx, "INSERT INTO scratch DEFAULT VALUES")
+		return err
 	}
-	t.Run("mixed batch", func(t *testing.T) {
-		db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "x.db")+"?_pragma=synchronous(FULL)")
+	open := func(t *testing.T, setting string) *Store {
+		st, err := Open(ctx, Options{URL: filepath.Join(t.TempDir(), "otklik.db"), Synchronous: setting, SearchMergeEvery: -1, Now: time.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer db.Close()
-		conn, err := db.Conn(ctx)
-		if err != nil {
+		t.Cleanup(func() { st.Close() })
+		if err := st.Write(ctx, func(tx otklik.Tx) error {
+			_, err := tx.(*txn).ex.exec(ctx, "CREATE TABLE scratch (n INTEGER PRIMARY KEY)")
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
-		defer conn.Close()
-		w := &writer{ws: &writers{relaxBulk: true}, conn: conn}
-		read := func() int {
-			var n int
-			if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			return n
+		return st
+	}
+
+	t.Run("full", func(t *testing.T) {
+		st := open(t, "full")
+		durable := st.durable
+		if durable == nil {
+			t.Fatal("no walSync with synchronous = FULL")
 		}
-		for i, step := range []struct {
-			batch []*writeReq
-			want  int
-		}{
-			{[]*writeReq{{bulk: true}, {bulk: true}}, normal},
-			{[]*writeReq{{bulk: true}, {bulk: false}}, full},
-			{[]*writeReq{{bulk: true}}, normal},
-			{[]*writeReq{{bulk: false}, {bulk: true}}, full},
-		} {
-			if err := w.setSync(step.batch); err != nil {
+
+		for _, write := range []func(context.Context, func(otklik.Tx) error) error{st.Write, st.WriteBulk} {
+			if err := write(ctx, func(tx otklik.Tx) error {
+				if got := pragma(t, tx); got != normal {
+					t.Errorf("the writer commits with synchronous = %d, want NORMAL", got)
+				}
+				return nil
+			}); err != nil {
 				t.Fatal(err)
 			}
-			if got := read(); got != step.want {
-				t.Errorf("batch %d: synchronous = %d, want %d", i, got, step.want)
+		}
+
+		// Every sync waits for the test's word and says so: syncs tells that one began, release lets it end
+		// with the error sent.
+		syncs, release := make(chan struct{}, 16), make(chan error)
+		durable.mu.Lock()
+		durable.syncFile = func(f *os.File) error {
+			if !strings.HasSuffix(f.Name(), "otklik.db-wal") {
+				t.Errorf("synced %s, not the WAL", f.Name())
 			}
+			syncs <- struct{}{}
+			return <-release
+		}
+		durable.mu.Unlock()
+
+		answered, afterCommit := make(chan error, 1), make(chan struct{}, 1)
+		go func() {
+			answered <- st.Write(ctx, func(tx otklik.Tx) error {
+				tx.AfterCommit(func() { afterCommit <- struct{}{} })
+				return insert(tx)
+			})
+		}()
+		select {
+		case <-syncs:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a write was not followed by a sync of the WAL")
+		}
+		// The write is committed (a reader sees it) but not answered while its sync runs; bulk work
+		// meanwhile is written and answered without waiting for it.
+		if err := st.WriteBulk(ctx, insert); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM scratch").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-answered:
+			t.Fatalf("the write was answered (%v) before its sync ended", err)
+		case <-afterCommit:
+			t.Fatal("an after-commit function ran before the sync ended")
+		case <-time.After(50 * time.Millisecond):
+		}
+		release <- nil
+		if err := <-answered; err != nil {
+			t.Fatal(err)
+		}
+		<-afterCommit
+		var m int
+		if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM scratch").Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		if m != n {
+			t.Errorf("%d rows after the answer, %d before it: the write was not committed before its sync", m, n)
+		}
+
+		// A sync that fails fails the requests it was to make durable, and runs none of their
+		// after-commit functions.
+		go func() {
+			answered <- st.Write(ctx, func(tx otklik.Tx) error {
+				tx.AfterCommit(func() { afterCommit <- struct{}{} })
+				return insert(tx)
+			})
+		}()
+		<-syncs
+		release <- errors.New("the disk is gone")
+		if err := <-answered; !otklik.IsCode(err, otklik.EUNAVAILABLE) {
+			t.Errorf("a write whose sync failed: %v, want unavailable", err)
+		}
+		select {
+		case <-afterCommit:
+			t.Error("an after-commit function ran after its sync failed")
+		default:
+		}
+		durable.mu.Lock()
+		durable.syncFile = syncData
+		durable.mu.Unlock()
+	})
+
+	t.Run("normal", func(t *testing.T) {
+		st := open(t, "normal")
+		if st.durable != nil {
+			t.Fatal("a walSync with synchronous = NORMAL")
+		}
+		if err := st.Write(ctx, func(tx otklik.Tx) error {
+			if got := pragma(t, tx); got != normal {
+				t.Errorf("synchronous = %d, want NORMAL", got)
+			}
+			return insert(tx)
+		}); err != nil {
+			t.Fatal(err)
 		}
 	})
+}
+
+// TestWALSyncFollowsTheFile: walSync syncs nothing, without an error, while there is no WAL file, and
+// follows the file when a new one takes its name.
+func TestWALSyncFollowsTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	s := newWALSync(path, slog.New(slog.DiscardHandler))
+	defer s.stop()
+	var synced []string
+	s.syncFile = func(f *os.File) error { synced = append(synced, f.Name()); return syncData(f) }
+	if err := s.syncNow(); err != nil || len(synced) != 0 {
+		t.Fatalf("no WAL: %v, synced %v", err, synced)
+	}
+	if err := os.WriteFile(path+"-wal", []byte("one"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.syncNow(); err != nil || len(synced) != 1 {
+		t.Fatalf("a WAL: %v, synced %v", err, synced)
+	}
+	first := s.f
+	if err := os.WriteFile(path+"-wal.new", []byte("two"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+"-wal.new", path+"-wal"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.syncNow(); err != nil || len(synced) != 2 {
+		t.Fatalf("a new WAL: %v, synced %v", err, synced)
+	}
+	if s.f == first {
+		t.Error("the new WAL was synced through the old one's descriptor")
+	}
+	if fi, err := os.Stat(path + "-wal"); err != nil || !sameFile(s.f, fi) {
+		t.Errorf("the descriptor kept is not the new WAL's (%v)", err)
+	}
 }
 
 // TestStartWriteback: the checkpointer's early write of the database file reaches the kernel — it

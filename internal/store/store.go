@@ -62,6 +62,7 @@ type Store struct {
 	write   func(ctx context.Context, fn func(tx otklik.Tx) error) error
 	bulk    func(ctx context.Context, fn func(tx otklik.Tx) error) error
 	idle    func(ctx context.Context, fn func(tx otklik.Tx) error) error // housekeeping, when the writer is free (SQLite)
+	durable *walSync                                                     // SQLite with synchronous = FULL: syncs the WAL before writes are answered
 	q       queries
 	log     *slog.Logger
 	now     func() time.Time

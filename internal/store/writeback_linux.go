@@ -20,3 +20,22 @@ func startWriteback(f *os.File) error {
 	}
 	return werr
 }
+
+// syncData makes f's written data durable (fdatasync: its contents and its size, not its times).
+func syncData(f *os.File) error {
+	c, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := c.Control(func(fd uintptr) {
+		for {
+			if serr = unix.Fdatasync(int(fd)); serr != unix.EINTR {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	return serr
+}

@@ -23,8 +23,10 @@ import (
 // several on PostgreSQL) that take write functions from one queue. Each writer takes every queued
 // function (up to maxBatch), runs them in one transaction and commits once, so concurrent requests
 // share the cost of a commit (group commit). A function that fails leaves nothing behind (see
-// writer.run); a commit that fails fails them all. Nobody is told "done" before the commit returns.
-// Housekeeping (doIdle) waits in a queue of its own for a writer that has rested.
+// writer.run); a commit that fails fails them all. Nobody is told "done" before the commit returns —
+// on SQLite with synchronous = FULL, before the WAL holding it is synced (walSync); bulk work, which a
+// later synced commit makes durable, is answered at its commit. Housekeeping (doIdle) waits in a queue
+// of its own for a writer that has rested.
 type writers struct {
 	s        *Store
 	db       *sql.DB
@@ -33,9 +35,9 @@ type writers struct {
 	quit     chan struct{}
 	wg       sync.WaitGroup
 	stopOnce sync.Once
-	// relaxBulk: on SQLite with synchronous = FULL, a batch made only of bulk functions commits
-	// without syncing the disk (see writer.setSync).
-	relaxBulk bool
+	// durable: on SQLite with synchronous = FULL, what answers a batch's requests once their commit is
+	// on the disk (the connection runs with synchronous = NORMAL); nil where the commit itself is.
+	durable *walSync
 }
 
 // writer is one write connection and its goroutine.
@@ -49,11 +51,7 @@ type writer struct {
 	writes   map[string]bool // which prepared statements change data
 	dirty    bool            // the running function has changed data
 	broken   bool            // a statement failed because the server went away
-	// relaxed: the connection runs with synchronous = NORMAL (relaxBulk). Kept across a reconnect on
-	// purpose: the pool may hand back the same connection, still NORMAL, or a new one at FULL, and
-	// either way the next request batch sets FULL (a bulk batch on a new one merely runs synced).
-	relaxed  bool
-	lastBulk time.Time // when the writer last committed bulk work (not housekeeping)
+	lastBulk time.Time       // when the writer last committed bulk work (not housekeeping)
 }
 
 type writeReq struct {
@@ -153,6 +151,9 @@ func (ws *writers) stop() {
 	ws.stopOnce.Do(func() {
 		close(ws.quit)
 		ws.wg.Wait()
+		if ws.durable != nil {
+			ws.durable.stop()
+		}
 	})
 }
 
@@ -204,13 +205,28 @@ func (w *writer) loop() {
 			}
 		}
 		w.run(batch)
-		for _, r := range batch {
-			if r.bulk {
-				w.lastBulk = time.Now()
-			}
-			r.done <- struct{}{}
-		}
+		w.answer(batch)
 		clear(batch)
+	}
+}
+
+// answer answers a batch that has run: at once, or once its commit is on the disk (walSync) when it
+// holds a request that succeeded. Bulk work alone is answered at its commit.
+func (w *writer) answer(batch []*writeReq) {
+	synced := false
+	for _, r := range batch {
+		if r.bulk {
+			w.lastBulk = time.Now()
+		} else if r.err == nil {
+			synced = w.ws.durable != nil
+		}
+	}
+	if synced {
+		w.ws.durable.after(batch)
+		return
+	}
+	for _, r := range batch {
+		r.done <- struct{}{}
 	}
 }
 
@@ -270,14 +286,6 @@ func (w *writer) run(batch []*writeReq) {
 		}
 		return
 	}
-	if w.ws.relaxBulk {
-		if err := w.setSync(batch); err != nil {
-			for _, r := range batch {
-				r.err = unavailable(err)
-			}
-			return
-		}
-	}
 	if len(batch) == 1 {
 		w.runAlone(batch[0])
 		return
@@ -298,34 +306,6 @@ func (w *writer) run(batch []*writeReq) {
 		r.err, r.after = nil, r.after[:0]
 		w.runAlone(r)
 	}
-}
-
-// setSync sets SQLite's synchronous pragma for the batch: NORMAL when every function of it is bulk
-// work, FULL (the store's setting) as soon as one is a request. A commit under NORMAL is written to the
-// WAL but not synced: it becomes durable with the next synced commit, or the next checkpoint (every
-// half second), both of which sync the whole WAL before them; a power loss before either takes it
-// back whole, never part of it, and never a synced commit after it. Bulk work is written to be done
-// again: a recomputation's job is marked done by a request write after its last batch, so a batch
-// lost that way is recomputed when the job runs again. The pragma is only changed on success, and
-// a request never runs under NORMAL: if setting FULL back fails, the batch fails.
-func (w *writer) setSync(batch []*writeReq) error {
-	relax := true
-	for _, r := range batch {
-		relax = relax && r.bulk
-	}
-	if relax == w.relaxed {
-		return nil
-	}
-	mode := "FULL"
-	if relax {
-		mode = "NORMAL"
-	}
-	if _, err := w.conn.ExecContext(context.Background(), "PRAGMA synchronous = "+mode); err != nil {
-		w.noteFailure(err)
-		return err
-	}
-	w.relaxed = relax
-	return nil
 }
 
 // runTogether runs the batch in one transaction; it returns false when a function's failure spoilt

@@ -194,6 +194,9 @@ func (w *writer) loop() {
 			w.answerQueued()
 			return
 		}
+		if !first.bulk && w.ws.durable != nil {
+			w.ws.durable.settled()
+		}
 		batch = append(batch[:0], first)
 	drain:
 		for len(batch) < w.maxBatch {

@@ -20,7 +20,8 @@ import (
 // TestWritesAnsweredAfterWALSync: on SQLite with synchronous = FULL the writer commits unsynced
 // (NORMAL) and a write is answered only after walSync has synced the WAL holding its commit — its
 // after-commit functions run only then, and a failed sync fails it — while bulk work is answered at its
-// commit and goes on while a sync is pending. With synchronous = NORMAL nothing waits for a sync.
+// commit and goes on while a sync is pending, and the next request waits for that sync before its
+// batch is gathered. With synchronous = NORMAL nothing waits for a sync.
 // (An internal test: it watches the syncs and reads the writer connection's pragma.)
 func TestWritesAnsweredAfterWALSync(t *testing.T) {
 	ctx := context.Background()
@@ -111,17 +112,34 @@ func TestWritesAnsweredAfterWALSync(t *testing.T) {
 			t.Fatal("an after-commit function ran before the sync ended")
 		case <-time.After(50 * time.Millisecond):
 		}
+		count := func() int {
+			t.Helper()
+			var m int
+			if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM scratch").Scan(&m); err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		// A second request waits for the pending sync before its batch is gathered (walSync.settled):
+		// not committed while the first one's sync runs.
+		second := make(chan error, 1)
+		go func() { second <- st.Write(ctx, insert) }()
+		time.Sleep(50 * time.Millisecond)
+		if m := count(); m != n {
+			t.Errorf("%d rows while the first write's sync runs, want %d: the second did not wait for it", m, n)
+		}
 		release <- nil
 		if err := <-answered; err != nil {
 			t.Fatal(err)
 		}
 		<-afterCommit
-		var m int
-		if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM scratch").Scan(&m); err != nil {
-			t.Fatal(err)
+		<-syncs // the second's, once it is committed
+		if m := count(); m != n+1 {
+			t.Errorf("%d rows after the first write's answer, want %d: it was not committed before its sync, or the second not after", m, n+1)
 		}
-		if m != n {
-			t.Errorf("%d rows after the answer, %d before it: the write was not committed before its sync", m, n)
+		release <- nil
+		if err := <-second; err != nil {
+			t.Fatal(err)
 		}
 
 		// A sync that fails fails the requests it was to make durable, and runs none of their

@@ -36,7 +36,8 @@ type writers struct {
 	wg       sync.WaitGroup
 	stopOnce sync.Once
 	// durable: on SQLite with synchronous = FULL, what answers a batch's requests once their commit is
-	// on the disk (the connection runs with synchronous = NORMAL); nil where the commit itself is.
+	// on the disk (the connection runs with synchronous = NORMAL); nil where nothing is to wait for
+	// (PostgreSQL, whose commit returns once it is synced; SQLite at NORMAL).
 	durable *walSync
 }
 

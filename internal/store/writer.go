@@ -92,8 +92,8 @@ func (ws *writers) do(ctx context.Context, fn func(otklik.Tx) error) error {
 	return ws.submit(ctx, fn, false)
 }
 
-// doBulk is do for background work in large batches (a recomputation's): with relaxBulk, a batch of
-// such functions alone commits without waiting for the disk.
+// doBulk is do for background work in large batches (a recomputation's): on SQLite at FULL it is
+// answered at its commit, without waiting for the WAL's sync (walSync), which a later request's makes.
 func (ws *writers) doBulk(ctx context.Context, fn func(otklik.Tx) error) error {
 	return ws.submit(ctx, fn, true)
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"github.com/otklik/otklik/internal/otklik"
@@ -110,7 +109,7 @@ func (s *Store) Jobs(ctx context.Context, f otklik.JobFilter) ([]*otklik.Job, er
 	q := s.q.JobColumns + " WHERE 1=1"
 	var args []any
 	if len(f.Statuses) > 0 {
-		q += " AND status IN (" + strings.TrimSuffix(strings.Repeat("?,", len(f.Statuses)), ",") + ")"
+		q += " AND status IN (" + placeholders(len(f.Statuses)) + ")"
 		for _, st := range f.Statuses {
 			args = append(args, string(st))
 		}

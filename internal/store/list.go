@@ -196,7 +196,7 @@ func (s *Store) filterConds(f otklik.TicketFilter, split string, noIndex bool) [
 		if n == 1 {
 			return col(c) + " = ?"
 		}
-		return col(c) + " IN (" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
+		return col(c) + " IN (" + placeholders(n) + ")"
 	}
 	var out []cond
 	add := func(name, c string, vals []any) {

@@ -68,7 +68,7 @@ func (t *txn) CountMailTo(ctx context.Context, to string, kinds []otklik.MailKin
 	q := "SELECT COUNT(*) FROM mail WHERE direction = 'out' AND rcpt = ? AND created_at >= ?"
 	args := []any{to, t.s.tv(since)}
 	if len(kinds) > 0 {
-		q += " AND kind IN (" + strings.TrimSuffix(strings.Repeat("?,", len(kinds)), ",") + ")"
+		q += " AND kind IN (" + placeholders(len(kinds)) + ")"
 		for _, k := range kinds {
 			args = append(args, string(k))
 		}
@@ -115,7 +115,7 @@ func (s *Store) Mails(ctx context.Context, f otklik.MailFilter) ([]*otklik.MailR
 		args = append(args, string(f.Direction))
 	}
 	if len(f.Statuses) > 0 {
-		q += " AND status IN (" + strings.TrimSuffix(strings.Repeat("?,", len(f.Statuses)), ",") + ")"
+		q += " AND status IN (" + placeholders(len(f.Statuses)) + ")"
 		for _, st := range f.Statuses {
 			args = append(args, st)
 		}

@@ -330,7 +330,8 @@ func (t *txn) StoreRecomputed(ctx context.Context, pass int64, ts []*otklik.Tick
 
 // storeRecomputedSQLite is StoreRecomputed on SQLite, recomputedRows tickets, records or timers a
 // statement, what the records share bound once: first the tickets whose version is still the one they
-// were read at (the statement returns their IDs), then those tickets' records and timers. A statement a
+// were read at (which ones, updatedRecomputed tells when not all), then those tickets' records and
+// timers. A statement a
 // ticket and one a record spent most of a recomputation's writing in binding values and starting and
 // ending statements (docs/PERFORMANCE.md).
 func (t *txn) storeRecomputedSQLite(ctx context.Context, pass int64, ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord, shared *otklik.JournalRecord) ([]*otklik.Ticket, error) {
@@ -411,7 +412,7 @@ func (t *txn) updatedRecomputed(ctx context.Context, chunk []*otklik.Ticket, upd
 	for i, tk := range chunk {
 		byID[tk.ID], args[i] = tk, tk.ID
 	}
-	rows, err := t.ex.queryRaw(ctx, "SELECT id, journal_head FROM tickets WHERE id IN (?"+strings.Repeat(", ?", len(chunk)-1)+")", args...)
+	rows, err := t.ex.queryRaw(ctx, "SELECT id, journal_head FROM tickets WHERE id IN ("+placeholders(len(chunk))+")", args...)
 	if err != nil {
 		return translate(err)
 	}
@@ -467,8 +468,13 @@ func recomputedTimersSQL(n int) string {
 
 // valueRows is n rows of k placeholders for a VALUES list: "(?, ?), (?, ?)".
 func valueRows(n, k int) string {
-	row := "(" + strings.Repeat("?, ", k-1) + "?)"
+	row := "(" + placeholders(k) + ")"
 	return strings.Repeat(row+", ", n-1) + row
+}
+
+// placeholders is n placeholders for a list of values, an IN list or a row: "?, ?, ?".
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // pgParamsPool keeps the bulk writers' parameter buffers (a batch's are about half a megabyte).

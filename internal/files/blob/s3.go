@@ -44,7 +44,9 @@ type S3Config struct {
 // server that answers 501 to the condition gets the PUT without it from then on; on such a server, or
 // one that ignores the header, two Commits of one key racing between their StatObject and their PUT
 // can both succeed, the later replacing the earlier. Otklik names objects with 128 random bits, so
-// for it that race does not arise.
+// for it that race does not arise. A conditional PUT cut off without an answer (some servers refuse
+// before reading the body and close the connection) is followed by one more StatObject: a key taken
+// by then is ErrExists.
 //
 // An Object's ReadAt reads with ranged GETs, each checked against the ETag that Open's one HEAD
 // returned (If-Match), so a replaced object fails instead of mixing two contents. A read that starts
@@ -296,6 +298,17 @@ func (w *s3Writer) Commit(key string) error {
 	switch minio.ToErrorResponse(err).Code {
 	case minio.PreconditionFailed, "ConditionalRequestConflict": // taken meanwhile, or being taken
 		return fmt.Errorf("%w: %s", ErrExists, key)
+	case "":
+		// No answer from the server: the connection failed. A server refusing a conditional PUT
+		// may answer 412 and close the connection before it has read the body, and the client then
+		// sees only its write cut ("connection reset by peer"). If the key is now taken, it is
+		// ErrExists — also when the PUT that failed here was the one that took it and its answer was
+		// lost: the object there is whole either way, and Commit cannot tell whose it is.
+		if conditional {
+			if _, serr := s.client.StatObject(w.ctx, s.bucket, name, minio.StatObjectOptions{}); serr == nil {
+				return fmt.Errorf("%w: %s", ErrExists, key)
+			}
+		}
 	}
 	return s.s3Err(key, err)
 }

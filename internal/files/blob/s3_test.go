@@ -5,10 +5,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -289,5 +294,70 @@ func TestParseS3URL(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("ParseS3URL(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
 		}
+	}
+}
+
+// TestS3CommitCutOffFakeServer: a conditional PUT that the server cuts off without an answer — as Versity
+// Gateway does under load, refusing with 412 before it has read the body and closing the connection,
+// so that the client sees only "connection reset by peer" — is ErrExists when the key is taken by
+// then, and the PUT's own error when it is not. The server is a fake (an httptest handler that cuts
+// every PUT), because a real one cuts only now and then.
+func TestS3CommitCutOffFakeServer(t *testing.T) {
+	for _, taken := range []bool{true, false} {
+		t.Run(map[bool]string{true: "taken", false: "free"}[taken], func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			puts, stats := 0, 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case r.Method == http.MethodHead && strings.Trim(r.URL.Path, "/") == "files": // the bucket
+					w.WriteHeader(http.StatusOK)
+				case r.Method == http.MethodHead: // the object: free before the PUT
+					stats++
+					if taken && puts > 0 {
+						w.Header().Set("ETag", `"0123456789abcdef0123456789abcdef"`)
+						w.Header().Set("Last-Modified", time.Now().UTC().Format(http.TimeFormat))
+						w.Header().Set("Content-Length", "7")
+						w.WriteHeader(http.StatusOK)
+						return
+					}
+					w.WriteHeader(http.StatusNotFound)
+				case r.Method == http.MethodPut && r.Header.Get("If-None-Match") == "*":
+					puts++
+					conn, _, err := w.(http.Hijacker).Hijack()
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					conn.(*net.TCPConn).SetLinger(0) // closed with a reset, the body unread
+					conn.Close()
+				default:
+					t.Errorf("unexpected %s %s", r.Method, r.URL)
+					w.WriteHeader(http.StatusNotImplemented)
+				}
+			}))
+			defer srv.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			s, err := blob.NewS3(ctx, blob.S3Config{Endpoint: strings.TrimPrefix(srv.URL, "http://"), Bucket: "files",
+				Region: "us-east-1", AccessKey: "a", SecretKey: "b", SpoolDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = put(s, "0123456789abcdef", bytes.Repeat([]byte("passport "), 100_000))
+			mu.Lock()
+			defer mu.Unlock()
+			if puts == 0 || stats == 0 {
+				t.Fatalf("%d PUTs, %d HEADs of the object: the cut was not reached", puts, stats)
+			}
+			if taken && !errors.Is(err, blob.ErrExists) {
+				t.Errorf("Commit after a cut-off PUT, the key taken = %v, want ErrExists", err)
+			}
+			if !taken && (err == nil || errors.Is(err, blob.ErrExists)) {
+				t.Errorf("Commit after a cut-off PUT, the key free = %v, want the PUT's error", err)
+			}
+		})
 	}
 }

@@ -64,6 +64,8 @@ type Service struct {
 	slaMu    sync.Mutex
 	sla      *slaEngine
 	slaUntil time.Time
+
+	recomputing chan struct{} // holds a token while a recomputation of deadlines runs on this node
 }
 
 // catalog is the category tree and the groups, which change rarely and are read by every create.
@@ -80,7 +82,7 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{store: o.Store, lifecycle: o.Lifecycle, log: o.Logger, now: o.Now, events: o.Events,
+	return &Service{recomputing: make(chan struct{}, 1), store: o.Store, lifecycle: o.Lifecycle, log: o.Logger, now: o.Now, events: o.Events,
 		node: o.Node, jobsPoke: o.JobsEnqueued, autoClose: o.AutoCloseAfter, mail: o.Mail, slaOpts: o.SLA,
 		files: o.Files, auth: o.Auth.withDefaults()}
 }

@@ -879,6 +879,7 @@ const (
 	recomputeWrite     = 500
 	recomputeBulkWrite = 1000
 	recomputeSlice     = 2 * time.Minute
+	recomputeDefer     = 10 * time.Second // a recomputation that finds another running tries again then
 )
 
 // PutCalendarOverride sets one day of a calendar (a holiday, a working Saturday, a short day), as
@@ -1032,19 +1033,38 @@ func dayPayload(day string) recomputePayload {
 }
 
 func (s *Service) enqueueRecompute(ctx context.Context, tx otklik.Tx, p recomputePayload) error {
+	return s.enqueueRecomputeAt(ctx, tx, p, tx.Now())
+}
+
+func (s *Service) enqueueRecomputeAt(ctx context.Context, tx otklik.Tx, p recomputePayload, at time.Time) error {
 	payload, _ := json.Marshal(p)
-	return s.enqueue(ctx, tx, &otklik.Job{Kind: JobRecomputeSLA, Payload: string(payload), RunAt: tx.Now()})
+	return s.enqueue(ctx, tx, &otklik.Job{Kind: JobRecomputeSLA, Payload: string(payload), RunAt: at})
 }
 
 // RecomputeDeadlines is the recompute job: it recomputes the deadlines of the open tickets after the
 // payload's, in batches, each changed ticket with a journal record of what moved; a ticket edited
 // meanwhile is redone on its own. After recomputeSlice it queues its continuation. Run again, it
 // finds nothing more to change.
+//
+// One runs at a time on a node: a job that finds another running queues itself again, as it was,
+// recomputeDefer later. Two at once (an administrator adding two holidays in a row) would read the
+// same tickets, and the later one's writes would find most of them changed by the earlier one's and
+// redo each in a transaction of its own; and both would take the same pass number.
 func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error {
 	var p recomputePayload
 	if err := json.Unmarshal([]byte(payload), &p); err != nil {
 		return fmt.Errorf("recompute payload %q: %w", payload, err)
 	}
+	select {
+	case s.recomputing <- struct{}{}:
+	default:
+		return s.store.Write(ctx, func(tx otklik.Tx) error {
+			return s.enqueueRecomputeAt(ctx, tx, p, tx.Now().Add(recomputeDefer))
+		})
+	}
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { <-s.recomputing }) }
+	defer release()
 	if p.Pass == 0 {
 		last, err := s.store.LastPass(ctx)
 		if err != nil {
@@ -1157,6 +1177,7 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 	}
 	next := p
 	next.AfterID = continueAfter
+	release() // before the continuation is queued, which would otherwise find this one still running
 	return s.store.Write(ctx, func(tx otklik.Tx) error { return s.enqueueRecompute(ctx, tx, next) })
 }
 

@@ -608,6 +608,55 @@ func TestTimerLeftEarlyFiresForNothing(t *testing.T) {
 	})
 }
 
+// TestRecomputeOneAtATime: a recomputation that finds another running on its node changes nothing and
+// queues itself again, as it was, ten seconds later; run then, it moves the deadlines.
+func TestRecomputeOneAtATime(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newSLAFixture(t, engine, "2026-12-21 10:00")
+		ctx := context.Background()
+		tk := f.create(t, "payments", false)
+		admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+		if err := f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-12-22", Kind: "holiday"}); err != nil {
+			t.Fatal(err)
+		}
+		jobs, err := f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
+		if err != nil || len(jobs) != 1 {
+			t.Fatalf("recompute jobs: %v %d", err, len(jobs))
+		}
+		first := jobs[0]
+
+		release := service.HoldRecomputation(f.svc)
+		if err := f.svc.RecomputeDeadlines(ctx, first.Payload); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.ticket(t, tk.Number); !sameMoment(got.DueAt, *tk.DueAt) {
+			t.Errorf("deadline moved by a recomputation while another ran: %v → %v", tk.DueAt, got.DueAt)
+		}
+		if jobs, err = f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA}); err != nil || len(jobs) != 2 {
+			t.Fatalf("recompute jobs after one found another running: %v %d, want 2", err, len(jobs))
+		}
+		again := jobs[0]
+		if again.ID == first.ID {
+			again = jobs[1]
+		}
+		if again.Payload != first.Payload || !again.RunAt.Equal(f.clock.Now().Add(10*time.Second)) {
+			t.Errorf("queued again: payload %s at %v; want %s at %v", again.Payload, again.RunAt, first.Payload,
+				f.clock.Now().Add(10*time.Second))
+		}
+
+		release()
+		if err := f.svc.RecomputeDeadlines(ctx, again.Payload); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.ticket(t, tk.Number); sameMoment(got.DueAt, *tk.DueAt) {
+			t.Errorf("deadline not moved once no other recomputation ran: %v", got.DueAt)
+		}
+		if jobs, err = f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA}); err != nil || len(jobs) != 2 {
+			t.Errorf("recompute jobs after it ran: %v %d, want still 2", err, len(jobs))
+		}
+	})
+}
+
 // A calendar change on one day recomputes only the tickets whose deadlines span that day; a full
 // recomputation afterwards finds nothing more to move, whatever the tickets (categories with hours
 // and days targets, appeals, paused ones, tickets registered before, on and after the day).

@@ -281,9 +281,18 @@ func (w *s3Writer) Commit(key string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.client.StatObject(w.ctx, s.bucket, name, minio.StatObjectOptions{}); err == nil {
-		return fmt.Errorf("%w: %s", ErrExists, key)
-	} else if err := s.s3Err(key, err); !errors.Is(err, ErrNotFound) {
+	// taken reports whether name holds an object: nil when it does, ErrNotFound when it does not.
+	taken := func() error {
+		_, err := s.client.StatObject(w.ctx, s.bucket, name, minio.StatObjectOptions{})
+		if err != nil {
+			return s.s3Err(key, err)
+		}
+		return nil
+	}
+	exists := fmt.Errorf("%w: %s", ErrExists, key)
+	if err := taken(); err == nil {
+		return exists
+	} else if !errors.Is(err, ErrNotFound) {
 		return err
 	}
 	conditional := !s.noCondition.Load()
@@ -297,17 +306,15 @@ func (w *s3Writer) Commit(key string) error {
 	}
 	switch minio.ToErrorResponse(err).Code {
 	case minio.PreconditionFailed, "ConditionalRequestConflict": // taken meanwhile, or being taken
-		return fmt.Errorf("%w: %s", ErrExists, key)
+		return exists
 	case "":
 		// No answer from the server: the connection failed. A server refusing a conditional PUT
 		// may answer 412 and close the connection before it has read the body, and the client then
 		// sees only its write cut ("connection reset by peer"). If the key is now taken, it is
 		// ErrExists — also when the PUT that failed here was the one that took it and its answer was
 		// lost: the object there is whole either way, and Commit cannot tell whose it is.
-		if conditional {
-			if _, serr := s.client.StatObject(w.ctx, s.bucket, name, minio.StatObjectOptions{}); serr == nil {
-				return fmt.Errorf("%w: %s", ErrExists, key)
-			}
+		if conditional && taken() == nil {
+			return exists
 		}
 	}
 	return s.s3Err(key, err)

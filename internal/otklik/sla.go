@@ -92,6 +92,11 @@ type SLAReader interface {
 	// LastPass returns the number of the last recomputation that wrote journal records (StoreRecomputed),
 	// 0 when none has.
 	LastPass(ctx context.Context) (int64, error)
+	// LockRecomputation takes, without waiting, the lock a recomputation of deadlines holds across
+	// every node of the store while it runs: ok is false when another node holds it. unlock gives it
+	// back; a node that stops without doing so gives it back with its connection. Where only one node
+	// can use the store (SQLite), it is always ok: the node's own rule is the lock.
+	LockRecomputation(ctx context.Context) (unlock func(), ok bool, err error)
 }
 
 // SLATx changes calendars and policies inside a write transaction.

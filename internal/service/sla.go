@@ -1046,24 +1046,36 @@ func (s *Service) enqueueRecomputeAt(ctx context.Context, tx otklik.Tx, p recomp
 // meanwhile is redone on its own. After recomputeSlice it queues its continuation. Run again, it
 // finds nothing more to change.
 //
-// One runs at a time on a node: a job that finds another running queues itself again, as it was,
-// recomputeDefer later. Two at once (an administrator adding two holidays in a row) would read the
-// same tickets, and the later one's writes would find most of them changed by the earlier one's and
-// redo each in a transaction of its own; and both would take the same pass number.
+// One runs at a time, on a node and across the nodes of a store (LockRecomputation): a job that finds
+// another running queues itself again, as it was, recomputeDefer later. Two at once (an administrator
+// adding two holidays in a row) would read the same tickets, and the later one's writes would find
+// most of them changed by the earlier one's and redo each in a transaction of its own; and both would
+// take the same pass number.
 func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error {
 	var p recomputePayload
 	if err := json.Unmarshal([]byte(payload), &p); err != nil {
 		return fmt.Errorf("recompute payload %q: %w", payload, err)
 	}
-	select {
-	case s.recomputing <- struct{}{}:
-	default:
+	deferred := func() error {
 		return s.store.Write(ctx, func(tx otklik.Tx) error {
 			return s.enqueueRecomputeAt(ctx, tx, p, tx.Now().Add(recomputeDefer))
 		})
 	}
+	select {
+	case s.recomputing <- struct{}{}:
+	default:
+		return deferred()
+	}
+	unlock, ok, err := s.store.LockRecomputation(ctx)
+	if err != nil || !ok {
+		<-s.recomputing
+		if err != nil {
+			return err
+		}
+		return deferred() // running on another node
+	}
 	var releaseOnce sync.Once
-	release := func() { releaseOnce.Do(func() { <-s.recomputing }) }
+	release := func() { releaseOnce.Do(func() { unlock(); <-s.recomputing }) }
 	defer release()
 	if p.Pass == 0 {
 		last, err := s.store.LastPass(ctx)

@@ -657,6 +657,77 @@ func TestRecomputeOneAtATime(t *testing.T) {
 	})
 }
 
+// Recomputations run one at a time across the nodes of a store too: on PostgreSQL a node whose job
+// finds another node's recomputation running queues it again and changes nothing until that one ends.
+// SQLite is one node's: its lock is always free.
+func TestRecomputeOneAtATimeAcrossNodes(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newSLAFixture(t, engine, "2026-12-21 10:00")
+		ctx := context.Background()
+		if engine == "sqlite" {
+			for range 2 {
+				if unlock, ok, err := f.st.LockRecomputation(ctx); err != nil || !ok {
+					t.Fatalf("SQLite's recomputation lock: ok %v, %v; want always free", ok, err)
+				} else {
+					defer unlock()
+				}
+			}
+			return
+		}
+		other := f.db.MustOpen(t, f.clock.Now) // a second node on the same database
+		svc := service.New(service.Options{Store: other, Now: f.clock.Now})
+		tk := f.create(t, "payments", false)
+		admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+		if err := f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-12-22", Kind: "holiday"}); err != nil {
+			t.Fatal(err)
+		}
+		jobs, err := f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
+		if err != nil || len(jobs) != 1 {
+			t.Fatalf("recompute jobs: %v %d", err, len(jobs))
+		}
+		first := jobs[0]
+
+		unlock, ok, err := f.st.LockRecomputation(ctx) // the first node's recomputation runs
+		if err != nil || !ok {
+			t.Fatalf("first node's lock: ok %v, %v", ok, err)
+		}
+		if _, ok, err := other.LockRecomputation(ctx); err != nil || ok {
+			t.Fatalf("second node took the lock the first holds: ok %v, %v", ok, err)
+		}
+		if err := svc.RecomputeDeadlines(ctx, first.Payload); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.ticket(t, tk.Number); !sameMoment(got.DueAt, *tk.DueAt) {
+			t.Errorf("deadline moved by a recomputation while another node's ran: %v → %v", tk.DueAt, got.DueAt)
+		}
+		if jobs, err = f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA}); err != nil || len(jobs) != 2 {
+			t.Fatalf("recompute jobs after one found another node's running: %v %d, want 2", err, len(jobs))
+		}
+		again := jobs[0]
+		if again.ID == first.ID {
+			again = jobs[1]
+		}
+		if again.Payload != first.Payload || !again.RunAt.Equal(f.clock.Now().Add(10*time.Second)) {
+			t.Errorf("queued again: payload %s at %v; want %s at %v", again.Payload, again.RunAt, first.Payload,
+				f.clock.Now().Add(10*time.Second))
+		}
+
+		unlock()
+		if err := svc.RecomputeDeadlines(ctx, again.Payload); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.ticket(t, tk.Number); sameMoment(got.DueAt, *tk.DueAt) {
+			t.Errorf("deadline not moved once the other node's recomputation ended: %v", got.DueAt)
+		}
+		// The second node gave the lock back when its recomputation ended.
+		if unlock, ok, err := f.st.LockRecomputation(ctx); err != nil || !ok {
+			t.Errorf("lock after the second node's recomputation: ok %v, %v; want free", ok, err)
+		} else {
+			unlock()
+		}
+	})
+}
+
 // A calendar change on one day recomputes only the tickets whose deadlines span that day; a full
 // recomputation afterwards finds nothing more to move, whatever the tickets (categories with hours
 // and days targets, appeals, paused ones, tickets registered before, on and after the day).

@@ -24,6 +24,10 @@ import (
 // once apply each migration exactly once.
 const migrationLock = 7_242_024
 
+// recomputeLock is the advisory lock a recomputation of deadlines holds while it runs
+// (LockRecomputation), so that the nodes of a cluster recompute one at a time.
+const recomputeLock = 7_242_025
+
 // sessionDefaults are the settings every store connection (reads and writes; not the event
 // listeners, which write nothing) asks the server for, unless the database URL sets them itself
 // (…?backend_flush_after=0).

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"database/sql/driver"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -129,6 +130,35 @@ func (s *Store) LastPass(ctx context.Context) (int64, error) {
 	var pass int64
 	err := s.read.QueryRowContext(ctx, "SELECT COALESCE(max(pass), 0) FROM journal").Scan(&pass)
 	return pass, translate(err)
+}
+
+// LockRecomputation takes PostgreSQL's advisory lock recomputeLock on a connection of its own, held
+// out of the pool until unlock; on SQLite, which one node uses, it is always ok.
+func (s *Store) LockRecomputation(ctx context.Context) (unlock func(), ok bool, err error) {
+	if s.engine != "postgres" {
+		return func() {}, true, nil
+	}
+	conn, err := s.read.Conn(ctx)
+	if err != nil {
+		return nil, false, translate(err)
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", recomputeLock).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		return nil, false, translate(err)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			// Not the caller's context: a cancelled one would leave the lock on a pooled connection.
+			// A connection that could not give it back is closed instead, which gives it back too.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", recomputeLock); err != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+			conn.Close()
+		})
+	}, true, nil
 }
 
 // openTicketsPg runs OpenTickets' query through pgx's own interface, on a connection of the read pool:

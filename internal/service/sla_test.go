@@ -613,47 +613,7 @@ func TestTimerLeftEarlyFiresForNothing(t *testing.T) {
 func TestRecomputeOneAtATime(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newSLAFixture(t, engine, "2026-12-21 10:00")
-		ctx := context.Background()
-		tk := f.create(t, "payments", false)
-		admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
-		if err := f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-12-22", Kind: "holiday"}); err != nil {
-			t.Fatal(err)
-		}
-		jobs, err := f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
-		if err != nil || len(jobs) != 1 {
-			t.Fatalf("recompute jobs: %v %d", err, len(jobs))
-		}
-		first := jobs[0]
-
-		release := service.HoldRecomputation(f.svc)
-		if err := f.svc.RecomputeDeadlines(ctx, first.Payload); err != nil {
-			t.Fatal(err)
-		}
-		if got := f.ticket(t, tk.Number); !sameMoment(got.DueAt, *tk.DueAt) {
-			t.Errorf("deadline moved by a recomputation while another ran: %v → %v", tk.DueAt, got.DueAt)
-		}
-		if jobs, err = f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA}); err != nil || len(jobs) != 2 {
-			t.Fatalf("recompute jobs after one found another running: %v %d, want 2", err, len(jobs))
-		}
-		again := jobs[0]
-		if again.ID == first.ID {
-			again = jobs[1]
-		}
-		if again.Payload != first.Payload || !again.RunAt.Equal(f.clock.Now().Add(10*time.Second)) {
-			t.Errorf("queued again: payload %s at %v; want %s at %v", again.Payload, again.RunAt, first.Payload,
-				f.clock.Now().Add(10*time.Second))
-		}
-
-		release()
-		if err := f.svc.RecomputeDeadlines(ctx, again.Payload); err != nil {
-			t.Fatal(err)
-		}
-		if got := f.ticket(t, tk.Number); sameMoment(got.DueAt, *tk.DueAt) {
-			t.Errorf("deadline not moved once no other recomputation ran: %v", got.DueAt)
-		}
-		if jobs, err = f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA}); err != nil || len(jobs) != 2 {
-			t.Errorf("recompute jobs after it ran: %v %d, want still 2", err, len(jobs))
-		}
+		checkRecomputeWaits(t, f, f.svc, func() (release func()) { return service.HoldRecomputation(f.svc) })
 	})
 }
 
@@ -675,50 +635,16 @@ func TestRecomputeOneAtATimeAcrossNodes(t *testing.T) {
 			return
 		}
 		other := f.db.MustOpen(t, f.clock.Now) // a second node on the same database
-		svc := service.New(service.Options{Store: other, Now: f.clock.Now})
-		tk := f.create(t, "payments", false)
-		admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
-		if err := f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-12-22", Kind: "holiday"}); err != nil {
-			t.Fatal(err)
-		}
-		jobs, err := f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
-		if err != nil || len(jobs) != 1 {
-			t.Fatalf("recompute jobs: %v %d", err, len(jobs))
-		}
-		first := jobs[0]
-
-		unlock, ok, err := f.st.LockRecomputation(ctx) // the first node's recomputation runs
-		if err != nil || !ok {
-			t.Fatalf("first node's lock: ok %v, %v", ok, err)
-		}
-		if _, ok, err := other.LockRecomputation(ctx); err != nil || ok {
-			t.Fatalf("second node took the lock the first holds: ok %v, %v", ok, err)
-		}
-		if err := svc.RecomputeDeadlines(ctx, first.Payload); err != nil {
-			t.Fatal(err)
-		}
-		if got := f.ticket(t, tk.Number); !sameMoment(got.DueAt, *tk.DueAt) {
-			t.Errorf("deadline moved by a recomputation while another node's ran: %v → %v", tk.DueAt, got.DueAt)
-		}
-		if jobs, err = f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA}); err != nil || len(jobs) != 2 {
-			t.Fatalf("recompute jobs after one found another node's running: %v %d, want 2", err, len(jobs))
-		}
-		again := jobs[0]
-		if again.ID == first.ID {
-			again = jobs[1]
-		}
-		if again.Payload != first.Payload || !again.RunAt.Equal(f.clock.Now().Add(10*time.Second)) {
-			t.Errorf("queued again: payload %s at %v; want %s at %v", again.Payload, again.RunAt, first.Payload,
-				f.clock.Now().Add(10*time.Second))
-		}
-
-		unlock()
-		if err := svc.RecomputeDeadlines(ctx, again.Payload); err != nil {
-			t.Fatal(err)
-		}
-		if got := f.ticket(t, tk.Number); sameMoment(got.DueAt, *tk.DueAt) {
-			t.Errorf("deadline not moved once the other node's recomputation ended: %v", got.DueAt)
-		}
+		checkRecomputeWaits(t, f, service.New(service.Options{Store: other, Now: f.clock.Now}), func() (release func()) {
+			unlock, ok, err := f.st.LockRecomputation(ctx) // the first node's recomputation runs
+			if err != nil || !ok {
+				t.Fatalf("first node's lock: ok %v, %v", ok, err)
+			}
+			if _, ok, err := other.LockRecomputation(ctx); err != nil || ok {
+				t.Fatalf("second node took the lock the first holds: ok %v, %v", ok, err)
+			}
+			return unlock
+		})
 		// The second node gave the lock back when its recomputation ended.
 		if unlock, ok, err := f.st.LockRecomputation(ctx); err != nil || !ok {
 			t.Errorf("lock after the second node's recomputation: ok %v, %v; want free", ok, err)
@@ -726,6 +652,54 @@ func TestRecomputeOneAtATimeAcrossNodes(t *testing.T) {
 			unlock()
 		}
 	})
+}
+
+// checkRecomputeWaits makes a holiday of a day every deadline of a new ticket spans and runs the
+// recomputation it queued on svc while hold holds another: it must change nothing and queue itself
+// again, unchanged, ten seconds later; run again once hold's release is called, it moves the deadline.
+func checkRecomputeWaits(t *testing.T, f *slaFixture, svc *service.Service, hold func() (release func())) {
+	t.Helper()
+	ctx := context.Background()
+	tk := f.create(t, "payments", false)
+	admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+	if err := f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-12-22", Kind: "holiday"}); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("recompute jobs: %v %d", err, len(jobs))
+	}
+	first := jobs[0]
+
+	release := hold()
+	if err := svc.RecomputeDeadlines(ctx, first.Payload); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.ticket(t, tk.Number); !sameMoment(got.DueAt, *tk.DueAt) {
+		t.Errorf("deadline moved by a recomputation while another ran: %v → %v", tk.DueAt, got.DueAt)
+	}
+	if jobs, err = f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA}); err != nil || len(jobs) != 2 {
+		t.Fatalf("recompute jobs after one found another running: %v %d, want 2", err, len(jobs))
+	}
+	again := jobs[0]
+	if again.ID == first.ID {
+		again = jobs[1]
+	}
+	if again.Payload != first.Payload || !again.RunAt.Equal(f.clock.Now().Add(10*time.Second)) {
+		t.Errorf("queued again: payload %s at %v; want %s at %v", again.Payload, again.RunAt, first.Payload,
+			f.clock.Now().Add(10*time.Second))
+	}
+
+	release()
+	if err := svc.RecomputeDeadlines(ctx, again.Payload); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.ticket(t, tk.Number); sameMoment(got.DueAt, *tk.DueAt) {
+		t.Errorf("deadline not moved once no other recomputation ran: %v", got.DueAt)
+	}
+	if jobs, err = f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA}); err != nil || len(jobs) != 2 {
+		t.Errorf("recompute jobs after it ran: %v %d, want still 2", err, len(jobs))
+	}
 }
 
 // A calendar change on one day recomputes only the tickets whose deadlines span that day; a full

@@ -106,8 +106,10 @@ func TestRunFormWaves(t *testing.T) {
 	if got.Failed != 0 || got.Waves < 2 || len(got.Operations) != 2 {
 		t.Fatalf("want at least two waves and no failure: %s", stdout)
 	}
-	// Each measured wave is four submissions; a wave cut by the deadline may add some of its own.
-	if ok := got.Operations[1].OK; ok < 4*got.Waves || ok >= 4*(got.Waves+1) {
+	// Each measured wave is four submissions. The last wave, started in the measured time but ended
+	// after it, is not a measured wave, yet its submissions are measured (they started in it): up to
+	// four more, all four when every answer came (seen in CI: 148 submissions in 36 waves).
+	if ok := got.Operations[1].OK; ok < 4*got.Waves || ok > 4*(got.Waves+1) {
 		t.Errorf("%d submissions in %d waves of 4: %s", ok, got.Waves, stdout)
 	}
 	if !strings.Contains(stdout, `"scenario":"form"`) {

@@ -458,9 +458,16 @@ func TestStoreRecomputedLeavesStaleTickets(t *testing.T) {
 	})
 }
 
-// storeRecomputed stores read tickets as one recomputed batch, as the recompute job does: each changed
-// by edit, one version on, with a sealed SLA record whose reason is reason(i). It returns the stale ones.
+// storeRecomputed stores read tickets as one recomputed batch of pass 1, as the recompute job does: each
+// changed by edit, one version on, with a sealed SLA record of the system's whose reason is reason(i).
+// It returns the stale ones.
 func (f *slaFixture) storeRecomputed(read []*otklik.Ticket, edit func(i int, tk *otklik.Ticket), reason func(i int) string) (stale []*otklik.Ticket, err error) {
+	return f.storeRecomputedBy(1, otklik.SystemActor, read, edit, reason)
+}
+
+// storeRecomputedBy is storeRecomputed with the batch's pass and its records' actor.
+func (f *slaFixture) storeRecomputedBy(pass int64, actor otklik.Actor, read []*otklik.Ticket, edit func(i int, tk *otklik.Ticket),
+	reason func(i int) string) (stale []*otklik.Ticket, err error) {
 	ctx := context.Background()
 	err = f.st.Write(ctx, func(tx otklik.Tx) error {
 		var ts []*otklik.Ticket
@@ -470,13 +477,13 @@ func (f *slaFixture) storeRecomputed(read []*otklik.Ticket, edit func(i int, tk 
 			tk := *r
 			edit(i, &tk)
 			tk.Version, tk.UpdatedAt = r.Version+1, tx.Now()
-			rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
+			rec := &otklik.JournalRecord{Actor: actor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
 				Before: "before", After: "after", Reason: reason(i)}
 			rec.Seal(&tk)
 			ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
 		}
 		var err error
-		stale, err = tx.StoreRecomputed(ctx, 1, ts, prev, recs)
+		stale, err = tx.StoreRecomputed(ctx, pass, ts, prev, recs)
 		return err
 	})
 	return stale, err
@@ -1025,4 +1032,124 @@ func TestRecomputationsJournalApart(t *testing.T) {
 			t.Errorf("journal by pass and kind:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
+}
+
+// TestRecomputedTextStoredOnce: what a pass's records share in text — the actor's name and the reason —
+// is stored once for the pass, not in each record, and every record still reads back, and verifies, as
+// it was written. A batch worded otherwise than its pass keeps its own text; one with no text at all
+// in a pass that has some is refused. Altering the pass's text behind the store breaks every one of its
+// records in verify.
+func TestRecomputedTextStoredOnce(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newSLAFixture(t, engine, "2026-12-21 10:00")
+		ctx := context.Background()
+		numbers := f.createMany(t, 5, "payments")
+		const why = "пересчёт после изменения календаря или политики SLA"
+		due := msk(t, "2027-01-15 18:00")
+		store := func(pass int64, actor otklik.Actor, reason string) error {
+			t.Helper()
+			read, err := f.st.OpenTickets(ctx, 0, 10, otklik.TimeSpan{})
+			if err != nil || len(read) != len(numbers) {
+				t.Fatalf("open tickets: %d, %v", len(read), err)
+			}
+			due = due.Add(24 * time.Hour)
+			stale, err := f.storeRecomputedBy(pass, actor, read, func(_ int, tk *otklik.Ticket) { tk.DueAt = &due },
+				func(int) string { return reason })
+			if err == nil && len(stale) != 0 {
+				t.Fatalf("stale %v", stale)
+			}
+			return err
+		}
+		// Two batches of pass 3, then one of pass 3 worded otherwise (a pass begun by another version).
+		other := "пересчёт сроков после изменения производственного календаря"
+		for _, reason := range []string{why, why, other} {
+			if err := store(3, otklik.SystemActor, reason); err != nil {
+				t.Fatal(err)
+			}
+		}
+		nameless := otklik.SystemActor
+		nameless.Name = ""
+		if err := store(3, nameless, ""); !otklik.IsCode(err, otklik.EINTERNAL) {
+			t.Errorf("records without text in a pass with some: %v, want EINTERNAL", err)
+		}
+		stored := queryRows(t, f.db, `SELECT actor_name, reason, count(*) FROM journal WHERE pass = 3 GROUP BY actor_name, reason ORDER BY 3 DESC`)
+		if want := []string{"||10", otklik.SystemActor.Name + "|" + other + "|5"}; !slices.Equal(stored, want) {
+			t.Errorf("pass 3's records as stored (name|reason|count): %q, want %q", stored, want)
+		}
+		if got, want := queryRows(t, f.db, `SELECT pass, actor_name, reason FROM journal_passes`),
+			[]string{"3|" + otklik.SystemActor.Name + "|" + why}; !slices.Equal(got, want) {
+			t.Errorf("journal_passes: %q, want %q", got, want)
+		}
+		for _, n := range numbers {
+			recs, err := f.svc.Journal(ctx, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range recs[len(recs)-3:] {
+				got = append(got, r.Actor.Name+"|"+r.Reason)
+			}
+			if want := []string{"Отклик|" + why, "Отклик|" + why, "Отклик|" + other}; !slices.Equal(got, want) {
+				t.Errorf("%s: the pass's records read back as %q, want %q", n, got, want)
+			}
+		}
+		if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
+			t.Fatalf("verify: %v %+v", err, rep.Broken)
+		}
+		// The pass's text is append-only, as the journal; altered behind the triggers, verify finds out.
+		if _, err := f.db.Raw.ExecContext(ctx, `UPDATE journal_passes SET reason = 'подмена'`); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("altering a pass's text: %v, want the append-only refusal", err)
+		}
+		drop := `DROP TRIGGER journal_passes_no_update`
+		if engine == "postgres" {
+			drop += ` ON journal_passes`
+		}
+		if _, err := f.db.Raw.ExecContext(ctx, drop); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Raw.ExecContext(ctx, `UPDATE journal_passes SET reason = 'подмена'`); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := f.svc.Verify(ctx)
+		if err != nil || rep.Broken == nil || !strings.Contains(rep.Broken.Reason, "altered") {
+			t.Fatalf("verify after the pass's text was altered: %v %+v", err, rep.Broken)
+		}
+	})
+}
+
+// queryRows reads a query's rows behind the store, each row's columns joined by "|".
+func queryRows(t *testing.T, db *testkit.DB, q string) []string {
+	t.Helper()
+	rows, err := db.Raw.QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			parts[i] = fmt.Sprint(v)
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -76,6 +76,7 @@ var exportTables = []exportTable{
 	{name: "messages", columns: cols("id:i ticket_id:i author_type:s author_id:i author_name:s channel:s internal:i body:s visible:s created_at:t"), order: "id"},
 	{name: "journal", columns: cols("id:i ticket_id:i seq:i at:t actor_type:s actor_id:i actor_name:s channel:s kind:s field:s " +
 		"before:s after:s reason:s prev_hash:b hash:b pass:i"), order: "id"},
+	{name: "journal_passes", columns: cols("pass:i actor_name:s reason:s"), order: "pass"},
 	{name: "ticket_search", columns: cols("ticket_id:i stems:s"), order: "ticket_id", virtual: true},
 	{name: "idempotency_keys", columns: cols("scope:s key:s request_hash:b ticket_id:i created_at:t"), order: "scope, key"},
 	{name: "jobs", columns: cols("id:i kind:s payload:s status:s attempts:i max_attempts:i run_at:t locked_by:s last_error:s " +

@@ -330,6 +330,11 @@ func (t *txn) StoreRecomputed(ctx context.Context, pass int64, ts []*otklik.Tick
 	if err != nil {
 		return nil, err
 	}
+	if slices.ContainsFunc(recs, func(rs []*otklik.JournalRecord) bool { return len(rs) > 0 }) {
+		if shared, err = t.passText(ctx, pass, shared); err != nil {
+			return nil, err
+		}
+	}
 	if t.s.engine != "postgres" {
 		return t.storeRecomputedSQLite(ctx, pass, ts, prev, recs, shared)
 	}
@@ -356,6 +361,41 @@ func (t *txn) StoreRecomputed(ctx context.Context, pass int64, ts []*otklik.Tick
 		}
 	}
 	return stale, nil
+}
+
+// passText stores the text that a pass's records share — the actor's name and the reason — once, in
+// journal_passes (migration 0021), with the pass's first batch, and returns what the batch's records
+// store of shared: without that text when it is the pass's, for the queries journal and walk-journal to
+// give back. A batch whose text is not its pass's (a pass begun by an Otklik worded otherwise) keeps its
+// own; one with no text at all, which those queries could not tell from text left to the pass, is
+// refused when its pass has some. On PostgreSQL a pass's batches are written by several transactions
+// at once: the first to insert the pass's row holds the others' inserts until it ends, and they then
+// read its row (or insert their own, had it rolled back).
+func (t *txn) passText(ctx context.Context, pass int64, shared *otklik.JournalRecord) (*otklik.JournalRecord, error) {
+	if pass <= 0 {
+		return nil, otklik.Internal(fmt.Errorf("store: recomputed records of ticket %d without a pass", shared.TicketID))
+	}
+	_, err := t.ex.exec(ctx, "INSERT INTO journal_passes (pass, actor_name, reason) VALUES (?, ?, ?) ON CONFLICT (pass) DO NOTHING",
+		pass, shared.Actor.Name, shared.Reason)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var name, reason string
+	err = t.ex.queryRow(ctx, "SELECT actor_name, reason FROM journal_passes WHERE pass = ?", pass).Scan(&name, &reason)
+	if err != nil {
+		return nil, translate(err)
+	}
+	switch {
+	case name == shared.Actor.Name && reason == shared.Reason:
+	case shared.Actor.Name == "" && shared.Reason == "":
+		return nil, otklik.Internal(fmt.Errorf("store: recomputed records of ticket %d without the actor's name and reason of their pass %d",
+			shared.TicketID, pass))
+	default:
+		return shared, nil
+	}
+	stored := *shared
+	stored.Actor.Name, stored.Reason = "", ""
+	return &stored, nil
 }
 
 // storeRecomputedSQLite is StoreRecomputed on SQLite, recomputedRows tickets, records or timers a

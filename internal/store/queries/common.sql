@@ -60,19 +60,23 @@ WITH RECURSIVE passes(pass) AS (
 )
 
 -- name: journal
-SELECT j.id, j.ticket_id, t.number, j.seq, j.at, j.actor_type, j.actor_id, j.actor_name, j.channel, j.kind,
-       j.field, j.before, j.after, j.reason, j.prev_hash, j.hash
+-- A record of a pass with neither actor name nor reason of its own has its pass's (migration 0021).
+SELECT j.id, j.ticket_id, t.number, j.seq, j.at, j.actor_type, j.actor_id, COALESCE(jp.actor_name, j.actor_name),
+       j.channel, j.kind, j.field, j.before, j.after, COALESCE(jp.reason, j.reason), j.prev_hash, j.hash
   FROM passes p JOIN journal j ON j.pass = p.pass AND j.ticket_id = ? JOIN tickets t ON t.id = j.ticket_id
+  LEFT JOIN journal_passes jp ON jp.pass = j.pass AND j.actor_name = '' AND j.reason = ''
  ORDER BY j.seq
 
 -- name: walk-journal
 -- The tickets' records are read from each pass's part of the journal's index, as in journal. The
 -- tickets' range is repeated in the join so that PostgreSQL reads only those tickets instead of hashing
--- the whole table for each round.
-SELECT j.id, j.ticket_id, COALESCE(t.number, ''), j.seq, j.at, j.actor_type, j.actor_id, j.actor_name,
-       j.channel, j.kind, j.field, j.before, j.after, j.reason, j.prev_hash, j.hash
+-- the whole table for each round. A record's pass gives it its text as in journal.
+SELECT j.id, j.ticket_id, COALESCE(t.number, ''), j.seq, j.at, j.actor_type, j.actor_id,
+       COALESCE(jp.actor_name, j.actor_name), j.channel, j.kind, j.field, j.before, j.after,
+       COALESCE(jp.reason, j.reason), j.prev_hash, j.hash
   FROM passes p JOIN journal j ON j.pass = p.pass AND j.ticket_id > ? AND j.ticket_id <= ?
   LEFT JOIN tickets t ON t.id = j.ticket_id AND t.id > ? AND t.id <= ?
+  LEFT JOIN journal_passes jp ON jp.pass = j.pass AND j.actor_name = '' AND j.reason = ''
  ORDER BY j.ticket_id, j.seq
 
 -- name: journal-heads

@@ -1072,11 +1072,12 @@ func TestRecomputedTextStoredOnce(t *testing.T) {
 		if err := store(3, nameless, ""); !otklik.IsCode(err, otklik.EINTERNAL) {
 			t.Errorf("records without text in a pass with some: %v, want EINTERNAL", err)
 		}
-		stored := queryRows(t, f.db, `SELECT actor_name, reason, count(*) FROM journal WHERE pass = 3 GROUP BY actor_name, reason ORDER BY 3 DESC`)
+		stored := queryLines(t, f.db, `SELECT actor_name || '|' || reason || '|' || count(*) FROM journal WHERE pass = 3
+			GROUP BY actor_name, reason ORDER BY count(*) DESC`)
 		if want := []string{"||10", otklik.SystemActor.Name + "|" + other + "|5"}; !slices.Equal(stored, want) {
 			t.Errorf("pass 3's records as stored (name|reason|count): %q, want %q", stored, want)
 		}
-		if got, want := queryRows(t, f.db, `SELECT pass, actor_name, reason FROM journal_passes`),
+		if got, want := queryLines(t, f.db, `SELECT pass || '|' || actor_name || '|' || reason FROM journal_passes`),
 			[]string{"3|" + otklik.SystemActor.Name + "|" + why}; !slices.Equal(got, want) {
 			t.Errorf("journal_passes: %q, want %q", got, want)
 		}
@@ -1117,36 +1118,21 @@ func TestRecomputedTextStoredOnce(t *testing.T) {
 	})
 }
 
-// queryRows reads a query's rows behind the store, each row's columns joined by "|".
-func queryRows(t *testing.T, db *testkit.DB, q string) []string {
+// queryLines reads a query's rows of one column of text behind the store.
+func queryLines(t *testing.T, db *testkit.DB, q string) []string {
 	t.Helper()
 	rows, err := db.Raw.QueryContext(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		var line string
+		if err := rows.Scan(&line); err != nil {
 			t.Fatal(err)
 		}
-		parts := make([]string, len(vals))
-		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				v = string(b)
-			}
-			parts[i] = fmt.Sprint(v)
-		}
-		out = append(out, strings.Join(parts, "|"))
+		out = append(out, line)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package service_test
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -1093,6 +1094,36 @@ func TestRecomputedTextStoredOnce(t *testing.T) {
 			if want := []string{"Отклик|" + why, "Отклик|" + why, "Отклик|" + other}; !slices.Equal(got, want) {
 				t.Errorf("%s: the pass's records read back as %q, want %q", n, got, want)
 			}
+		}
+		if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
+			t.Fatalf("verify: %v %+v", err, rep.Broken)
+		}
+		// A pass whose first batch rolled back: its text went with it, and the next batch stores it anew.
+		read, err := f.st.OpenTickets(ctx, 0, 10, otklik.TimeSpan{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rollback := errors.New("rolled back")
+		if err := f.st.Write(ctx, func(tx otklik.Tx) error {
+			tk := *read[0]
+			tk.Version++
+			rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
+				Before: "before", After: "after", Reason: why}
+			rec.Seal(&tk)
+			if _, err := tx.StoreRecomputed(ctx, 4, []*otklik.Ticket{&tk}, []int64{read[0].Version}, [][]*otklik.JournalRecord{{rec}}); err != nil {
+				return err
+			}
+			return rollback
+		}); !errors.Is(err, rollback) {
+			t.Fatalf("rolled-back batch: %v", err)
+		}
+		for range 2 {
+			if err := store(4, otklik.SystemActor, why); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := queryLines(t, f.db, `SELECT reason FROM journal_passes WHERE pass = 4`); !slices.Equal(got, []string{why}) {
+			t.Errorf("pass 4's text after its first batch rolled back: %q", got)
 		}
 		if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
 			t.Fatalf("verify: %v %+v", err, rep.Broken)

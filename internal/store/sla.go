@@ -363,30 +363,47 @@ func (t *txn) StoreRecomputed(ctx context.Context, pass int64, ts []*otklik.Tick
 	return stale, nil
 }
 
-// passText stores the text that a pass's records share — the actor's name and the reason — once, in
-// journal_passes (migration 0021), with the pass's first batch, and returns what the batch's records
-// store of shared: without that text when it is the pass's, for the queries journal and walk-journal to
-// give back. A batch whose text is not its pass's (a pass begun by an Otklik worded otherwise) keeps its
-// own; one with no text at all, which those queries could not tell from text left to the pass, is
-// refused when its pass has some. On PostgreSQL a pass's batches are written by several transactions
-// at once: the first to insert the pass's row holds the others' inserts until it ends, and they then
-// read its row (or insert their own, had it rolled back).
+// passText is the text that a pass's journal records share: the actor's name and the reason.
+type passText struct{ name, reason string }
+
+// passText stores the text that a pass's records share once, in journal_passes (migration 0021), with
+// the pass's first batch, and returns what the batch's records store of shared: without that text when
+// it is the pass's, for the queries journal and walk-journal to give back. A batch whose text is not
+// its pass's (a pass begun by an Otklik worded otherwise) keeps its own; one with no text at all, which
+// those queries could not tell from text left to the pass, is refused when its pass has some.
+//
+// On PostgreSQL a pass's batches are written by several transactions at once: the first to insert the
+// pass's row holds the others' inserts until it ends, and they then read its row (or insert their own,
+// had it rolled back). A row found already there was committed, and never changes (the table is
+// append-only): the store remembers it (Store.passTexts), so that the pass's later batches — a thousand a
+// million tickets — spend no round trips on it.
 func (t *txn) passText(ctx context.Context, pass int64, shared *otklik.JournalRecord) (*otklik.JournalRecord, error) {
 	if pass <= 0 {
 		return nil, otklik.Internal(fmt.Errorf("store: recomputed records of ticket %d without a pass", shared.TicketID))
 	}
-	_, err := t.ex.exec(ctx, "INSERT INTO journal_passes (pass, actor_name, reason) VALUES (?, ?, ?) ON CONFLICT (pass) DO NOTHING",
-		pass, shared.Actor.Name, shared.Reason)
-	if err != nil {
-		return nil, translate(err)
-	}
-	var name, reason string
-	err = t.ex.queryRow(ctx, "SELECT actor_name, reason FROM journal_passes WHERE pass = ?", pass).Scan(&name, &reason)
-	if err != nil {
-		return nil, translate(err)
+	var have passText
+	if v, ok := t.s.passTexts.Load(pass); ok {
+		have = v.(passText)
+	} else {
+		res, err := t.ex.exec(ctx, "INSERT INTO journal_passes (pass, actor_name, reason) VALUES (?, ?, ?) ON CONFLICT (pass) DO NOTHING",
+			pass, shared.Actor.Name, shared.Reason)
+		if err != nil {
+			return nil, translate(err)
+		}
+		inserted, err := res.RowsAffected()
+		if err != nil {
+			return nil, translate(err)
+		}
+		err = t.ex.queryRow(ctx, "SELECT actor_name, reason FROM journal_passes WHERE pass = ?", pass).Scan(&have.name, &have.reason)
+		if err != nil {
+			return nil, translate(err)
+		}
+		if inserted == 0 {
+			t.s.passTexts.Store(pass, have)
+		}
 	}
 	switch {
-	case name == shared.Actor.Name && reason == shared.Reason:
+	case have == passText{shared.Actor.Name, shared.Reason}:
 	case shared.Actor.Name == "" && shared.Reason == "":
 		return nil, otklik.Internal(fmt.Errorf("store: recomputed records of ticket %d without the actor's name and reason of their pass %d",
 			shared.TicketID, pass))

@@ -74,6 +74,8 @@ type Store struct {
 	sequences sync.Map // PostgreSQL ticket sequences known to exist
 	seqMu     sync.Mutex
 	seqCache  map[int][]int64 // PostgreSQL ticket numbers taken from the sequences, not yet used
+
+	passTexts sync.Map // journal_passes rows seen committed: pass → passText (txn.passText)
 }
 
 var _ otklik.Store = (*Store)(nil)

@@ -1038,8 +1038,8 @@ func TestRecomputationsJournalApart(t *testing.T) {
 // TestRecomputedTextStoredOnce: what a pass's records share in text — the actor's name and the reason —
 // is stored once for the pass, not in each record, and every record still reads back, and verifies, as
 // it was written. A batch worded otherwise than its pass keeps its own text; one with no text at all
-// in a pass that has some is refused. Altering the pass's text behind the store breaks every one of its
-// records in verify.
+// in a pass that has some is refused. A pass's first batch rolled back takes the pass's text with it.
+// The text is append-only, and altered behind the store's back, verify finds the pass's records altered.
 func TestRecomputedTextStoredOnce(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newSLAFixture(t, engine, "2026-12-21 10:00")

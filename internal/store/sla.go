@@ -374,9 +374,9 @@ type passText struct{ name, reason string }
 //
 // On PostgreSQL a pass's batches are written by several transactions at once: the first to insert the
 // pass's row holds the others' inserts until it ends, and they then read its row (or insert their own,
-// had it rolled back). A row found already there was committed, and never changes (the table is
-// append-only): the store remembers it (Store.passTexts), so that the pass's later batches — a thousand a
-// million tickets — spend no round trips on it.
+// had it rolled back). Once a transaction that inserted or read the row has committed, the row is there
+// for good (the table is append-only): the store remembers it then (Store.passTexts), so that the pass's
+// later batches — a thousand a million tickets — spend no round trips on it.
 func (t *txn) passText(ctx context.Context, pass int64, shared *otklik.JournalRecord) (*otklik.JournalRecord, error) {
 	if pass <= 0 {
 		return nil, otklik.Internal(fmt.Errorf("store: recomputed records of ticket %d without a pass", shared.TicketID))
@@ -385,12 +385,8 @@ func (t *txn) passText(ctx context.Context, pass int64, shared *otklik.JournalRe
 	if v, ok := t.s.passTexts.Load(pass); ok {
 		have = v.(passText)
 	} else {
-		res, err := t.ex.exec(ctx, "INSERT INTO journal_passes (pass, actor_name, reason) VALUES (?, ?, ?) ON CONFLICT (pass) DO NOTHING",
+		_, err := t.ex.exec(ctx, "INSERT INTO journal_passes (pass, actor_name, reason) VALUES (?, ?, ?) ON CONFLICT (pass) DO NOTHING",
 			pass, shared.Actor.Name, shared.Reason)
-		if err != nil {
-			return nil, translate(err)
-		}
-		inserted, err := res.RowsAffected()
 		if err != nil {
 			return nil, translate(err)
 		}
@@ -398,9 +394,8 @@ func (t *txn) passText(ctx context.Context, pass int64, shared *otklik.JournalRe
 		if err != nil {
 			return nil, translate(err)
 		}
-		if inserted == 0 {
-			t.s.passTexts.Store(pass, have)
-		}
+		seen := have
+		t.AfterCommit(func() { t.s.passTexts.Store(pass, seen) })
 	}
 	switch {
 	case have == passText{shared.Actor.Name, shared.Reason}:

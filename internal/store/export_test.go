@@ -62,6 +62,19 @@ func fillStory(t *testing.T, st otklik.Store, clock *testkit.Clock) *service.Ser
 		Status: otklik.StatusClosed, CreatedAt: time.Date(2025, 12, 30, 10, 0, 0, 0, time.UTC)}}); err != nil {
 		t.Fatal(err)
 	}
+	// A holiday added tomorrow: a recomputation moves the open tickets' deadlines, its records' shared
+	// text stored once for the pass (journal_passes).
+	admin := otklik.Actor{Type: otklik.ActorStaff, ID: u.ID, Name: "Администратор", Channel: otklik.ChannelAPI}
+	if err := svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: "2026-11-24", Kind: "holiday"}); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := svc.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA})
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("recompute jobs: %v %d", err, len(jobs))
+	}
+	if err := svc.RecomputeDeadlines(ctx, jobs[0].Payload); err != nil {
+		t.Fatal(err)
+	}
 	return svc
 }
 
@@ -128,7 +141,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if counts["tickets"] != 13 || counts["journal"] == 0 || counts["jobs"] != 4 {
+			if counts["tickets"] != 13 || counts["journal"] == 0 || counts["journal_passes"] != 1 || counts["jobs"] != 5 {
 				t.Errorf("imported %v", counts)
 			}
 			dstSvc := service.New(service.Options{Store: dst, Now: clock.Now, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30}})

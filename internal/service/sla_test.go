@@ -471,23 +471,28 @@ func (f *slaFixture) storeRecomputedBy(pass int64, actor otklik.Actor, read []*o
 	reason func(i int) string) (stale []*otklik.Ticket, err error) {
 	ctx := context.Background()
 	err = f.st.Write(ctx, func(tx otklik.Tx) error {
-		var ts []*otklik.Ticket
-		var prev []int64
-		var recs [][]*otklik.JournalRecord
-		for i, r := range read {
-			tk := *r
-			edit(i, &tk)
-			tk.Version, tk.UpdatedAt = r.Version+1, tx.Now()
-			rec := &otklik.JournalRecord{Actor: actor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
-				Before: "before", After: "after", Reason: reason(i)}
-			rec.Seal(&tk)
-			ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
-		}
+		ts, prev, recs := recomputedBatch(tx, actor, read, edit, reason)
 		var err error
 		stale, err = tx.StoreRecomputed(ctx, pass, ts, prev, recs)
 		return err
 	})
 	return stale, err
+}
+
+// recomputedBatch is read as the recompute job would store it in tx: each ticket changed by edit, one
+// version on, with a sealed SLA record of actor's whose reason is reason(i).
+func recomputedBatch(tx otklik.Tx, actor otklik.Actor, read []*otklik.Ticket, edit func(i int, tk *otklik.Ticket),
+	reason func(i int) string) (ts []*otklik.Ticket, prev []int64, recs [][]*otklik.JournalRecord) {
+	for i, r := range read {
+		tk := *r
+		edit(i, &tk)
+		tk.Version, tk.UpdatedAt = r.Version+1, tx.Now()
+		rec := &otklik.JournalRecord{Actor: actor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
+			Before: "before", After: "after", Reason: reason(i)}
+		rec.Seal(&tk)
+		ts, prev, recs = append(ts, &tk), append(prev, r.Version), append(recs, []*otklik.JournalRecord{rec})
+	}
+	return ts, prev, recs
 }
 
 // A recomputed batch keeps each ticket's timer as the ticket says, but never later than it was: moved
@@ -1010,23 +1015,7 @@ func TestRecomputationsJournalApart(t *testing.T) {
 			t.Fatalf("verify: %v %+v", err, rep)
 		}
 		// Behind the store: each pass's records, one a ticket, under its pass; the rest under 0.
-		rows, err := f.db.Raw.QueryContext(ctx, "SELECT pass, kind, count(*) FROM journal GROUP BY pass, kind ORDER BY pass, kind")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var got []string
-		for rows.Next() {
-			var pass, n int64
-			var kind string
-			if err := rows.Scan(&pass, &kind, &n); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, fmt.Sprintf("%d %s %d", pass, kind, n))
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
+		got := queryLines(t, f.db, "SELECT pass || ' ' || kind || ' ' || count(*) FROM journal GROUP BY pass, kind ORDER BY pass, kind")
 		want := []string{fmt.Sprintf("0 %s 70", otklik.KindCreated), fmt.Sprintf("0 %s 48", otklik.KindMessage),
 			fmt.Sprintf("%d %s 70", passes[0], otklik.KindSLA), fmt.Sprintf("%d %s 70", passes[1], otklik.KindSLA)}
 		if !slices.Equal(got, want) {
@@ -1105,12 +1094,8 @@ func TestRecomputedTextStoredOnce(t *testing.T) {
 		}
 		rollback := errors.New("rolled back")
 		if err := f.st.Write(ctx, func(tx otklik.Tx) error {
-			tk := *read[0]
-			tk.Version++
-			rec := &otklik.JournalRecord{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "due_at", At: tx.Now(),
-				Before: "before", After: "after", Reason: why}
-			rec.Seal(&tk)
-			if _, err := tx.StoreRecomputed(ctx, 4, []*otklik.Ticket{&tk}, []int64{read[0].Version}, [][]*otklik.JournalRecord{{rec}}); err != nil {
+			ts, prev, recs := recomputedBatch(tx, otklik.SystemActor, read[:1], func(int, *otklik.Ticket) {}, func(int) string { return why })
+			if _, err := tx.StoreRecomputed(ctx, 4, ts, prev, recs); err != nil {
 				return err
 			}
 			return rollback

@@ -89,8 +89,8 @@ type SLAReader interface {
 	// depend on it: registered after it ends, or with every deadline before it begins (paused tickets,
 	// appeals and tickets without deadlines are always in).
 	OpenTickets(ctx context.Context, afterID int64, limit int, span TimeSpan) ([]*Ticket, error)
-	// LastPass returns the number of the last recomputation that wrote journal records (StoreRecomputed),
-	// 0 when none has.
+	// LastPass returns the number of the last recomputation that stored anything (StoreRecomputed),
+	// records or only its text, 0 when none has.
 	LastPass(ctx context.Context) (int64, error)
 	// LockRecomputation takes, without waiting, the lock a recomputation of deadlines holds across
 	// every node of the store while it runs: ok is false when another node holds it. unlock gives it

@@ -1113,6 +1113,30 @@ func TestRecomputedTextStoredOnce(t *testing.T) {
 		if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
 			t.Fatalf("verify: %v %+v", err, rep.Broken)
 		}
+		// A pass whose only batch found every ticket changed since it was read stores its text and no
+		// record; the next pass still takes a number of its own.
+		if read, err = f.st.OpenTickets(ctx, 0, 10, otklik.TimeSpan{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.st.Write(ctx, func(tx otklik.Tx) error {
+			ts, prev, recs := recomputedBatch(tx, otklik.SystemActor, read, func(int, *otklik.Ticket) {}, func(int) string { return why })
+			for i := range prev {
+				prev[i]-- // read at a version the tickets have since left
+			}
+			stale, err := tx.StoreRecomputed(ctx, 5, ts, prev, recs)
+			if err == nil && len(stale) != len(ts) {
+				err = fmt.Errorf("%d of %d tickets stale", len(stale), len(ts))
+			}
+			return err
+		}); err != nil {
+			t.Fatalf("a pass of stale tickets only: %v", err)
+		}
+		if n := queryLines(t, f.db, `SELECT count(*) FROM journal WHERE pass = 5`); !slices.Equal(n, []string{"0"}) {
+			t.Fatalf("pass 5 wrote records: %q", n)
+		}
+		if last, err := f.st.LastPass(ctx); err != nil || last != 5 {
+			t.Errorf("last pass after a pass that wrote its text only: %d, %v; want 5", last, err)
+		}
 		// The pass's text is append-only, as the journal; altered behind the triggers, verify finds out.
 		if _, err := f.db.Raw.ExecContext(ctx, `UPDATE journal_passes SET reason = 'подмена'`); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("altering a pass's text: %v, want the append-only refusal", err)

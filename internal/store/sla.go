@@ -125,10 +125,13 @@ func (s *Store) OpenTickets(ctx context.Context, afterID int64, limit int, span 
 	return out, translate(rows.Err())
 }
 
-// LastPass returns the highest pass of the journal's records: the end of its (pass, ticket_id) index.
+// LastPass returns the highest pass of the journal's records (the end of its (pass, ticket_id) index)
+// or of journal_passes, whichever is higher: a pass whose every batch found its tickets changed
+// meanwhile leaves its text and no record, and the next pass must not take its number again.
 func (s *Store) LastPass(ctx context.Context) (int64, error) {
 	var pass int64
-	err := s.read.QueryRowContext(ctx, "SELECT COALESCE(max(pass), 0) FROM journal").Scan(&pass)
+	err := s.read.QueryRowContext(ctx, `SELECT max(p) FROM (SELECT COALESCE(max(pass), 0) AS p FROM journal
+		UNION ALL SELECT COALESCE(max(pass), 0) FROM journal_passes) AS x`).Scan(&pass)
 	return pass, translate(err)
 }
 

@@ -68,8 +68,12 @@ SELECT address, code_hash, expires_at, failures, locked_until, sent_at FROM citi
 -- left alone, and so are its records; the statement returns the IDs of the tickets it updated. Timers
 -- move only earlier, as SQLite's (recomputedTimersSQL): one that would move later fires at its old time for
 -- nothing and is set right then. A timer that exists is updated in place: an INSERT … ON CONFLICT would
--- first lock it, a WAL record a ticket. (The ON CONFLICT left on the insert of missing timers is a
--- guard: the ticket's row lock and version check keep any other transaction from adding one meanwhile.)
+-- first lock it, a WAL record a ticket. Each updated ticket's timer is looked up once (w), and only the
+-- timers that move earlier, the missing and the ones to remove are touched after: when a holiday is added
+-- none moves, and the update and the insert each probed every ticket's timer (a million look-ups a pass
+-- fewer; docs/PERFORMANCE.md). The update checks the timer again as it finds it, as before. (The ON
+-- CONFLICT left on the insert of missing timers is a guard: the ticket's row lock and version check keep
+-- any other transaction from adding one meanwhile.)
 WITH v AS (
     SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::timestamptz[],
                          ?::integer[], ?::timestamptz[], ?::bigint[], ?::timestamptz[], ?::bigint[], ?::bytea[])
@@ -80,14 +84,16 @@ WITH v AS (
            journal_head = v.head
       FROM v WHERE t.id = v.id AND t.version = v.prev
     RETURNING t.id, v.nxt
+), w AS (
+    SELECT u.id, u.nxt, s.next_at AS was FROM u LEFT JOIN sla_timers s ON s.ticket_id = u.id
 ), m AS (
-    UPDATE sla_timers AS s SET next_at = u.nxt FROM u WHERE s.ticket_id = u.id AND u.nxt < s.next_at
+    UPDATE sla_timers AS s SET next_at = w.nxt FROM w WHERE s.ticket_id = w.id AND w.nxt < w.was AND w.nxt < s.next_at
 ), n AS (
     INSERT INTO sla_timers (ticket_id, next_at)
-    SELECT id, nxt FROM u WHERE nxt IS NOT NULL AND NOT EXISTS (SELECT FROM sla_timers s WHERE s.ticket_id = u.id)
+    SELECT id, nxt FROM w WHERE nxt IS NOT NULL AND was IS NULL
     ON CONFLICT (ticket_id) DO UPDATE SET next_at = excluded.next_at
 ), d AS (
-    DELETE FROM sla_timers WHERE ticket_id IN (SELECT id FROM u WHERE nxt IS NULL)
+    DELETE FROM sla_timers WHERE ticket_id IN (SELECT id FROM w WHERE nxt IS NULL AND was IS NOT NULL)
 ), j AS (
     INSERT INTO journal (ticket_id, seq, at, actor_type, actor_id, actor_name, channel, kind, field, before,
                          after, reason, pass, prev_hash, hash)

@@ -72,10 +72,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	defer st.Close()
-	if advice, err := st.WALAdvice(ctx); err != nil {
+	if advice, err := st.ServerAdvice(ctx); err != nil {
 		log.Warn("could not read the database server's settings", "error", err)
-	} else if advice != "" {
-		log.Warn(advice)
+	} else {
+		for _, a := range advice {
+			log.Warn(a)
+		}
 	}
 	node := c.Node
 	if node == "" {

@@ -276,24 +276,50 @@ func retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
-// walKeepAdvised is the min_wal_size below which WALAdvice warns: a recomputation of deadlines writes
+// walKeepAdvised is the min_wal_size below which ServerAdvice warns: a recomputation of deadlines writes
 // about 1.5 kB of WAL an open ticket (docs/PERFORMANCE.md), a gigabyte for some 700,000.
 const walKeepAdvised = 1 << 30
 
-// WALAdvice returns a warning for the operator when PostgreSQL's min_wal_size lets it remove the WAL
-// files a recomputation needs, or "" (also on SQLite). After a quiet spell the server keeps only
-// min_wal_size of them; the next recomputation then makes the rest anew, 16 MB at a time while it
-// holds the WAL's write lock, and every registration's commit waits meanwhile (on a million open
-// tickets, 19–20 registrations over 50 ms a pass with the default 80 MB, 0–1 with the files kept).
-func (s *Store) WALAdvice(ctx context.Context) (string, error) {
+// ServerAdvice returns warnings for the operator about PostgreSQL's settings that slow a recomputation
+// of deadlines down, or none (always none on SQLite):
+//   - min_wal_size under a gigabyte lets the server remove the WAL files a recomputation needs. After a
+//     quiet spell the server keeps only min_wal_size of them; the next recomputation then makes the rest
+//     anew, 16 MB at a time while it holds the WAL's write lock, and every registration's commit waits
+//     meanwhile (on a million open tickets, 19–20 registrations over 50 ms a pass with the default 80 MB,
+//     0–1 with the files kept).
+//   - Shared memory in 4 KB pages: a recomputation runs on new connections, and a new backend faults in
+//     every shared buffer it touches, page by page; on a virtual machine, 2 MB pages took a sixth of
+//     PostgreSQL's processor time off a pass (docs/PERFORMANCE.md, the nineteenth machine). Said only
+//     when the server knows it uses none: huge_pages_status (PostgreSQL 17) is off, or huge_pages is
+//     off; under the default "try" an older server does not tell whether it got them.
+func (s *Store) ServerAdvice(ctx context.Context) ([]string, error) {
 	if s.engine != "postgres" {
-		return "", nil
+		return nil, nil
 	}
 	var keep int64
-	if err := s.read.QueryRowContext(ctx, "SELECT pg_size_bytes(current_setting('min_wal_size'))").Scan(&keep); err != nil {
-		return "", fmt.Errorf("store: reading min_wal_size: %w", err)
+	var huge, hugeStatus string
+	if err := s.read.QueryRowContext(ctx, "SELECT pg_size_bytes(current_setting('min_wal_size')), current_setting('huge_pages'), "+
+		"coalesce(current_setting('huge_pages_status', true), '')").Scan(&keep, &huge, &hugeStatus); err != nil {
+		return nil, fmt.Errorf("store: reading the server's settings: %w", err)
 	}
-	return walAdvice(keep), nil
+	var advice []string
+	for _, a := range []string{walAdvice(keep), hugePagesAdvice(huge, hugeStatus)} {
+		if a != "" {
+			advice = append(advice, a)
+		}
+	}
+	return advice, nil
+}
+
+// hugePagesAdvice advises huge pages when the server's huge_pages_status (PostgreSQL 17; "" before) or,
+// without it, its huge_pages setting says it runs without them.
+func hugePagesAdvice(setting, status string) string {
+	if status == "on" || status == "unknown" || (status == "" && setting != "off") {
+		return ""
+	}
+	return "PostgreSQL's shared memory is in 4 KB pages (huge_pages " + cmp.Or(status, setting) + "): a recomputation of " +
+		"deadlines faults in every shared buffer it touches, a sixth of the server's processor time on a virtual machine; " +
+		"reserve huge pages (vm.nr_hugepages) and set huge_pages = on (docs/OPERATIONS.md)"
 }
 
 func walAdvice(keep int64) string {

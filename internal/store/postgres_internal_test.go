@@ -57,10 +57,11 @@ func TestPgConfigSessionDefaults(t *testing.T) {
 	}
 }
 
-// TestWALAdvice: below a gigabyte of min_wal_size the store advises more, naming the setting and the
-// size it has; SQLite has no such setting; and on the server (OTKLIK_TEST_POSTGRES) the advice follows
-// the server's own min_wal_size.
-func TestWALAdvice(t *testing.T) {
+// TestServerAdvice: below a gigabyte of min_wal_size the store advises more, naming the setting and
+// the size it has; it advises huge pages when the server says it has none (huge_pages_status off, or
+// huge_pages off where the server has no status) and not when it has them or cannot tell; SQLite has
+// no such settings; and on the server (OTKLIK_TEST_POSTGRES) the advice follows the server's own settings.
+func TestServerAdvice(t *testing.T) {
 	for _, c := range []struct {
 		keep   int64
 		advise bool
@@ -70,7 +71,19 @@ func TestWALAdvice(t *testing.T) {
 			t.Errorf("walAdvice(%d) = %q, want advice: %v", c.keep, got, c.advise)
 		}
 	}
-	if got, err := (&Store{engine: "sqlite"}).WALAdvice(context.Background()); got != "" || err != nil {
+	for _, c := range []struct {
+		setting, status string
+		advise          bool
+	}{
+		{"try", "", false}, {"on", "", false}, {"off", "", true}, // PostgreSQL before 17: only the setting
+		{"try", "off", true}, {"try", "on", false}, {"on", "on", false}, {"off", "off", true}, {"try", "unknown", false},
+	} {
+		got := hugePagesAdvice(c.setting, c.status)
+		if c.advise != (got != "") || c.advise && !strings.Contains(got, "huge_pages = on") {
+			t.Errorf("hugePagesAdvice(%q, %q) = %q, want advice: %v", c.setting, c.status, got, c.advise)
+		}
+	}
+	if got, err := (&Store{engine: "sqlite"}).ServerAdvice(context.Background()); got != nil || err != nil {
 		t.Errorf("SQLite: %q, %v", got, err)
 	}
 
@@ -84,15 +97,21 @@ func TestWALAdvice(t *testing.T) {
 	}
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
-	var small bool
-	if err := db.QueryRowContext(context.Background(), "SELECT pg_size_bytes(current_setting('min_wal_size')) < 1073741824").Scan(&small); err != nil {
+	var small, noHuge bool
+	if err := db.QueryRowContext(context.Background(), "SELECT pg_size_bytes(current_setting('min_wal_size')) < 1073741824, "+
+		"coalesce(current_setting('huge_pages_status', true) = 'off', current_setting('huge_pages') = 'off')").Scan(&small, &noHuge); err != nil {
 		t.Fatal(err)
 	}
-	got, err := (&Store{engine: "postgres", read: db}).WALAdvice(context.Background())
+	got, err := (&Store{engine: "postgres", read: db}).ServerAdvice(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if small != (got != "") {
-		t.Errorf("the server's min_wal_size is below a gigabyte: %v; advice %q", small, got)
+	var wal, huge bool
+	for _, a := range got {
+		wal = wal || strings.Contains(a, "min_wal_size")
+		huge = huge || strings.Contains(a, "huge_pages")
+	}
+	if small != wal || noHuge != huge || len(got) != boolInt(small)+boolInt(noHuge) {
+		t.Errorf("the server's min_wal_size is below a gigabyte: %v, it has no huge pages: %v; advice %q", small, noHuge, got)
 	}
 }

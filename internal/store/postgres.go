@@ -287,9 +287,10 @@ const walKeepAdvised = 1 << 30
 //     anew, 16 MB at a time while it holds the WAL's write lock, and every registration's commit waits
 //     meanwhile (on a million open tickets, 19–20 registrations over 50 ms a pass with the default 80 MB,
 //     0–1 with the files kept).
-//   - Shared memory in 4 KB pages: a recomputation runs on new connections, and a new backend faults in
-//     every shared buffer it touches, page by page; on a virtual machine, 2 MB pages took a sixth of
-//     PostgreSQL's processor time off a pass (docs/PERFORMANCE.md, the nineteenth machine). Said only
+//   - Shared memory in 4 KB pages: a new backend faults in every shared buffer it touches, page by page,
+//     and the first recomputation after a start runs on new connections (the bulk writers'); on a virtual
+//     machine, 2 MB pages took a sixth of PostgreSQL's processor time off that pass, little off later
+//     ones (docs/PERFORMANCE.md, the nineteenth machine). Said only
 //     when the server knows it uses none: huge_pages_status (PostgreSQL 17) is off, or huge_pages is
 //     off; under the default "try" an older server does not tell whether it got them.
 func (s *Store) ServerAdvice(ctx context.Context) ([]string, error) {
@@ -317,9 +318,10 @@ func hugePagesAdvice(setting, status string) string {
 	if status == "on" || status == "unknown" || (status == "" && setting != "off") {
 		return ""
 	}
-	return "PostgreSQL's shared memory is in 4 KB pages (huge_pages " + cmp.Or(status, setting) + "): a recomputation of " +
-		"deadlines faults in every shared buffer it touches, a sixth of the server's processor time on a virtual machine; " +
-		"reserve huge pages (vm.nr_hugepages) and set huge_pages = on (docs/OPERATIONS.md)"
+	return "PostgreSQL's shared memory is in 4 KB pages (huge_pages " + cmp.Or(status, setting) + "): each new connection " +
+		"faults in every shared buffer it touches, which made the first recomputation of deadlines after a start take a sixth " +
+		"more of the server's processor time on a virtual machine; reserve huge pages (vm.nr_hugepages) and set huge_pages = on " +
+		"(docs/OPERATIONS.md)"
 }
 
 func walAdvice(keep int64) string {

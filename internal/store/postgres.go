@@ -319,8 +319,8 @@ func hugePagesAdvice(setting, status string) string {
 		return ""
 	}
 	return "PostgreSQL's shared memory is in 4 KB pages (huge_pages " + cmp.Or(status, setting) + "): each new connection " +
-		"faults in every shared buffer it touches, which made the first recomputation of deadlines after a start take a sixth " +
-		"more of the server's processor time on a virtual machine; reserve huge pages (vm.nr_hugepages) and set huge_pages = on " +
+		"faults in every shared buffer it touches, which on a virtual machine made the first recomputation of deadlines after " +
+		"a start cost the server a fifth more processor time; reserve huge pages (vm.nr_hugepages) and set huge_pages = on " +
 		"(docs/OPERATIONS.md)"
 }
 

@@ -288,11 +288,12 @@ const walKeepAdvised = 1 << 30
 //     meanwhile (on a million open tickets, 19–20 registrations over 50 ms a pass with the default 80 MB,
 //     0–1 with the files kept).
 //   - Shared memory in 4 KB pages: a new backend faults in every shared buffer it touches, page by page,
-//     and the first recomputation after a start runs on new connections (the bulk writers'); on a virtual
-//     machine, 2 MB pages took a sixth of PostgreSQL's processor time off that pass, little off later
-//     ones (docs/PERFORMANCE.md, the nineteenth machine). Said only when the server knows it uses none:
-//     huge_pages_status (PostgreSQL 17) is off, or huge_pages is off; under the default "try" an older
-//     server does not tell whether it got them.
+//     and the first recomputation after a start runs on new connections (the bulk writers'); on a
+//     paravirtualized virtual machine, 2 MB pages took a sixth of PostgreSQL's processor time off that
+//     pass, little off later ones; under KVM, whose page faults are cheaper, a twentieth
+//     (docs/PERFORMANCE.md, the nineteenth and twentieth machines). Said only when the server knows it
+//     uses none: huge_pages_status (PostgreSQL 17) is off, or huge_pages is off; under the default "try"
+//     an older server does not tell whether it got them.
 func (s *Store) ServerAdvice(ctx context.Context) ([]string, error) {
 	if s.engine != "postgres" {
 		return nil, nil
@@ -323,9 +324,9 @@ func hugePagesAdvice(setting, status string) string {
 		said = "huge_pages_status " + status
 	}
 	return "PostgreSQL's shared memory is in 4 KB pages (" + said + "): each new connection " +
-		"faults in every shared buffer it touches, which on a virtual machine made the first recomputation of deadlines after " +
-		"a start cost the server a fifth more processor time; reserve huge pages (vm.nr_hugepages) and set huge_pages = on " +
-		"(docs/OPERATIONS.md)"
+		"faults in every shared buffer it touches, which on a paravirtualized virtual machine made the first recomputation of " +
+		"deadlines after a start cost the server a fifth more processor time (under KVM a twentieth); reserve huge pages " +
+		"(vm.nr_hugepages) and set huge_pages = on (docs/OPERATIONS.md)"
 }
 
 func walAdvice(keep int64) string {

@@ -290,22 +290,24 @@ const walKeepAdvised = 1 << 30
 //   - Shared memory in 4 KB pages: a new backend faults in every shared buffer it touches, page by page,
 //     and the first recomputation after a start runs on new connections (the bulk writers'); on a
 //     paravirtualized virtual machine, 2 MB pages took a sixth of PostgreSQL's processor time off that
-//     pass, little off later ones; under KVM, whose page faults are cheaper, a twentieth
-//     (docs/PERFORMANCE.md, the nineteenth and twentieth machines). Said only when the server knows it
-//     uses none: huge_pages_status (PostgreSQL 17) is off, or huge_pages is off; under the default "try"
-//     an older server does not tell whether it got them.
+//     pass, little off later ones; under KVM, whose page faults are cheaper, a twentieth with the default
+//     128 MB of shared buffers, but with 2 GB a first pass without them made registrations wait over
+//     50 ms 8–20 times instead of 0–1 (docs/PERFORMANCE.md, the nineteenth and twentieth machines).
+//     Said only when the server knows it uses none: huge_pages_status (PostgreSQL 17) is off, or
+//     huge_pages is off; under the default "try" an older server does not tell whether it got them.
 func (s *Store) ServerAdvice(ctx context.Context) ([]string, error) {
 	if s.engine != "postgres" {
 		return nil, nil
 	}
-	var keep int64
+	var keep, shared int64
 	var huge, hugeStatus string
-	if err := s.read.QueryRowContext(ctx, "SELECT pg_size_bytes(current_setting('min_wal_size')), current_setting('huge_pages'), "+
-		"coalesce(current_setting('huge_pages_status', true), '')").Scan(&keep, &huge, &hugeStatus); err != nil {
+	if err := s.read.QueryRowContext(ctx, "SELECT pg_size_bytes(current_setting('min_wal_size')), "+
+		"pg_size_bytes(current_setting('shared_buffers')), current_setting('huge_pages'), "+
+		"coalesce(current_setting('huge_pages_status', true), '')").Scan(&keep, &shared, &huge, &hugeStatus); err != nil {
 		return nil, fmt.Errorf("store: reading the server's settings: %w", err)
 	}
 	var advice []string
-	for _, a := range []string{walAdvice(keep), hugePagesAdvice(huge, hugeStatus)} {
+	for _, a := range []string{walAdvice(keep), hugePagesAdvice(huge, hugeStatus, shared)} {
 		if a != "" {
 			advice = append(advice, a)
 		}
@@ -314,8 +316,9 @@ func (s *Store) ServerAdvice(ctx context.Context) ([]string, error) {
 }
 
 // hugePagesAdvice advises huge pages when the server's huge_pages_status (PostgreSQL 17; "" before) or,
-// without it, its huge_pages setting says it runs without them.
-func hugePagesAdvice(setting, status string) string {
+// without it, its huge_pages setting says it runs without them; shared is shared_buffers in bytes, which
+// the cost grows with.
+func hugePagesAdvice(setting, status string, shared int64) string {
 	if status == "on" || status == "unknown" || (status == "" && setting != "off") {
 		return ""
 	}
@@ -323,10 +326,11 @@ func hugePagesAdvice(setting, status string) string {
 	if status != "" {
 		said = "huge_pages_status " + status
 	}
-	return "PostgreSQL's shared memory is in 4 KB pages (" + said + "): each new connection " +
-		"faults in every shared buffer it touches, which on a paravirtualized virtual machine made the first recomputation of " +
-		"deadlines after a start cost the server a fifth more processor time (under KVM a twentieth); reserve huge pages " +
-		"(vm.nr_hugepages) and set huge_pages = on (docs/OPERATIONS.md)"
+	return fmt.Sprintf("PostgreSQL's shared memory (shared_buffers %d MB) is in 4 KB pages (%s): each new connection "+
+		"faults in every shared buffer it touches, and the first recomputation of deadlines after a start runs on new "+
+		"connections — with 128 MB it cost the server a fifth more processor time on a paravirtualized virtual machine, "+
+		"and with 2 GB under KVM registrations waited over 50 ms 8–20 times a pass instead of 0–1 with huge pages; reserve them "+
+		"(vm.nr_hugepages) and set huge_pages = on (docs/OPERATIONS.md)", shared>>20, said)
 }
 
 func walAdvice(keep int64) string {

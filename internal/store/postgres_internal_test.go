@@ -78,8 +78,8 @@ func TestServerAdvice(t *testing.T) {
 		{"try", "", false}, {"on", "", false}, {"off", "", true}, // PostgreSQL before 17: only the setting
 		{"try", "off", true}, {"try", "on", false}, {"on", "on", false}, {"off", "off", true}, {"try", "unknown", false},
 	} {
-		got := hugePagesAdvice(c.setting, c.status)
-		if c.advise != (got != "") || c.advise && !strings.Contains(got, "huge_pages = on") {
+		got := hugePagesAdvice(c.setting, c.status, 2<<30)
+		if c.advise != (got != "") || c.advise && (!strings.Contains(got, "huge_pages = on") || !strings.Contains(got, "shared_buffers 2048 MB")) {
 			t.Errorf("hugePagesAdvice(%q, %q) = %q, want advice: %v", c.setting, c.status, got, c.advise)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
@@ -77,10 +78,27 @@ func (s *Service) Import(ctx context.Context, actor otklik.Actor, in []ImportedT
 			p.stems = string(russian.AppendIndexText([]byte(p.stems), body))
 		}
 	}
+	// The batch's requesters are found or registered first, in one order for every import
+	// (requesterOrder; a citizen's tickets in the batch's order): two imports naming the same citizens
+	// then wait for each other instead of each holding a citizen the other needs, which on PostgreSQL
+	// ended in a deadlock and a retry of a whole batch.
+	order := make([]int, len(preps))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return requesterOrder(preps[a].req, preps[b].req) })
 	numbers := make([]string, len(in))
+	reqs := make([]*otklik.Requester, len(in))
 	write := func(tx otklik.Tx) error {
+		for _, i := range order {
+			r, err := s.requester(ctx, tx, preps[i].req, tx.Now())
+			if err != nil {
+				return err
+			}
+			reqs[i] = r
+		}
 		for i, p := range preps {
-			t, _, err := s.insert(ctx, tx, p, actor, &in[i], nil)
+			t, _, err := s.insertFor(ctx, tx, p, reqs[i], actor, &in[i], nil)
 			if err != nil {
 				return err
 			}

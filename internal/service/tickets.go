@@ -2,6 +2,7 @@ package service
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -208,11 +209,16 @@ func (s *Service) create(ctx context.Context, actor otklik.Actor, scope string, 
 // insert stores a prepared ticket: requester, number, ticket, first message, the created record and
 // the search entry. imp, when not nil, carries what an import brings from another system.
 func (s *Service) insert(ctx context.Context, tx otklik.Tx, p *prepared, actor otklik.Actor, imp *ImportedTicket, idem *otklik.IdempotencyKey) (*otklik.Ticket, *otklik.Message, error) {
-	now := tx.Now()
-	r, err := s.requester(ctx, tx, p.req, now)
+	r, err := s.requester(ctx, tx, p.req, tx.Now())
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.insertFor(ctx, tx, p, r, actor, imp, idem)
+}
+
+// insertFor is insert for a requester already found or registered in the transaction.
+func (s *Service) insertFor(ctx context.Context, tx otklik.Tx, p *prepared, r *otklik.Requester, actor otklik.Actor, imp *ImportedTicket, idem *otklik.IdempotencyKey) (*otklik.Ticket, *otklik.Message, error) {
+	now := tx.Now()
 	created, status := now, otklik.StatusNew
 	if imp != nil {
 		created, status = otklik.Truncate(imp.CreatedAt), imp.Status
@@ -260,22 +266,45 @@ func (s *Service) insert(ctx context.Context, tx otklik.Tx, p *prepared, actor o
 	return t, m, err
 }
 
+// requesterLookup is how a requester is looked up: by the e-mail, else the phone, else the СНИЛС.
+func requesterLookup(in otklik.Requester) otklik.RequesterLookup {
+	switch {
+	case in.Email != "":
+		return otklik.RequesterLookup{Email: in.Email}
+	case in.Phone != "":
+		return otklik.RequesterLookup{Phone: in.Phone}
+	default:
+		return otklik.RequesterLookup{SNILS: in.SNILS}
+	}
+}
+
+// requesterOrder compares two requesters by how they are looked up: e-mails first, then phones, then
+// СНИЛС, each in byte order. Transactions that take several requesters in this order wait for one
+// another instead of deadlocking.
+func requesterOrder(a, b otklik.Requester) int {
+	la, lb := requesterLookup(a), requesterLookup(b)
+	key := func(l otklik.RequesterLookup) (int, string) {
+		switch {
+		case l.Email != "":
+			return 0, l.Email
+		case l.Phone != "":
+			return 1, l.Phone
+		default:
+			return 2, l.SNILS
+		}
+	}
+	ka, va := key(la)
+	kb, vb := key(lb)
+	return cmp.Or(cmp.Compare(ka, kb), strings.Compare(va, vb))
+}
+
 // requester finds the requester by their main identifier — the e-mail, else the phone, else the
 // СНИЛС — and fills in details they did not have; otherwise it registers a new one. Details already
 // on file are never overwritten by what a new request claims.
 func (s *Service) requester(ctx context.Context, tx otklik.Tx, in otklik.Requester, now time.Time) (*otklik.Requester, error) {
-	var l otklik.RequesterLookup
-	switch {
-	case in.Email != "":
-		l.Email = in.Email
-	case in.Phone != "":
-		l.Phone = in.Phone
-	default:
-		l.SNILS = in.SNILS
-	}
 	add := in
 	add.CreatedAt = now
-	r, added, err := tx.FindOrAddRequester(ctx, l, &add)
+	r, added, err := tx.FindOrAddRequester(ctx, requesterLookup(in), &add)
 	if err != nil || added {
 		return r, err
 	}

@@ -266,36 +266,38 @@ func (s *Service) insertFor(ctx context.Context, tx otklik.Tx, p *prepared, r *o
 	return t, m, err
 }
 
-// requesterLookup is how a requester is looked up: by the e-mail, else the phone, else the СНИЛС.
-func requesterLookup(in otklik.Requester) otklik.RequesterLookup {
+// requesterKey is what a requester is looked up by: the e-mail (by 0), else the phone (1), else the
+// СНИЛС (2).
+func requesterKey(in otklik.Requester) (by int, value string) {
 	switch {
 	case in.Email != "":
-		return otklik.RequesterLookup{Email: in.Email}
+		return 0, in.Email
 	case in.Phone != "":
-		return otklik.RequesterLookup{Phone: in.Phone}
+		return 1, in.Phone
 	default:
-		return otklik.RequesterLookup{SNILS: in.SNILS}
+		return 2, in.SNILS
 	}
 }
 
-// requesterOrder compares two requesters by how they are looked up: e-mails first, then phones, then
-// СНИЛС, each in byte order. Transactions that take several requesters in this order wait for one
-// another instead of deadlocking.
-func requesterOrder(a, b otklik.Requester) int {
-	la, lb := requesterLookup(a), requesterLookup(b)
-	key := func(l otklik.RequesterLookup) (int, string) {
-		switch {
-		case l.Email != "":
-			return 0, l.Email
-		case l.Phone != "":
-			return 1, l.Phone
-		default:
-			return 2, l.SNILS
-		}
+// requesterLookup is the look-up of a requester by its key (requesterKey).
+func requesterLookup(in otklik.Requester) otklik.RequesterLookup {
+	switch by, v := requesterKey(in); by {
+	case 0:
+		return otklik.RequesterLookup{Email: v}
+	case 1:
+		return otklik.RequesterLookup{Phone: v}
+	default:
+		return otklik.RequesterLookup{SNILS: v}
 	}
-	ka, va := key(la)
-	kb, vb := key(lb)
-	return cmp.Or(cmp.Compare(ka, kb), strings.Compare(va, vb))
+}
+
+// requesterOrder orders requesters by their keys: e-mails first, then phones, then СНИЛС, each in byte
+// order. Transactions that take several requesters in this order wait for one another instead of
+// deadlocking.
+func requesterOrder(a, b otklik.Requester) int {
+	ba, va := requesterKey(a)
+	bb, vb := requesterKey(b)
+	return cmp.Or(cmp.Compare(ba, bb), strings.Compare(va, vb))
 }
 
 // requester finds the requester by their main identifier — the e-mail, else the phone, else the

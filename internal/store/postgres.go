@@ -293,8 +293,9 @@ const walKeepAdvised = 1 << 30
 //     pass, little off later ones; under KVM, whose page faults are cheaper, a twentieth with the default
 //     128 MB of shared buffers, but with 2 GB a first pass without them made registrations wait over
 //     50 ms 8–20 times instead of 0–1 (docs/PERFORMANCE.md, the nineteenth and twentieth machines).
-//     Said only when the server knows it uses none: huge_pages_status (PostgreSQL 17) is off, or
-//     huge_pages is off; under the default "try" an older server does not tell whether it got them.
+//     Said when the server knows it uses none: huge_pages_status (PostgreSQL 17) is off, or huge_pages
+//     is off. Under the default "try" an older server does not tell whether it got them; it is then
+//     asked to require them from a gigabyte of shared buffers (hugeSharedAdvised) and left alone below.
 func (s *Store) ServerAdvice(ctx context.Context) ([]string, error) {
 	if s.engine != "postgres" {
 		return nil, nil
@@ -317,21 +318,34 @@ func (s *Store) ServerAdvice(ctx context.Context) ([]string, error) {
 
 // hugePagesAdvice advises huge pages when the server's huge_pages_status (PostgreSQL 17; "" before) or,
 // without it, its huge_pages setting says it runs without them; shared is shared_buffers in bytes, which
-// the cost grows with.
+// the cost grows with. A server before 17 at the default "try" cannot say whether it got them: with
+// hugeSharedAdvised of shared buffers or more, where 4 KB pages cost the most, it is advised to require
+// them (huge_pages = on), which also ends the doubt; below that it is left alone.
 func hugePagesAdvice(setting, status string, shared int64) string {
-	if status == "on" || status == "unknown" || (status == "" && setting != "off") {
+	const cost = "each new connection faults in every shared buffer it touches, and the first recomputation of " +
+		"deadlines after a start runs on new connections — with 128 MB it cost the server a fifth more processor time " +
+		"on a paravirtualized virtual machine, and with 2 GB under KVM registrations waited over 50 ms 8–20 times a pass " +
+		"instead of 0–1 with huge pages"
+	switch {
+	case status == "" && setting == "try" && shared >= hugeSharedAdvised:
+		return fmt.Sprintf("PostgreSQL does not say whether its shared memory (shared_buffers %d MB) is in huge pages "+
+			"(huge_pages try); if its host reserves none (vm.nr_hugepages), it is in 4 KB pages: %s; reserve them and set "+
+			"huge_pages = on, and the server will refuse to start without them (docs/OPERATIONS.md)", shared>>20, cost)
+	case status == "on" || status == "unknown" || (status == "" && setting != "off"):
 		return ""
 	}
 	said := "huge_pages " + setting
 	if status != "" {
 		said = "huge_pages_status " + status
 	}
-	return fmt.Sprintf("PostgreSQL's shared memory (shared_buffers %d MB) is in 4 KB pages (%s): each new connection "+
-		"faults in every shared buffer it touches, and the first recomputation of deadlines after a start runs on new "+
-		"connections — with 128 MB it cost the server a fifth more processor time on a paravirtualized virtual machine, "+
-		"and with 2 GB under KVM registrations waited over 50 ms 8–20 times a pass instead of 0–1 with huge pages; reserve them "+
-		"(vm.nr_hugepages) and set huge_pages = on (docs/OPERATIONS.md)", shared>>20, said)
+	return fmt.Sprintf("PostgreSQL's shared memory (shared_buffers %d MB) is in 4 KB pages (%s): %s; reserve huge "+
+		"pages (vm.nr_hugepages) and set huge_pages = on (docs/OPERATIONS.md)", shared>>20, said, cost)
 }
+
+// hugeSharedAdvised is the shared_buffers from which hugePagesAdvice asks a server that cannot say
+// whether it has huge pages to require them: eight times the default 128 MB, a fraction of the 2 GB
+// whose first pass on 4 KB pages made registrations wait (docs/PERFORMANCE.md, the twentieth machine).
+const hugeSharedAdvised = 1 << 30
 
 func walAdvice(keep int64) string {
 	if keep >= walKeepAdvised {

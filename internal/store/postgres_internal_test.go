@@ -58,9 +58,11 @@ func TestPgConfigSessionDefaults(t *testing.T) {
 }
 
 // TestServerAdvice: below a gigabyte of min_wal_size the store advises more, naming the setting and
-// the size it has; it advises huge pages when the server says it has none (huge_pages_status off, or
-// huge_pages off where the server has no status) and not when it has them or cannot tell; SQLite has
-// no such settings; and on the server (OTKLIK_TEST_POSTGRES) the advice follows the server's own settings.
+// the size it has; it advises huge pages, naming the shared buffers' size, when the server says it has
+// none (huge_pages_status off, or huge_pages off where the server has no status) and, where it cannot
+// tell (huge_pages try without a status), from a gigabyte of shared buffers; not when it has them;
+// SQLite has no such settings; and on the server (OTKLIK_TEST_POSTGRES) the advice follows the server's
+// own settings.
 func TestServerAdvice(t *testing.T) {
 	for _, c := range []struct {
 		keep   int64
@@ -73,14 +75,19 @@ func TestServerAdvice(t *testing.T) {
 	}
 	for _, c := range []struct {
 		setting, status string
+		shared          int64
 		advise          bool
 	}{
-		{"try", "", false}, {"on", "", false}, {"off", "", true}, // PostgreSQL before 17: only the setting
-		{"try", "off", true}, {"try", "on", false}, {"on", "on", false}, {"off", "off", true}, {"try", "unknown", false},
+		// PostgreSQL before 17: only the setting, and at "try" the size of the shared buffers.
+		{"try", "", 128 << 20, false}, {"try", "", 1<<30 - 8192, false}, {"try", "", 1 << 30, true}, {"try", "", 2 << 30, true},
+		{"on", "", 2 << 30, false}, {"off", "", 128 << 20, true}, {"off", "", 2 << 30, true},
+		{"try", "off", 128 << 20, true}, {"try", "on", 2 << 30, false}, {"on", "on", 2 << 30, false},
+		{"off", "off", 2 << 30, true}, {"try", "unknown", 2 << 30, false},
 	} {
-		got := hugePagesAdvice(c.setting, c.status, 2<<30)
-		if c.advise != (got != "") || c.advise && (!strings.Contains(got, "huge_pages = on") || !strings.Contains(got, "shared_buffers 2048 MB")) {
-			t.Errorf("hugePagesAdvice(%q, %q) = %q, want advice: %v", c.setting, c.status, got, c.advise)
+		got := hugePagesAdvice(c.setting, c.status, c.shared)
+		size := "shared_buffers " + strconv.FormatInt(c.shared>>20, 10) + " MB"
+		if c.advise != (got != "") || c.advise && (!strings.Contains(got, "huge_pages = on") || !strings.Contains(got, size)) {
+			t.Errorf("hugePagesAdvice(%q, %q, %d) = %q, want advice: %v", c.setting, c.status, c.shared, got, c.advise)
 		}
 	}
 	if got, err := (&Store{engine: "sqlite"}).ServerAdvice(context.Background()); got != nil || err != nil {
@@ -97,9 +104,10 @@ func TestServerAdvice(t *testing.T) {
 	}
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
-	var small, noHuge bool
+	var small, hugeAdvised bool
 	if err := db.QueryRowContext(context.Background(), "SELECT pg_size_bytes(current_setting('min_wal_size')) < 1073741824, "+
-		"coalesce(current_setting('huge_pages_status', true) = 'off', current_setting('huge_pages') = 'off')").Scan(&small, &noHuge); err != nil {
+		"coalesce(current_setting('huge_pages_status', true) = 'off', current_setting('huge_pages') = 'off' OR "+
+		"(current_setting('huge_pages') = 'try' AND pg_size_bytes(current_setting('shared_buffers')) >= 1073741824))").Scan(&small, &hugeAdvised); err != nil {
 		t.Fatal(err)
 	}
 	got, err := (&Store{engine: "postgres", read: db}).ServerAdvice(context.Background())
@@ -111,7 +119,7 @@ func TestServerAdvice(t *testing.T) {
 		wal = wal || strings.Contains(a, "min_wal_size")
 		huge = huge || strings.Contains(a, "huge_pages")
 	}
-	if small != wal || noHuge != huge || len(got) != boolInt(small)+boolInt(noHuge) {
-		t.Errorf("the server's min_wal_size is below a gigabyte: %v, it has no huge pages: %v; advice %q", small, noHuge, got)
+	if small != wal || hugeAdvised != huge || len(got) != boolInt(small)+boolInt(hugeAdvised) {
+		t.Errorf("the server's min_wal_size is below a gigabyte: %v, huge pages to advise: %v; advice %q", small, hugeAdvised, got)
 	}
 }

@@ -291,11 +291,13 @@ const walKeepAdvised = 1 << 30
 //     and the first recomputation after a start runs on new connections (the bulk writers'); on a
 //     paravirtualized virtual machine, 2 MB pages took a sixth of PostgreSQL's processor time off that
 //     pass, little off later ones; under KVM, whose page faults are cheaper, a twentieth with the default
-//     128 MB of shared buffers, but with 2 GB a first pass without them made registrations wait over
-//     50 ms 8–20 times instead of 0–1 (docs/PERFORMANCE.md, the nineteenth and twentieth machines).
+//     128 MB of shared buffers, but with 512 MB to 2 GB a first pass without them made registrations
+//     wait over 50 ms 8–20 times instead of 0–1 (docs/PERFORMANCE.md, the nineteenth and twentieth
+//     machines).
 //     Said when the server knows it uses none: huge_pages_status (PostgreSQL 17) is off, or huge_pages
 //     is off. Under the default "try" an older server does not tell whether it got them; it is then
-//     asked to require them from a gigabyte of shared buffers (hugeSharedAdvised) and left alone below.
+//     asked to require them once its shared buffers are raised (hugeSharedAdvised) and left alone at the
+//     default.
 func (s *Store) ServerAdvice(ctx context.Context) ([]string, error) {
 	if s.engine != "postgres" {
 		return nil, nil
@@ -324,8 +326,8 @@ func (s *Store) ServerAdvice(ctx context.Context) ([]string, error) {
 func hugePagesAdvice(setting, status string, shared int64) string {
 	const cost = "each new connection faults in every shared buffer it touches, and the first recomputation of " +
 		"deadlines after a start runs on new connections — with 128 MB it cost the server a fifth more processor time " +
-		"on a paravirtualized virtual machine, and with 2 GB under KVM registrations waited over 50 ms 8–20 times a pass " +
-		"instead of 0–1 with huge pages"
+		"on a paravirtualized virtual machine, and with 512 MB to 2 GB under KVM registrations waited over 50 ms 8–20 " +
+		"times a pass instead of 0–1 with huge pages"
 	switch {
 	case status == "" && setting == "try" && shared >= hugeSharedAdvised:
 		return fmt.Sprintf("PostgreSQL does not say whether its shared memory (shared_buffers %d MB) is in huge pages "+
@@ -343,9 +345,11 @@ func hugePagesAdvice(setting, status string, shared int64) string {
 }
 
 // hugeSharedAdvised is the shared_buffers from which hugePagesAdvice asks a server that cannot say
-// whether it has huge pages to require them: eight times the default 128 MB, a fraction of the 2 GB
-// whose first pass on 4 KB pages made registrations wait (docs/PERFORMANCE.md, the twentieth machine).
-const hugeSharedAdvised = 1 << 30
+// whether it has huge pages to require them: twice the default 128 MB. On 4 KB pages, under KVM, the
+// first pass after a restart made registrations wait over 50 ms 0–8 times at 128 MB (p99 22–24 ms),
+// 12–14 at 512 MB (p99 44–50 ms), 10–16 at 1 GB and 8–20 at 2 GB; on huge pages 0–1 at 512 MB and
+// 2 GB (docs/PERFORMANCE.md, the twentieth machine). 256 MB itself was not measured.
+const hugeSharedAdvised = 256 << 20
 
 func walAdvice(keep int64) string {
 	if keep >= walKeepAdvised {

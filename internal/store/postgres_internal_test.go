@@ -60,7 +60,7 @@ func TestPgConfigSessionDefaults(t *testing.T) {
 // TestServerAdvice: below a gigabyte of min_wal_size the store advises more, naming the setting and
 // the size it has; it advises huge pages, naming the shared buffers' size, when the server says it has
 // none (huge_pages_status off, or huge_pages off where the server has no status) and, where it cannot
-// tell (huge_pages try without a status), from a gigabyte of shared buffers; not when it has them;
+// tell (huge_pages try without a status), from 256 MB of shared buffers; not when it has them;
 // SQLite has no such settings; and on the server (OTKLIK_TEST_POSTGRES) the advice follows the server's
 // own settings.
 func TestServerAdvice(t *testing.T) {
@@ -79,7 +79,7 @@ func TestServerAdvice(t *testing.T) {
 		advise          bool
 	}{
 		// PostgreSQL before 17: only the setting, and at "try" the size of the shared buffers.
-		{"try", "", 128 << 20, false}, {"try", "", 1<<30 - 8192, false}, {"try", "", 1 << 30, true}, {"try", "", 2 << 30, true},
+		{"try", "", 128 << 20, false}, {"try", "", 256<<20 - 8192, false}, {"try", "", 256 << 20, true}, {"try", "", 2 << 30, true},
 		{"on", "", 2 << 30, false}, {"off", "", 128 << 20, true}, {"off", "", 2 << 30, true},
 		{"try", "off", 128 << 20, true}, {"try", "on", 2 << 30, false}, {"on", "on", 2 << 30, false},
 		{"off", "off", 2 << 30, true}, {"try", "unknown", 2 << 30, false},
@@ -107,7 +107,7 @@ func TestServerAdvice(t *testing.T) {
 	var small, hugeAdvised bool
 	if err := db.QueryRowContext(context.Background(), "SELECT pg_size_bytes(current_setting('min_wal_size')) < 1073741824, "+
 		"coalesce(current_setting('huge_pages_status', true) = 'off', current_setting('huge_pages') = 'off' OR "+
-		"(current_setting('huge_pages') = 'try' AND pg_size_bytes(current_setting('shared_buffers')) >= 1073741824))").Scan(&small, &hugeAdvised); err != nil {
+		"(current_setting('huge_pages') = 'try' AND pg_size_bytes(current_setting('shared_buffers')) >= 268435456))").Scan(&small, &hugeAdvised); err != nil {
 		t.Fatal(err)
 	}
 	got, err := (&Store{engine: "postgres", read: db}).ServerAdvice(context.Background())

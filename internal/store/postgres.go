@@ -288,16 +288,10 @@ const walKeepAdvised = 1 << 30
 //     meanwhile (on a million open tickets, 19–20 registrations over 50 ms a pass with the default 80 MB,
 //     0–1 with the files kept).
 //   - Shared memory in 4 KB pages: a new backend faults in every shared buffer it touches, page by page,
-//     and the first recomputation after a start runs on new connections (the bulk writers'); on a
-//     paravirtualized virtual machine, 2 MB pages took a sixth of PostgreSQL's processor time off that
-//     pass, little off later ones; under KVM, whose page faults are cheaper, a twentieth with the default
-//     128 MB of shared buffers, but with 512 MB to 2 GB a first pass without them made registrations
-//     wait over 50 ms 8–20 times instead of 0–1 (docs/PERFORMANCE.md, the nineteenth and twentieth
-//     machines).
-//     Said when the server knows it uses none: huge_pages_status (PostgreSQL 17) is off, or huge_pages
-//     is off. Under the default "try" an older server does not tell whether it got them; it is then
-//     asked to require them once its shared buffers are raised (hugeSharedAdvised) and left alone at the
-//     default.
+//     and the first recomputation after a start runs on new connections (the bulk writers'), which then
+//     costs more processor time and, with raised shared buffers, registrations' waits (hugePagesAdvice
+//     and hugeSharedAdvised say when it is said, and what was measured; docs/PERFORMANCE.md, the
+//     nineteenth and twentieth machines).
 func (s *Store) ServerAdvice(ctx context.Context) ([]string, error) {
 	if s.engine != "postgres" {
 		return nil, nil

@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/otklik/otklik/internal/config"
 	"github.com/otklik/otklik/internal/service"
+	"github.com/otklik/otklik/internal/store"
 )
 
 // slaCmd is `otklik sla due`: the deadline Otklik would compute, so that an operator can explain any
@@ -38,7 +41,14 @@ func slaCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		return errors.New("give exactly one of --business-hours and --business-days, a positive number\n" + use)
 	}
 	log := newLogger(c, stderr)
-	st, err := openStore(ctx, c, log, false)
+	// The database is read as it is: explaining a deadline never migrates a live database.
+	st, err := openStore(ctx, c, log, true)
+	if errors.Is(err, store.ErrNoDatabase) {
+		fmt.Fprintf(stderr, "note: %v; computed on the calendars this build ships, without an administrator's changes\n", err)
+		var dir string
+		st, dir, err = shippedCalendars(ctx)
+		defer os.RemoveAll(dir) // after the store is closed
+	}
 	if err != nil {
 		return err
 	}
@@ -53,4 +63,16 @@ func slaCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		fmt.Fprintln(stderr, "warning: a year involved has no production calendar in this build; its holidays follow ТК РФ ст. 112 without the government's transfers")
 	}
 	return nil
+}
+
+// shippedCalendars opens a new database in a directory of its own, which the caller removes once it has
+// closed the store: it holds only what every new database holds, the calendars and policies this build
+// ships. `sla due` run where there is no database computes on them instead of creating one.
+func shippedCalendars(ctx context.Context) (*store.Store, string, error) {
+	dir, err := os.MkdirTemp("", "otklik-sla-")
+	if err != nil {
+		return nil, "", err
+	}
+	st, err := store.Open(ctx, store.Options{URL: filepath.Join(dir, "otklik.db"), Synchronous: "normal"})
+	return st, dir, err
 }

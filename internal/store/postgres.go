@@ -90,11 +90,14 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if !o.NoMigrate {
-		if err := migratePostgres(ctx, db, o); err != nil {
-			db.Close()
-			return nil, err
-		}
+	if o.NoMigrate {
+		err = checkSchema(ctx, db, "postgres", fmt.Sprintf("PostgreSQL database %s on %s", cfg.Database, cfg.Host))
+	} else {
+		err = migratePostgres(ctx, db, o)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
 	}
 	s := &Store{engine: "postgres", bulks: bulks, read: db, q: q, log: o.Logger, now: o.Now}
 	ws, err := newWriters(ctx, db, s, writers, o.MaxBatch, "BEGIN", false)

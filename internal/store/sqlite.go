@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -26,7 +28,11 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
 		return nil, fmt.Errorf("store: SQLite needs a file, got %q", o.URL)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if o.NoMigrate {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("store: %w: no file %s; `otklik migrate` or `otklik serve` creates it", ErrNoDatabase, path)
+		}
+	} else if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	sync := strings.ToUpper(o.Synchronous)
@@ -78,19 +84,18 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 	if sync == "FULL" {
 		durable = newWALSync(path, o.Logger)
 	}
-	if !o.NoMigrate {
-		err := migrate(ctx, wdb, "sqlite", o.Now, o.Logger)
-		if err == nil && durable != nil {
-			err = durable.syncNow()
+	if o.NoMigrate {
+		err = checkSchema(ctx, rdb, "sqlite", path)
+	} else if err = migrate(ctx, wdb, "sqlite", o.Now, o.Logger); err == nil && durable != nil {
+		err = durable.syncNow()
+	}
+	if err != nil {
+		if durable != nil {
+			durable.stop()
 		}
-		if err != nil {
-			if durable != nil {
-				durable.stop()
-			}
-			wdb.Close()
-			rdb.Close()
-			return nil, err
-		}
+		wdb.Close()
+		rdb.Close()
+		return nil, err
 	}
 	s := &Store{engine: "sqlite", bulks: 0, read: rdb, q: q, log: o.Logger, now: o.Now}
 	w, err := newWriters(ctx, wdb, s, 1, o.MaxBatch, "BEGIN IMMEDIATE", false)

@@ -47,7 +47,9 @@ type Options struct {
 	SearchMergeEvery time.Duration
 	// MaxBatch caps how many write functions one group commit takes (default 128).
 	MaxBatch int
-	// Migrate applies pending migrations on open (default true via Open; false only for tools).
+	// NoMigrate opens the database as it is, for tools that read it (verify, export, sla due): no
+	// migration is applied, a database whose schema is not this build's is refused (ErrSchema), and a
+	// SQLite file that does not exist is not created (ErrNoDatabase).
 	NoMigrate bool
 	Logger    *slog.Logger
 	// Now is the clock (tests pin it); time.Now when nil.
@@ -97,6 +99,46 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	default:
 		return openSQLite(ctx, o)
 	}
+}
+
+// ErrNoDatabase is Open's error, with NoMigrate, when there is no Otklik database at the URL: no SQLite
+// file, or a database without Otklik's schema.
+var ErrNoDatabase = errors.New("no Otklik database")
+
+// ErrSchema is Open's error, with NoMigrate, when the database's schema is older or newer than this
+// build's.
+var ErrSchema = errors.New("the database's schema is not this build's")
+
+// checkSchema is Open's check, with NoMigrate, that the database has this build's schema: its
+// migrations are not applied, and a tool reading an older or newer schema would fail on a missing
+// table or column, or misread one.
+func checkSchema(ctx context.Context, db migrator, engine, where string) error {
+	ms, err := Migrations(engine)
+	if err != nil {
+		return err
+	}
+	var exists bool
+	q := "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')"
+	if engine == "postgres" {
+		q = "SELECT to_regclass('schema_migrations') IS NOT NULL"
+	}
+	if err := db.QueryRowContext(ctx, q).Scan(&exists); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if !exists {
+		return fmt.Errorf("store: %w: %s has no Otklik tables; `otklik migrate` or `otklik serve` creates them", ErrNoDatabase, where)
+	}
+	v, err := schemaVersion(ctx, db)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v < len(ms):
+		return fmt.Errorf("store: %w: %s is at schema version %d, this build's is %d; `otklik migrate` brings it up to date", ErrSchema, where, v, len(ms))
+	case v > len(ms):
+		return fmt.Errorf("store: %w: %s is at schema version %d, newer than this build's %d; use the Otklik that wrote it", ErrSchema, where, v, len(ms))
+	}
+	return nil
 }
 
 // IsPostgres reports whether a database URL selects PostgreSQL.

@@ -85,18 +85,21 @@ func (a *API) due(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 		httpx.Error(w, r, a.log, otklik.Invalid(otklik.FieldError{Field: "start", Key: "sla.start_format"}))
 		return
 	}
-	num := func(name string) (int, bool) {
-		v := q.Get(name)
-		if v == "" {
-			return 0, true
+	var v otklik.Validation
+	num := func(name string) int {
+		s := q.Get(name)
+		if s == "" {
+			return 0
 		}
-		n, err := strconv.Atoi(v)
-		return n, err == nil && n > 0
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			v.Add(name, "sla.target_range", nil)
+		}
+		return n
 	}
-	hours, ok1 := num("business_hours")
-	days, ok2 := num("business_days")
-	if !ok1 || !ok2 {
-		httpx.Error(w, r, a.log, otklik.Invalid(otklik.FieldError{Field: "business_hours", Key: "sla.target_range"}))
+	hours, days := num("business_hours"), num("business_days")
+	if err := v.Err(); err != nil {
+		httpx.Error(w, r, a.log, err)
 		return
 	}
 	cal := q.Get("calendar")

@@ -26,6 +26,21 @@ func TestSLAAPI(t *testing.T) {
 	if code != http.StatusUnprocessableEntity {
 		t.Errorf("two targets: %d %s", code, raw)
 	}
+	// A target out of range is named by its own field.
+	for q, field := range map[string]string{
+		"business_days=-3": "business_days", "business_days=367": "business_days", "business_days=x": "business_days",
+		"business_hours=0": "business_hours", "business_hours=100001": "business_hours",
+	} {
+		code, _, m, raw = x.do("GET", "/api/v1/sla/due?start=2025-12-26T17:30:00%2B03:00&"+q, x.op, "")
+		errs, _ := m["errors"].([]any)
+		var only map[string]any
+		if len(errs) == 1 {
+			only, _ = errs[0].(map[string]any)
+		}
+		if code != http.StatusUnprocessableEntity || only["field"] != field || only["code"] != "sla.target_range" {
+			t.Errorf("%s: %d %s", q, code, raw)
+		}
+	}
 
 	// Calendars: administrators change a day; others may only read.
 	if code, _, _, raw := x.do("PUT", "/api/v1/calendars/office/overrides/2026-11-24", x.op, `{"kind":"holiday"}`); code != http.StatusForbidden {

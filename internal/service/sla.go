@@ -839,7 +839,9 @@ func (s *Service) Due(ctx context.Context, calendar string, start time.Time, hou
 	switch {
 	case (hours > 0) == (days > 0):
 		v.Add("business_hours", "sla.target_one", nil)
-	case hours > 100000 || days > 366:
+	case hours > 100000:
+		v.Add("business_hours", "sla.target_range", nil)
+	case days > 366:
 		v.Add("business_days", "sla.target_range", nil)
 	}
 	if err := v.Err(); err != nil {

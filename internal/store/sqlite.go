@@ -84,28 +84,26 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 	if sync == "FULL" {
 		durable = newWALSync(path, o.Logger)
 	}
+	failed := func(err error) (*Store, error) {
+		if durable != nil {
+			durable.stop()
+		}
+		wdb.Close()
+		rdb.Close()
+		return nil, err
+	}
 	if o.NoMigrate {
 		err = checkSchema(ctx, rdb, "sqlite", path)
 	} else if err = migrate(ctx, wdb, "sqlite", o.Now, o.Logger); err == nil && durable != nil {
 		err = durable.syncNow()
 	}
 	if err != nil {
-		if durable != nil {
-			durable.stop()
-		}
-		wdb.Close()
-		rdb.Close()
-		return nil, err
+		return failed(err)
 	}
 	s := &Store{engine: "sqlite", bulks: 0, read: rdb, q: q, log: o.Logger, now: o.Now}
 	w, err := newWriters(ctx, wdb, s, 1, o.MaxBatch, "BEGIN IMMEDIATE", false)
 	if err != nil {
-		if durable != nil {
-			durable.stop()
-		}
-		wdb.Close()
-		rdb.Close()
-		return nil, err
+		return failed(err)
 	}
 	// One writer: a bulk transaction goes through it like any other write, and is answered at its
 	// commit; requests are answered once walSync has synced the WAL after theirs.

@@ -322,9 +322,9 @@ func (s *Store) ServerAdvice(ctx context.Context) ([]string, error) {
 // them (huge_pages = on), which also ends the doubt; below that it is left alone.
 func hugePagesAdvice(setting, status string, shared int64) string {
 	const cost = "each new connection faults in every shared buffer it touches, and the first recomputation of " +
-		"deadlines after a start runs on new connections — with 128 MB it cost the server a fifth more processor time " +
-		"on a paravirtualized virtual machine, and with 512 MB to 2 GB under KVM registrations waited over 50 ms 8–20 " +
-		"times a pass instead of 0–1 with huge pages"
+		"deadlines after a start runs on new connections — on a paravirtualized virtual machine it cost the server a " +
+		"fifth more processor time with 128 MB, and with 512 MB a million open tickets took 21–25 s instead of 13–18 s " +
+		"with huge pages; under KVM, with 512 MB to 2 GB, registrations waited over 50 ms 8–20 times a pass instead of 0–1"
 	switch {
 	case status == "" && setting == "try" && shared >= hugeSharedAdvised:
 		return fmt.Sprintf("PostgreSQL does not say whether its shared memory (shared_buffers %d MB) is in huge pages "+
@@ -342,10 +342,12 @@ func hugePagesAdvice(setting, status string, shared int64) string {
 }
 
 // hugeSharedAdvised is the shared_buffers from which hugePagesAdvice asks a server that cannot say
-// whether it has huge pages to require them: twice the default 128 MB. On 4 KB pages, under KVM, the
-// first pass after a restart made registrations wait over 50 ms 0–8 times at 128 MB (p99 22–24 ms),
-// 12–14 at 512 MB (p99 44–50 ms), 10–16 at 1 GB and 8–20 at 2 GB; on huge pages 0–1 at 512 MB and
-// 2 GB (docs/PERFORMANCE.md, the twentieth machine). 256 MB itself was not measured.
+// whether it has huge pages to require them: twice the default 128 MB, where the first pass after a
+// restart on 4 KB pages is already dearer. On a paravirtualized guest that pass took 15.1–18.9 s at
+// 128 MB, 18.2–21.1 s at 256 MB and 21.3–24.8 s at 512 MB, and PostgreSQL 27–35, 33–40 and 40–44 s of
+// processor time; on huge pages at 512 MB 13.3–17.9 s and 25–30 s (docs/PERFORMANCE.md, the
+// twenty-first machine). Under KVM registrations waited over 50 ms 0–8 times at 128 MB, 12–14 at
+// 512 MB, 10–16 at 1 GB and 8–20 at 2 GB; on huge pages 0–1 at 512 MB and 2 GB (the twentieth).
 const hugeSharedAdvised = 256 << 20
 
 func walAdvice(keep int64) string {

@@ -343,11 +343,11 @@ func hugePagesAdvice(setting, status string, shared int64) string {
 
 // hugeSharedAdvised is the shared_buffers from which hugePagesAdvice asks a server that cannot say
 // whether it has huge pages to require them: twice the default 128 MB, where the first pass after a
-// restart on 4 KB pages is already dearer. On a paravirtualized guest that pass took 15.1–18.9 s at
-// 128 MB, 18.2–21.1 s at 256 MB and 21.3–24.8 s at 512 MB, and PostgreSQL 27–35, 33–40 and 40–44 s of
-// processor time; on huge pages at 512 MB 13.3–17.9 s and 25–30 s (docs/PERFORMANCE.md, the
-// twenty-first machine). Under KVM registrations waited over 50 ms 0–8 times at 128 MB, 12–14 at
-// 512 MB, 10–16 at 1 GB and 8–20 at 2 GB; on huge pages 0–1 at 512 MB and 2 GB (the twentieth).
+// restart on 4 KB pages is already dearer. On a paravirtualized guest that pass took 18.4 s on
+// average at 128 MB, 20.1 s at 256 MB and 22.7 s at 512 MB, and PostgreSQL 32, 37 and 42 s of processor
+// time; on huge pages at 512 MB 15.1 s and 26 s (docs/PERFORMANCE.md, the twenty-first machine). Under
+// KVM registrations waited over 50 ms 0–8 times at 128 MB, 12–14 at 512 MB, 10–16 at 1 GB and 8–20 at
+// 2 GB; on huge pages 0–1 at 512 MB and 2 GB (the twentieth).
 const hugeSharedAdvised = 256 << 20
 
 func walAdvice(keep int64) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -127,6 +128,46 @@ func schemaVersion(ctx context.Context, db migrator) (int, error) {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
 	return int(v.Int64), nil
+}
+
+// ErrNoDatabase is Open's error, with NoMigrate, when there is no Otklik database at the URL: no SQLite
+// file, or a database without Otklik's schema.
+var ErrNoDatabase = errors.New("no Otklik database")
+
+// ErrSchema is Open's error, with NoMigrate, when the database's schema is older or newer than this
+// build's.
+var ErrSchema = errors.New("the database's schema is not this build's")
+
+// checkSchema is Open's check, with NoMigrate, that the database has this build's schema: its
+// migrations are not applied, and a tool reading an older or newer schema would fail on a missing
+// table or column, or misread one.
+func checkSchema(ctx context.Context, db migrator, engine, where string) error {
+	ms, err := Migrations(engine)
+	if err != nil {
+		return err
+	}
+	var exists bool
+	q := "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')"
+	if engine == "postgres" {
+		q = "SELECT to_regclass('schema_migrations') IS NOT NULL"
+	}
+	if err := db.QueryRowContext(ctx, q).Scan(&exists); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if !exists {
+		return fmt.Errorf("store: %w: %s has no Otklik tables; `otklik migrate` or `otklik serve` creates them", ErrNoDatabase, where)
+	}
+	v, err := schemaVersion(ctx, db)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v < len(ms):
+		return fmt.Errorf("store: %w: %s is at schema version %d, this build's is %d; `otklik migrate` brings it up to date", ErrSchema, where, v, len(ms))
+	case v > len(ms):
+		return fmt.Errorf("store: %w: %s is at schema version %d, newer than this build's %d; use the Otklik that wrote it", ErrSchema, where, v, len(ms))
+	}
+	return nil
 }
 
 // SchemaVersion returns the applied and the known schema versions.

@@ -51,6 +51,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if store.IsPostgres(c.DatabaseURL()) {
 		engine = "postgres"
 	}
+	if engine == "sqlite" {
+		unlock, err := lockServing(store.SQLitePath(c.DatabaseURL()))
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	if prev := store.EnsureSQLiteProcs(engine, getenv("GOMAXPROCS")); prev != 0 {
 		log.Info("GOMAXPROCS raised for the embedded SQLite (set GOMAXPROCS to choose)", "from", prev, "to", store.SQLiteProcs)
 	}
@@ -90,6 +97,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	defer bus.Close()
 	runner := jobs.New(jobs.Options{Store: st, Worker: node, Concurrency: c.Workers, Logger: log})
+	// Jobs whose runs died with a process wait for their lease (5 minutes) unless this node knows that
+	// process is gone: on SQLite every claim left is a stopped server's (lockServing), and a node named
+	// with --node owns the claims of that name. A recomputation of deadlines or a mail cut short by a
+	// crash so runs again at once.
+	if engine == "sqlite" || c.Node != "" {
+		of := c.Node
+		if engine == "sqlite" {
+			of = ""
+		}
+		n, err := runner.Reclaim(ctx, of)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Info("jobs left running by a stopped server are queued again", "jobs", n)
+		}
+	}
 	vault, err := openVault(c, true, log)
 	if err != nil {
 		return err

@@ -101,6 +101,21 @@ func New(o Options) *Runner {
 	return &Runner{o: o, handlers: map[string]Handler{}, poke: make(chan struct{}, 1), log: o.Logger}
 }
 
+// Reclaim queues the jobs that worker claimed (every claimed job, when worker is "") again, due now
+// instead of at their lease's end, and returns how many: for a node that knows those runs died with
+// their process — on SQLite, whose database one `otklik serve` serves, every claim left when it
+// starts; with a name of its own (--node), its own claims from before a restart. Their attempts stay
+// counted.
+func (r *Runner) Reclaim(ctx context.Context, worker string) (int64, error) {
+	var n int64
+	err := r.o.Store.Write(ctx, func(tx otklik.Tx) error {
+		var err error
+		n, err = tx.ReleaseClaims(ctx, worker)
+		return err
+	})
+	return n, err
+}
+
 // Register sets the handler of a kind of job.
 func (r *Runner) Register(kind string, h Handler) { r.handlers[kind] = h }
 

@@ -192,6 +192,75 @@ func TestLostClaimCannotFinish(t *testing.T) {
 	})
 }
 
+// TestReclaim: a node that knows a claim's process is gone queues its job again at once, instead of
+// at the lease's end — one worker's claims, or every claim — and the job's attempts stay counted; a
+// finished or queued job is left alone, and the dead run can no longer finish it.
+func TestReclaim(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		clock := testkit.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+		st := testkit.MustOpenStoreEngine(t, engine, clock.Now)
+		ctx := context.Background()
+		ids := enqueue(t, st, "work", 4, clock.Now())
+		claim := func(worker string, n int) []*otklik.Job {
+			var js []*otklik.Job
+			if err := st.Write(ctx, func(tx otklik.Tx) error {
+				var err error
+				js, err = tx.ClaimJobs(ctx, worker, n, time.Hour)
+				return err
+			}); err != nil || len(js) != n {
+				t.Fatalf("%s claimed %d jobs: %v", worker, len(js), err)
+			}
+			return js
+		}
+		a, b, done := claim("a", 1)[0], claim("b", 1)[0], claim("c", 1)[0]
+		if err := st.Write(ctx, func(tx otklik.Tx) error { return tx.FinishJob(ctx, done, otklik.JobOutcome{Status: otklik.JobDone}) }); err != nil {
+			t.Fatal(err)
+		}
+		status := func() map[int64]string {
+			js, err := st.Jobs(ctx, otklik.JobFilter{Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[int64]string{}
+			for _, j := range js {
+				m[j.ID] = fmt.Sprintf("%s by %q, attempt %d", j.Status, j.LockedBy, j.Attempts)
+			}
+			return m
+		}
+		r := jobs.New(jobs.Options{Store: st, Worker: "d", Now: clock.Now})
+		if n, err := r.Reclaim(ctx, "a"); err != nil || n != 1 {
+			t.Fatalf("reclaiming a's claims: %d, %v", n, err)
+		}
+		want := map[int64]string{}
+		for _, id := range ids {
+			want[id] = `queued by "", attempt 0` // the one nobody claimed
+		}
+		want[a.ID], want[b.ID], want[done.ID] = `queued by "", attempt 1`, `running by "b", attempt 1`, `done by "c", attempt 1`
+		if got := status(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("after reclaiming a's claims:\n got %v\nwant %v", got, want)
+		}
+		if n, err := r.Reclaim(ctx, ""); err != nil || n != 1 {
+			t.Fatalf("reclaiming every claim: %d, %v", n, err)
+		}
+		want[b.ID] = `queued by "", attempt 1`
+		if got := status(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("after reclaiming every claim:\n got %v\nwant %v", got, want)
+		}
+		// Due now, within the hour-long leases: a new claim takes all three, as second attempts where
+		// they had run.
+		again := claim("d", 3)
+		if again[0].Attempts+again[1].Attempts+again[2].Attempts != 5 {
+			t.Errorf("attempts after reclaiming: %d, %d, %d", again[0].Attempts, again[1].Attempts, again[2].Attempts)
+		}
+		for _, dead := range []*otklik.Job{a, b} {
+			err := st.Write(ctx, func(tx otklik.Tx) error { return tx.FinishJob(ctx, dead, otklik.JobOutcome{Status: otklik.JobDone}) })
+			if !otklik.IsCode(err, otklik.ECONFLICT) {
+				t.Errorf("a reclaimed run finished its job: %v", err)
+			}
+		}
+	})
+}
+
 // TestAutoClose: a resolved ticket closes by itself after the configured time, through a job, with a
 // journal record; one reopened in the meantime stays open.
 func TestAutoClose(t *testing.T) {

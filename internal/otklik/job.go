@@ -60,6 +60,10 @@ type JobTx interface {
 	RetryJob(ctx context.Context, id int64) error
 	// PurgeJobs removes finished (done) jobs last updated before t and returns how many.
 	PurgeJobs(ctx context.Context, before time.Time) (int64, error)
+	// ReleaseClaims makes the running jobs claimed by worker (by any worker when worker is "") queued
+	// and due now, for a node that knows those workers are gone, and returns how many. Their attempts
+	// stay counted.
+	ReleaseClaims(ctx context.Context, worker string) (int64, error)
 }
 
 // JobFilter selects jobs for administrators.

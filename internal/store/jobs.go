@@ -104,6 +104,16 @@ func (t *txn) PurgeJobs(ctx context.Context, before time.Time) (int64, error) {
 	return n, translate(err)
 }
 
+// ReleaseClaims queues running jobs claimed by worker (by anyone when "") again, due now.
+func (t *txn) ReleaseClaims(ctx context.Context, worker string) (int64, error) {
+	res, err := t.ex.exec(ctx, t.s.q.ReleaseClaims, t.s.tv(t.now), t.s.tv(t.now), worker, worker)
+	if err != nil {
+		return 0, translate(err)
+	}
+	n, err := res.RowsAffected()
+	return n, translate(err)
+}
+
 // Jobs lists jobs for administrators, newest first.
 func (s *Store) Jobs(ctx context.Context, f otklik.JobFilter) ([]*otklik.Job, error) {
 	q := s.q.JobColumns + " WHERE 1=1"

@@ -62,6 +62,7 @@ type queries struct {
 	FinishJob         string `query:"finish-job"`
 	RetryJob          string `query:"retry-job"`
 	PurgeJobs         string `query:"purge-jobs"`
+	ReleaseClaims     string `query:"release-claims"`
 	JobColumns        string `query:"job-columns"`
 	JobCounts         string `query:"job-counts"`
 	BlobColumns       string `query:"blob-columns"`

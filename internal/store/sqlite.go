@@ -24,7 +24,7 @@ import (
 // openSQLite opens the SQLite database: WAL, a busy timeout, foreign keys, one writer connection and a
 // read pool on the same file.
 func openSQLite(ctx context.Context, o Options) (*Store, error) {
-	path := strings.TrimPrefix(strings.TrimPrefix(o.URL, "sqlite://"), "sqlite:")
+	path := SQLitePath(o.URL)
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
 		return nil, fmt.Errorf("store: SQLite needs a file, got %q", o.URL)
 	}

@@ -101,6 +101,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 }
 
+// SQLitePath is the file of a SQLite database URL ("sqlite:PATH", "sqlite://PATH" or a path).
+func SQLitePath(url string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(url, "sqlite://"), "sqlite:")
+}
+
 // IsPostgres reports whether a database URL selects PostgreSQL.
 func IsPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")

@@ -151,6 +151,10 @@ UPDATE jobs SET status = ?, run_at = ?, locked_by = ?, last_error = ?, updated_a
 -- name: retry-job
 UPDATE jobs SET status = 'queued', run_at = ?, attempts = 0, updated_at = ? WHERE id = ? AND status = 'failed'
 
+-- name: release-claims
+UPDATE jobs SET status = 'queued', run_at = ?, locked_by = '', updated_at = ?
+ WHERE status = 'running' AND (? = '' OR locked_by = ?)
+
 -- name: purge-jobs
 DELETE FROM jobs WHERE status = 'done' AND updated_at < ?
 

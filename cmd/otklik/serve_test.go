@@ -12,6 +12,7 @@ import (
 	"github.com/otklik/otklik/internal/otklik"
 	"github.com/otklik/otklik/internal/service"
 	"github.com/otklik/otklik/internal/store"
+	"github.com/otklik/otklik/internal/testkit"
 )
 
 // TestOneServerToAnEmbeddedDatabase: a second `otklik serve` on the data of a running one is refused,
@@ -86,5 +87,56 @@ func TestOneServerToAnEmbeddedDatabase(t *testing.T) {
 	}
 	if !strings.Contains(second.logs.String(), "jobs left running by a stopped server are queued again") {
 		t.Errorf("the next server did not say it queued the job again:\n%s", second.logs)
+	}
+}
+
+// TestNamedNodeReclaimsItsJobs: on PostgreSQL a node started with the name it had before a crash
+// (--node) queues at once the jobs it left running, and leaves another node's claims to their lease.
+func TestNamedNodeReclaimsItsJobs(t *testing.T) {
+	db := testkit.MustNewDB(t, "postgres")
+	ctx := context.Background()
+	first := startServer(t, t.TempDir(), "--db", db.URL, "--node", "n1")
+	if err := first.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = first.cmd.Process.Wait()
+	st, err := store.Open(ctx, store.Options{URL: db.URL, NoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	claimed := map[string]int64{}
+	for _, node := range []string{"n1", "n2"} {
+		err := st.Write(ctx, func(tx otklik.Tx) error {
+			if err := tx.EnqueueJob(ctx, &otklik.Job{Kind: service.JobRecomputeSLA, Payload: "{}"}); err != nil {
+				return err
+			}
+			js, err := tx.ClaimJobs(ctx, node, 1, 5*time.Minute)
+			if len(js) == 1 {
+				claimed[node] = js[0].ID
+			}
+			return err
+		})
+		if err != nil || claimed[node] == 0 {
+			t.Fatalf("a job claimed by %s: %v", node, err)
+		}
+	}
+	second := startServer(t, t.TempDir(), "--db", db.URL, "--node", "n1")
+	status := func(id int64) string {
+		var s, by string
+		if err := db.Raw.QueryRow("SELECT status, locked_by FROM jobs WHERE id = $1", id).Scan(&s, &by); err != nil {
+			t.Fatal(err)
+		}
+		return s + " by " + by
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for status(claimed["n1"]) != "done by n1" {
+		if time.Now().After(deadline) {
+			t.Fatalf("n1's job is %q 20 s after n1 started again:\n%s", status(claimed["n1"]), second.logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := status(claimed["n2"]); got != "running by n2" {
+		t.Errorf("another node's claim, within its lease: %q", got)
 	}
 }

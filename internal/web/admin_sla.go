@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
 	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
 )
 
 // Calendars (the working week and the days an administrator changed) and SLA policies (their
@@ -24,6 +26,9 @@ type slaData struct {
 	Kinds     []string
 	Override  overrideForm // the override form as typed, for the calendar it names
 	Policy    policyForm   // the policy form as typed, for the policy it names
+	// Recompute is the recomputation of open tickets' deadlines to tell the administrator about: one
+	// queued or running, else the latest (done or failed); nil when there has been none lately.
+	Recompute *otklik.Job
 }
 
 // overrideKinds are the kinds of day an override sets.
@@ -45,6 +50,10 @@ func (wb *Web) slaPage(w http.ResponseWriter, r *http.Request, err error, d slaD
 		return
 	}
 	d.Kinds = overrideKinds
+	if d.Recompute, lerr = wb.recomputation(ctx); lerr != nil {
+		wb.failErr(w, r, lerr)
+		return
+	}
 	p := adminPage(r, "ui.admin.sla.title", "sla", d)
 	p.Back = "/admin/sla"
 	if err != nil {
@@ -52,6 +61,26 @@ func (wb *Web) slaPage(w http.ResponseWriter, r *http.Request, err error, d slaD
 		return
 	}
 	wb.render(w, r, http.StatusOK, "admin_sla", p)
+}
+
+// recomputation returns the recomputation of deadlines that the calendars' page reports: a queued or
+// running one (a pass of many tickets goes on in slices, each its own job), else the latest one, done
+// or failed, as long as finished jobs are kept.
+func (wb *Web) recomputation(ctx context.Context) (*otklik.Job, error) {
+	pending, err := wb.svc.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA, Limit: 1,
+		Statuses: []otklik.JobStatus{otklik.JobQueued, otklik.JobRunning}})
+	if err != nil || len(pending) > 0 {
+		return firstJob(pending), err
+	}
+	latest, err := wb.svc.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA, Limit: 1})
+	return firstJob(latest), err
+}
+
+func firstJob(js []*otklik.Job) *otklik.Job {
+	if len(js) == 0 {
+		return nil
+	}
+	return js[0]
 }
 
 // adminAddOverride sets one day of a calendar: a holiday, a day off, a working day or a short day.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
 	"github.com/otklik/otklik/internal/testkit"
 )
 
@@ -361,6 +362,33 @@ func TestAdminCalendarsAndPolicies(t *testing.T) {
 		if !strings.Contains(page.body, "2026-12-01") || !strings.Contains(page.body, "День службы поддержки") || !strings.Contains(page.body, "Анна Админова") {
 			t.Errorf("the override is not listed:\n%s", page.body)
 		}
+		// The recomputation the change queued is reported: going on, then done, or failed with a way to
+		// run it again.
+		if !strings.Contains(page.body, "Сроки открытых обращений сейчас пересчитываются") {
+			t.Errorf("the queued recomputation is not reported:\n%s", page.body)
+		}
+		finish := func(o otklik.JobOutcome) {
+			t.Helper()
+			err := d.st.Write(ctx, func(tx otklik.Tx) error {
+				js, err := tx.ClaimJobs(ctx, "test", 100, time.Minute)
+				for _, j := range js {
+					if err == nil && j.Kind == service.JobRecomputeSLA {
+						err = tx.FinishJob(ctx, j, o)
+					}
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		finish(otklik.JobOutcome{Status: otklik.JobDone})
+		page = admin.do("GET", "/admin/sla", nil)
+		if !strings.Contains(page.body, "Последний пересчёт сроков открытых обращений завершён "+d.clock.Now().In(service.Moscow).Format("02.01.2006 15:04")) ||
+			strings.Contains(page.body, "сейчас пересчитываются") {
+			t.Errorf("the finished recomputation is not reported:\n%s", page.body)
+		}
+		testkit.CheckHTML(t, "sla recomputed", []byte(page.body))
 		override := func() bool {
 			cals, err := d.svc.Calendars(ctx)
 			if err != nil {
@@ -384,6 +412,13 @@ func TestAdminCalendarsAndPolicies(t *testing.T) {
 		if override() {
 			t.Error("the override is still there")
 		}
+		finish(otklik.JobOutcome{Status: otklik.JobFailed, LastError: "store: connection refused"})
+		page = admin.do("GET", "/admin/sla", nil)
+		if !strings.Contains(page.body, "Последний пересчёт сроков открытых обращений не удался") || !strings.Contains(page.body, "store: connection refused") ||
+			!strings.Contains(page.body, `href="/admin/jobs?status=failed"`) || !strings.Contains(page.body, `role="alert"`) {
+			t.Errorf("the failed recomputation is not reported:\n%s", page.body)
+		}
+		testkit.CheckHTML(t, "sla recompute failed", []byte(page.body))
 		if r := admin.do("POST", base+"/2026-12-01/delete", url.Values{"csrf": {csrf}}); r.code != http.StatusNotFound || !strings.Contains(r.body, "нет изменений") {
 			t.Errorf("removing it again: %d\n%s", r.code, r.body)
 		}

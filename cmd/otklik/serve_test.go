@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -36,55 +37,15 @@ func TestOneServerToAnEmbeddedDatabase(t *testing.T) {
 
 	// What the killed server left: a recomputation it had claimed, its lease running five more minutes.
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{URL: filepath.Join(data, "otklik.db"), Synchronous: "normal"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var left *otklik.Job
-	err = st.Write(ctx, func(tx otklik.Tx) error {
-		if err := tx.EnqueueJob(ctx, &otklik.Job{Kind: service.JobRecomputeSLA, Payload: "{}"}); err != nil {
-			return err
-		}
-		js, err := tx.ClaimJobs(ctx, "killed:1", 1, 5*time.Minute)
-		if len(js) == 1 {
-			left = js[0]
-		}
-		return err
-	})
-	st.Close()
-	if err != nil || left == nil {
-		t.Fatalf("a claimed job: %v", err)
-	}
-
-	second := startServer(t, data)
-	st, err = store.Open(ctx, store.Options{URL: filepath.Join(data, "otklik.db"), NoMigrate: true})
+	st, err := store.Open(ctx, store.Options{URL: filepath.Join(data, "otklik.db"), NoMigrate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		js, err := st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA, Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var j *otklik.Job
-		for _, x := range js {
-			if x.ID == left.ID {
-				j = x
-			}
-		}
-		if j != nil && j.Status == otklik.JobDone {
-			if j.Attempts != 2 || j.LockedBy == "killed:1" {
-				t.Errorf("the job left running was finished as attempt %d by %q", j.Attempts, j.LockedBy)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the job left running by the killed server is still %+v 20 s after the next one started:\n%s", j, second.logs)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	left := leaveClaimed(t, st, "killed:1")
+	second := startServer(t, data)
+	host, _ := os.Hostname() // the second server's worker name, host:pid
+	waitJobState(t, st, left, "done by "+host+":"+strconv.Itoa(second.cmd.Process.Pid)+", attempt 2", second)
 	if !strings.Contains(second.logs.String(), "jobs left running by a stopped server are queued again") {
 		t.Errorf("the next server did not say it queued the job again:\n%s", second.logs)
 	}
@@ -105,38 +66,62 @@ func TestNamedNodeReclaimsItsJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	claimed := map[string]int64{}
-	for _, node := range []string{"n1", "n2"} {
-		err := st.Write(ctx, func(tx otklik.Tx) error {
-			if err := tx.EnqueueJob(ctx, &otklik.Job{Kind: service.JobRecomputeSLA, Payload: "{}"}); err != nil {
-				return err
-			}
-			js, err := tx.ClaimJobs(ctx, node, 1, 5*time.Minute)
-			if len(js) == 1 {
-				claimed[node] = js[0].ID
-			}
-			return err
-		})
-		if err != nil || claimed[node] == 0 {
-			t.Fatalf("a job claimed by %s: %v", node, err)
-		}
-	}
+	n1, n2 := leaveClaimed(t, st, "n1"), leaveClaimed(t, st, "n2")
 	second := startServer(t, t.TempDir(), "--db", db.URL, "--node", "n1")
-	status := func(id int64) string {
-		var s, by string
-		if err := db.Raw.QueryRow("SELECT status, locked_by FROM jobs WHERE id = $1", id).Scan(&s, &by); err != nil {
-			t.Fatal(err)
-		}
-		return s + " by " + by
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for status(claimed["n1"]) != "done by n1" {
-		if time.Now().After(deadline) {
-			t.Fatalf("n1's job is %q 20 s after n1 started again:\n%s", status(claimed["n1"]), second.logs)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if got := status(claimed["n2"]); got != "running by n2" {
+	waitJobState(t, st, n1, "done by n1, attempt 2", second)
+	if got := jobState(t, st, n2); got != "running by n2, attempt 1" {
 		t.Errorf("another node's claim, within its lease: %q", got)
+	}
+}
+
+// leaveClaimed stores what a server killed while recomputing deadlines leaves: a recomputation job
+// claimed by worker, its lease running five more minutes. It returns the job's ID.
+func leaveClaimed(t *testing.T, st *store.Store, worker string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	err := st.Write(ctx, func(tx otklik.Tx) error {
+		if err := tx.EnqueueJob(ctx, &otklik.Job{Kind: service.JobRecomputeSLA, Payload: "{}"}); err != nil {
+			return err
+		}
+		js, err := tx.ClaimJobs(ctx, worker, 1, 5*time.Minute)
+		if len(js) == 1 {
+			id = js[0].ID
+		}
+		return err
+	})
+	if err != nil || id == 0 {
+		t.Fatalf("a job claimed by %s: %v", worker, err)
+	}
+	return id
+}
+
+// jobState is a job's status and the worker that last held it: "done by n1".
+func jobState(t *testing.T, st *store.Store, id int64) string {
+	t.Helper()
+	js, err := st.Jobs(context.Background(), otklik.JobFilter{Kind: service.JobRecomputeSLA, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range js {
+		if j.ID == id {
+			return string(j.Status) + " by " + j.LockedBy + ", attempt " + strconv.Itoa(j.Attempts)
+		}
+	}
+	return "missing"
+}
+
+// waitJobState polls until the job is in state, or fails after 20 s — well within the five minutes
+// its lease would have held it.
+func waitJobState(t *testing.T, st *store.Store, id int64, state string, s *server) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		got := jobState(t, st, id)
+		if got == state {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %d is %q 20 s after the server started again, want %q:\n%s", id, got, state, s.logs)
+		}
 	}
 }

@@ -716,6 +716,27 @@ var ExtensionReasons = map[string]string{
 	"coordination": "согласование с другими органами (59-ФЗ ст. 10 ч. 2)",
 }
 
+// ExtensionReasonCodes are ExtensionReasons' codes in the order staff are offered them.
+var ExtensionReasonCodes = []string{"documents", "failure", "coordination"}
+
+// Extendable tells whether t's resolution deadline may be extended now, and until when at the latest
+// (nil: no statutory cap, the legal calendar missing): an open ticket with a deadline before the cap,
+// an appeal under 59-ФЗ not yet extended. ExtendDeadline checks the same when it extends.
+func (s *Service) Extendable(ctx context.Context, t *otklik.Ticket) (ok bool, limit *time.Time, err error) {
+	if !slaOpen(t) || t.DueAt == nil || t.SLA.Appeal && t.SLA.Extensions > 0 {
+		return false, nil, nil
+	}
+	e, err := s.slaEngine(ctx)
+	if err != nil {
+		return false, nil, err
+	}
+	limit = e.legalDue(t.CreatedAt, true)
+	if limit != nil && !limit.After(*t.DueAt) {
+		return false, limit, nil // already at the cap
+	}
+	return true, limit, nil
+}
+
 // ExtendDeadline moves t's resolution deadline later, with a reason, within the statutory cap (30
 // calendar days of registration, 60 once extended, for every ticket: PRODUCT.md's statutory cap for
 // citizens' appeals); an appeal's statutory deadline may be extended once. The journal keeps both

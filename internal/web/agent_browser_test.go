@@ -13,6 +13,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
 	"github.com/otklik/otklik/internal/testkit"
 )
 
@@ -144,6 +145,23 @@ func TestBrowserWorkspace(t *testing.T) {
 	rs, err := d.svc.Reveals(context.Background(), otklik.RevealFilter{})
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("reveal log: %+v, %v", rs, err)
+	}
+
+	// Extend the deadline a week with a usual reason: the record in the timeline, the new date above.
+	v, err := d.svc.Ticket(context.Background(), d.number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := v.Ticket.DueAt.In(service.Moscow).AddDate(0, 0, 7)
+	step("extend", chromedp.SetValue(chromedp.CSS("#extend-date"), later.Format("2006-01-02")),
+		chromedp.SetValue(chromedp.CSS("#extend-reason"), "failure"),
+		chromedp.Click(chromedp.CSS("#extend button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("li.rec.k-sla")))
+	if got := text("li.rec.k-sla"); !strings.Contains(got, "срок продлён") || !strings.Contains(got, later.Format("02.01.2006")) || !strings.Contains(got, "технический сбой") {
+		t.Errorf("the extension in the timeline: %q", got)
+	}
+	if got := text(".facts"); !strings.Contains(got, later.Format("02.01.2006")) {
+		t.Errorf("the new deadline in the header: %q", got)
 	}
 
 	// g c opens the call form, the phone field focused.

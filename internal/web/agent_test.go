@@ -471,6 +471,132 @@ func TestTicketPage(t *testing.T) {
 	})
 }
 
+// TestExtendDeadline: staff extend a ticket's resolution deadline from its page, with a reason; a
+// refused extension shows why, keeps what was typed and changes nothing; the citizen is told the new
+// date; the auditor sees no form and is refused.
+func TestExtendDeadline(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		ctx := context.Background()
+		op := d.browser()
+		csrf := op.signIn("op@example.ru")
+		path := "/agent/tickets/" + d.number
+		ticket := func() *otklik.Ticket {
+			t.Helper()
+			v, err := d.svc.Ticket(ctx, d.number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v.Ticket
+		}
+		before := ticket()
+		if before.DueAt == nil {
+			t.Fatal("the ticket has no resolution deadline to extend")
+		}
+		due := before.DueAt.In(service.Moscow)
+		// The statutory cap: 60 calendar days of registration, moved back off a day off.
+		created := before.CreatedAt.In(service.Moscow)
+		capDay := time.Date(created.Year(), created.Month(), created.Day()+60, 0, 0, 0, 0, service.Moscow)
+
+		page := op.do("GET", path, nil)
+		if page.code != http.StatusOK || !strings.Contains(page.body, `action="`+path+`/extend"`) ||
+			!strings.Contains(page.body, `min="`+due.Format("2006-01-02")+`"`) || !strings.Contains(page.body, "Продлить срок") {
+			t.Fatalf("the ticket page offers no extension from %s: %d\n%s", due.Format("2006-01-02"), page.code, page.body)
+		}
+		testkit.CheckHTML(t, "ticket with the extension form", []byte(page.body))
+
+		later := due.AddDate(0, 0, 7).Format("2006-01-02")
+		for _, c := range []struct {
+			name string
+			form url.Values
+			code int
+			says string
+		}{
+			{"no date", url.Values{"date": {""}, "time": {"18:00"}, "reason": {"documents"}}, 422, "Укажите новый срок: дату и время."},
+			{"a time that is none", url.Values{"date": {later}, "time": {"25:00"}, "reason": {"documents"}}, 422, "Укажите новый срок: дату и время."},
+			{"another reason not described", url.Values{"date": {later}, "time": {"18:00"}, "reason": {"other"}, "note": {"  "}}, 422, "Опишите причину продления"},
+			{"earlier than now due", url.Values{"date": {due.AddDate(0, 0, -1).Format("2006-01-02")}, "time": {"18:00"}, "reason": {"failure"}}, 422,
+				"Новый срок должен быть позже текущего (" + due.Format("02.01.2006 15:04") + ")"},
+			{"past the statutory cap", url.Values{"date": {capDay.AddDate(0, 0, 10).Format("2006-01-02")}, "time": {"18:00"}, "reason": {"failure"}}, 422,
+				"Срок можно продлить не дальше"},
+		} {
+			c.form.Set("csrf", csrf)
+			r := op.do("POST", path+"/extend", c.form)
+			if r.code != c.code || !strings.Contains(r.body, c.says) {
+				t.Errorf("%s: %d, want %d saying %q\n%s", c.name, r.code, c.code, c.says, r.body)
+				continue
+			}
+			if date := c.form.Get("date"); date != "" && !strings.Contains(r.body, `value="`+date+`"`) {
+				t.Errorf("%s: the date typed (%s) is not kept in the form", c.name, date)
+			}
+			if after := ticket(); after.Version != before.Version || !after.DueAt.Equal(*before.DueAt) {
+				t.Errorf("%s: a refused extension changed the ticket (version %d → %d)", c.name, before.Version, after.Version)
+			}
+		}
+
+		// Extended with a usual reason and a note: the deadline, the journal, the citizen's e-mail.
+		r := op.do("POST", path+"/extend", url.Values{"csrf": {csrf}, "date": {later}, "time": {"17:00"}, "reason": {"coordination"}, "note": {"запрос в СФР"}})
+		if r.code != http.StatusSeeOther {
+			t.Fatalf("extend: %d\n%s", r.code, r.body)
+		}
+		want, _ := time.ParseInLocation("2006-01-02 15:04", later+" 17:00", service.Moscow)
+		if after := ticket(); after.DueAt == nil || !after.DueAt.Equal(want) || after.SLA.Extensions != 1 {
+			t.Fatalf("after the extension: due %v, %d extensions; want %v", after.DueAt, after.SLA.Extensions, want)
+		}
+		recs, err := d.svc.Journal(ctx, d.number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := recs[len(recs)-1]
+		if last.Kind != otklik.KindSLA || last.Field != "extended" || last.Actor.Name != "Олег Операторов" ||
+			last.Reason != service.ExtensionReasons["coordination"]+": запрос в СФР" {
+			t.Errorf("the journal's last record: %+v", last)
+		}
+		text := d.mailText("ivan.petrov@example.ru", otklik.MailNotice)
+		if !strings.Contains(text, "продлён до "+want.Format("02.01.2006 15:04")+" (МСК)") || !strings.Contains(text, "Причина: "+service.ExtensionReasons["coordination"]) {
+			t.Errorf("the citizen's notice:\n%s", text)
+		}
+		page = op.do("GET", path, nil)
+		if !strings.Contains(page.body, want.Format("02.01.2006 15:04")) || !strings.Contains(page.body, "срок продлён") {
+			t.Errorf("the page does not show the new deadline and its record:\n%s", page.body)
+		}
+
+		// Another reason: the note is the reason, to the journal and to the citizen.
+		again := want.AddDate(0, 0, 3).Format("2006-01-02")
+		if r := op.do("POST", path+"/extend", url.Values{"csrf": {csrf}, "date": {again}, "time": {"18:00"}, "reason": {"other"}, "note": {"ждём ответа банка"}}); r.code != http.StatusSeeOther {
+			t.Fatalf("extend for another reason: %d\n%s", r.code, r.body)
+		}
+		if recs, _ := d.svc.Journal(ctx, d.number); recs[len(recs)-1].Reason != "ждём ответа банка" {
+			t.Errorf("another reason's record: %+v", recs[len(recs)-1])
+		}
+		if text := d.mailText("ivan.petrov@example.ru", otklik.MailNotice); !strings.Contains(text, "Причина: ждём ответа банка.") {
+			t.Errorf("the citizen's notice for another reason:\n%s", text)
+		}
+
+		// The auditor reads the page without the form and is refused.
+		aud := d.browser()
+		acsrf := aud.signIn("audit@example.ru")
+		if page := aud.do("GET", path, nil); strings.Contains(page.body, `action="`+path+`/extend"`) {
+			t.Error("the auditor is offered the extension form")
+		}
+		if r := aud.do("POST", path+"/extend", url.Values{"csrf": {acsrf}, "date": {capDay.Format("2006-01-02")}, "time": {"09:00"}, "reason": {"failure"}}); r.code != http.StatusForbidden {
+			t.Errorf("auditor extension: got %d, want 403", r.code)
+		}
+
+		// A resolved ticket's deadline is not offered for extension, and is refused.
+		if _, err := d.svc.ChangeStatus(ctx, otklik.SystemActor, d.number, service.StatusChange{Status: otklik.StatusResolved}); err != nil {
+			t.Fatal(err)
+		}
+		if page := op.do("GET", path, nil); strings.Contains(page.body, `action="`+path+`/extend"`) {
+			t.Error("a resolved ticket is offered the extension form")
+		}
+		if r := op.do("POST", path+"/extend", url.Values{"csrf": {csrf}, "date": {capDay.Format("2006-01-02")}, "time": {"09:00"}, "reason": {"failure"}}); r.code != http.StatusConflict ||
+			!strings.Contains(r.body, "Срок решённого или закрытого обращения не продлевается.") {
+			t.Errorf("extending a resolved ticket: %d\n%s", r.code, r.body)
+		}
+	})
+}
+
 func TestSecurityHeaders(t *testing.T) {
 	h := web.Handler(testInfo, testkit.Logger(t))
 	rec := httptest.NewRecorder()

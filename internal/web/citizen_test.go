@@ -24,12 +24,23 @@ var mailCodeRe = regexp.MustCompile(`(?m):\s*(\d{6})\s*$`)
 // the mail relay would send it.
 func (d *desk) code(to string) string {
 	d.t.Helper()
+	c := mailCodeRe.FindStringSubmatch(d.mailText(to, otklik.MailCitizenCode))
+	if c == nil {
+		d.t.Fatalf("no code in the code mail to %s", to)
+	}
+	return c[1]
+}
+
+// mailText returns the text part of the newest outbound e-mail of a kind to the address, as the mail
+// relay would send it.
+func (d *desk) mailText(to string, kind otklik.MailKind) string {
+	d.t.Helper()
 	ms, err := d.st.Mails(context.Background(), otklik.MailFilter{Direction: otklik.MailOut, Limit: 100})
 	if err != nil {
 		d.t.Fatal(err)
 	}
 	for _, m := range ms { // newest first
-		if m.To != to || m.Kind != otklik.MailCitizenCode {
+		if m.To != to || m.Kind != kind {
 			continue
 		}
 		full, err := d.svc.OutboundMail(context.Background(), m.ID)
@@ -43,19 +54,17 @@ func (d *desk) code(to string) string {
 		for {
 			p, err := r.NextPart()
 			if err != nil {
-				d.t.Fatalf("no text part in the code mail: %v", err)
+				d.t.Fatalf("no text part in the %s mail to %s: %v", kind, to, err)
 			}
 			if h, ok := p.Header.(*mail.InlineHeader); ok {
 				if ct, _, _ := h.ContentType(); ct == "text/plain" {
 					body, _ := io.ReadAll(p.Body)
-					if c := mailCodeRe.FindStringSubmatch(string(body)); c != nil {
-						return c[1]
-					}
+					return string(body)
 				}
 			}
 		}
 	}
-	d.t.Fatalf("no code mail to %s", to)
+	d.t.Fatalf("no %s mail to %s", kind, to)
 	return ""
 }
 

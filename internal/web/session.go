@@ -93,6 +93,7 @@ var permissions = map[string][]otklik.Role{
 	"reply":   {otklik.RoleOperator, otklik.RoleSenior, otklik.RoleSupervisor, otklik.RoleAdmin},
 	"status":  {otklik.RoleOperator, otklik.RoleSenior, otklik.RoleSupervisor, otklik.RoleAdmin},
 	"assign":  {otklik.RoleOperator, otklik.RoleSenior, otklik.RoleSupervisor, otklik.RoleAdmin},
+	"extend":  {otklik.RoleOperator, otklik.RoleSenior, otklik.RoleSupervisor, otklik.RoleAdmin},
 	"call":    {otklik.RoleOperator, otklik.RoleSenior, otklik.RoleSupervisor, otklik.RoleAdmin},
 	"reveal":  {otklik.RoleOperator, otklik.RoleSenior, otklik.RoleSupervisor},
 	"reveals": {otklik.RoleAuditor, otklik.RoleAdmin, otklik.RoleSupervisor},

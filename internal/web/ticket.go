@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"sort"
@@ -42,11 +43,26 @@ type ticketData struct {
 	Cats      []otklik.Category
 	Templates []templateChoice
 	SLA       slaBadge
+	Extend    *extendForm // nil: the deadline cannot be extended now, or not by this member
 	Revealed  bool
 	Reply     string // the reply box's text (kept when a reply is refused)
 	Internal  bool
 	Stale     bool // the reply was refused because the ticket changed meanwhile
 }
+
+// extendForm is the form that extends the resolution deadline, with what was typed when it was refused.
+type extendForm struct {
+	Min, Max string // the date input's bounds, YYYY-MM-DD; Max empty without a statutory cap
+	Cap      string // Max as shown, DD.MM.YYYY
+	Appeal   bool   // a 59-ФЗ appeal: extended once only
+	Reasons  []extendReason
+	Date     string // YYYY-MM-DD
+	Time     string // HH:MM
+	Reason   string // a reason's code, or "other"
+	Note     string
+}
+
+type extendReason struct{ Code, Text string }
 
 type requesterCard struct {
 	Name, Email, Phone, SNILS, INN string
@@ -150,6 +166,23 @@ func (wb *Web) ticketData(ctx context.Context, s *staffSession, number string, r
 	if d.Cats, err = wb.svc.Categories(ctx); err != nil {
 		return nil, err
 	}
+	if can(s.user.Role, "extend") {
+		ok, limit, err := wb.svc.Extendable(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			due := t.DueAt.In(service.Moscow)
+			f := &extendForm{Min: due.Format("2006-01-02"), Appeal: t.SLA.Appeal, Time: due.Format("15:04"), Reason: service.ExtensionReasonCodes[0]}
+			if limit != nil {
+				f.Max, f.Cap = limit.In(service.Moscow).Format("2006-01-02"), limit.In(service.Moscow).Format("02.01.2006")
+			}
+			for _, c := range service.ExtensionReasonCodes {
+				f.Reasons = append(f.Reasons, extendReason{Code: c, Text: service.ExtensionReasons[c]})
+			}
+			d.Extend = f
+		}
+	}
 	tpls, err := wb.svc.ResponseTemplates(ctx)
 	if err != nil {
 		return nil, err
@@ -200,6 +233,12 @@ func (wb *Web) reply(w http.ResponseWriter, r *http.Request, s *staffSession) {
 
 // ticketAgain shows the ticket page with the error of a refused action and the reply box as it was.
 func (wb *Web) ticketAgain(w http.ResponseWriter, r *http.Request, s *staffSession, number string, err error, body string, internal bool) {
+	wb.ticketRefused(w, r, s, number, err, func(d *ticketData) { d.Reply, d.Internal = body, internal })
+}
+
+// ticketRefused shows the ticket page with the error of a refused action; keep puts back into the
+// page's forms what the member typed.
+func (wb *Web) ticketRefused(w http.ResponseWriter, r *http.Request, s *staffSession, number string, err error, keep func(*ticketData)) {
 	code := otklik.ErrorCode(err)
 	if code != otklik.EINVALID && code != otklik.ECONFLICT && code != otklik.EFORBIDDEN {
 		wb.failErr(w, r, err)
@@ -210,7 +249,7 @@ func (wb *Web) ticketAgain(w http.ResponseWriter, r *http.Request, s *staffSessi
 		wb.failErr(w, r, derr)
 		return
 	}
-	d.Reply, d.Internal = body, internal
+	keep(d)
 	p := &page{Title: "ui.ticket.title", Args: map[string]string{"number": number}, Back: "/agent/tickets/" + number, Data: d}
 	e, key, args := messageOf(err)
 	p.Error = key
@@ -354,6 +393,42 @@ func (wb *Web) link(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	number := r.PathValue("number")
 	if err := wb.svc.LinkTickets(r.Context(), s.user.Actor(otklik.ChannelAgent), number, r.PostFormValue("other")); err != nil {
 		wb.ticketAgain(w, r, s, number, err, "", false)
+		return
+	}
+	backToTicket(w, r, number)
+}
+
+// extend moves the resolution deadline to the date and time given (Moscow time), with a reason: one of
+// the usual ones, or "other" with the note as the reason. The citizen is told the new date by e-mail.
+func (wb *Web) extend(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	if !can(s.user.Role, "extend") {
+		wb.fail(w, r, http.StatusForbidden, "ui.error.forbidden")
+		return
+	}
+	number := r.PathValue("number")
+	date, clock := strings.TrimSpace(r.PostFormValue("date")), strings.TrimSpace(r.PostFormValue("time"))
+	reason, note := r.PostFormValue("reason"), r.PostFormValue("note")
+	keep := func(d *ticketData) {
+		if d.Extend != nil {
+			d.Extend.Date, d.Extend.Time, d.Extend.Reason, d.Extend.Note = date, clock, reason, note
+		}
+	}
+	until, err := time.ParseInLocation("2006-01-02 15:04", date+" "+cmp.Or(clock, "18:00"), service.Moscow)
+	if err != nil {
+		wb.ticketRefused(w, r, s, number, otklik.Invalid(otklik.FieldError{Field: "until", Key: "ui.extend.until_format"}), keep)
+		return
+	}
+	in := service.Extension{Until: until, Reason: reason, Note: note}
+	if _, known := service.ExtensionReasons[reason]; !known {
+		// Another reason: the note is the reason itself.
+		if strings.TrimSpace(note) == "" {
+			wb.ticketRefused(w, r, s, number, otklik.Invalid(otklik.FieldError{Field: "note", Key: "ui.extend.reason_required"}), keep)
+			return
+		}
+		in.Reason, in.Note = note, ""
+	}
+	if _, err := wb.svc.ExtendDeadline(r.Context(), s.user.Actor(otklik.ChannelAgent), number, in); err != nil {
+		wb.ticketRefused(w, r, s, number, err, keep)
 		return
 	}
 	backToTicket(w, r, number)

@@ -162,6 +162,7 @@ func (wb *Web) agentRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /agent/tickets/{number}/assign", staff(wb.assign))
 	mux.Handle("POST /agent/tickets/{number}/reveal", staff(wb.reveal))
 	mux.Handle("POST /agent/tickets/{number}/link", staff(wb.link))
+	mux.Handle("POST /agent/tickets/{number}/extend", staff(wb.extend))
 	mux.Handle("GET /agent/call", staff(wb.callPage))
 	mux.Handle("POST /agent/call", staff(wb.call))
 	mux.Handle("GET /agent/events", staff(wb.events))

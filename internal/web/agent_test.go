@@ -597,6 +597,127 @@ func TestExtendDeadline(t *testing.T) {
 	})
 }
 
+// TestPolicyAndAppeal: staff choose a manual SLA policy («Сложный случай») and mark a 59-ФЗ appeal
+// from the ticket page; saving the form for something else changes neither; the timeline says both
+// in words.
+func TestPolicyAndAppeal(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		ctx := context.Background()
+		op := d.browser()
+		csrf := op.signIn("op@example.ru")
+		path := "/agent/tickets/" + d.number
+		ticket := func() *otklik.Ticket {
+			t.Helper()
+			v, err := d.svc.Ticket(ctx, d.number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v.Ticket
+		}
+		journal := func() []*otklik.JournalRecord {
+			t.Helper()
+			recs, err := d.svc.Journal(ctx, d.number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return recs
+		}
+		names := map[string]string{}
+		pols, err := d.svc.SLAPolicies(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pols {
+			names[p.Code] = p.Name
+		}
+		start := ticket()
+		matched := names[start.SLA.Policy]
+		if matched == "" || start.SLA.Appeal {
+			t.Fatalf("the new ticket's policy %q (appeal %v)", start.SLA.Policy, start.SLA.Appeal)
+		}
+		page := op.do("GET", path, nil)
+		if !strings.Contains(page.body, `<option value="" selected>по правилам: `+matched+`</option>`) ||
+			!strings.Contains(page.body, `<option value="complex">`+names["complex"]+`</option>`) ||
+			!strings.Contains(page.body, `name="appeal_was" value="false"`) || strings.Contains(page.body, `name="appeal" value="1" checked`) {
+			t.Fatalf("the ticket page's policy and appeal fields:\n%s", page.body)
+		}
+		testkit.CheckHTML(t, "ticket with the policy and appeal fields", []byte(page.body))
+		save := func(policy, policyWas, appeal, appealWas string) reply {
+			t.Helper()
+			f := url.Values{"csrf": {csrf}, "assignee": {"me"}, "priority": {string(start.Priority)},
+				"sla_policy": {policy}, "sla_policy_was": {policyWas}, "appeal_was": {appealWas}}
+			if appeal != "" {
+				f.Set("appeal", appeal)
+			}
+			return op.do("POST", path+"/assign", f)
+		}
+
+		// Saving the form as shown to take the ticket changes the assignee only.
+		n := len(journal())
+		if r := save("", "", "", "false"); r.code != http.StatusSeeOther {
+			t.Fatalf("take the ticket: %d\n%s", r.code, r.body)
+		}
+		if recs := journal(); len(recs) != n+1 || recs[n].Kind != otklik.KindAssignee {
+			t.Fatalf("taking the ticket recorded %d records, the first %+v", len(recs)-n, recs[n])
+		}
+
+		// «Сложный случай»: 15 business days, in words on the timeline.
+		if r := save("complex", "", "", "false"); r.code != http.StatusSeeOther {
+			t.Fatalf("choose complex: %d\n%s", r.code, r.body)
+		}
+		if tk := ticket(); tk.SLA.Policy != "complex" || !tk.DueAt.After(*start.DueAt) {
+			t.Errorf("after choosing complex: policy %q, due %v (was %v)", tk.SLA.Policy, tk.DueAt, start.DueAt)
+		}
+		page = op.do("GET", path, nil)
+		if !strings.Contains(page.body, "норматив срока: "+matched+" → "+names["complex"]) ||
+			!strings.Contains(page.body, `<option value="complex" selected>`) {
+			t.Errorf("the timeline or the form after choosing complex:\n%s", page.body)
+		}
+
+		// Marked as a 59-ФЗ appeal: the statutory deadline shows; saving as shown changes nothing more.
+		if r := save("complex", "complex", "1", "false"); r.code != http.StatusSeeOther {
+			t.Fatalf("mark the appeal: %d\n%s", r.code, r.body)
+		}
+		if tk := ticket(); !tk.SLA.Appeal || tk.SLA.LegalDueAt == nil || tk.SLA.Policy != "complex" {
+			t.Errorf("after marking the appeal: appeal %v, statutory deadline %v, policy %q", tk.SLA.Appeal, tk.SLA.LegalDueAt, tk.SLA.Policy)
+		}
+		page = op.do("GET", path, nil)
+		if !strings.Contains(page.body, "отмечено как обращение гражданина по 59-ФЗ") || !strings.Contains(page.body, "Срок по 59-ФЗ") ||
+			!strings.Contains(page.body, `name="appeal" value="1" checked`) {
+			t.Errorf("the page after marking the appeal:\n%s", page.body)
+		}
+		n = len(journal())
+		if r := save("complex", "complex", "1", "true"); r.code != http.StatusSeeOther {
+			t.Fatalf("save as shown: %d\n%s", r.code, r.body)
+		}
+		if recs := journal(); len(recs) != n {
+			t.Errorf("saving the form as shown recorded %+v", recs[n:])
+		}
+
+		// Back to the rules, the mark taken off.
+		if r := save("", "complex", "", "true"); r.code != http.StatusSeeOther {
+			t.Fatalf("back to the rules: %d\n%s", r.code, r.body)
+		}
+		if tk := ticket(); tk.SLA.Policy != start.SLA.Policy || tk.SLA.Appeal || !tk.DueAt.Equal(*start.DueAt) {
+			t.Errorf("back to the rules: policy %q, appeal %v, due %v; want %q, false, %v", tk.SLA.Policy, tk.SLA.Appeal, tk.DueAt, start.SLA.Policy, start.DueAt)
+		}
+		page = op.do("GET", path, nil)
+		if !strings.Contains(page.body, "снята отметка обращения гражданина по 59-ФЗ") || !strings.Contains(page.body, "норматив срока: "+names["complex"]+" → по правилам") {
+			t.Errorf("the timeline after going back to the rules:\n%s", page.body)
+		}
+
+		// A policy that is not a manual one is refused, the ticket as it was.
+		before := ticket()
+		if r := save(start.SLA.Policy, "", "", "false"); r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "complex") {
+			t.Errorf("a rules' policy chosen by hand: %d\n%s", r.code, r.body)
+		}
+		if tk := ticket(); tk.Version != before.Version {
+			t.Error("a refused policy changed the ticket")
+		}
+	})
+}
+
 func TestSecurityHeaders(t *testing.T) {
 	h := web.Handler(testInfo, testkit.Logger(t))
 	rec := httptest.NewRecorder()

@@ -22,7 +22,17 @@ func (p *page) JournalText(r *otklik.JournalRecord) string {
 		change = p.T("ui.status."+r.Before) + " → " + p.T("ui.status."+r.After)
 	case otklik.KindPriority:
 		change = p.T("ui.priority."+r.Before) + " → " + p.T("ui.priority."+r.After)
+	case otklik.KindField:
+		if r.Field == "appeal" {
+			what = p.T("ui.journal.appeal_" + r.After) // marked, or unmarked, as a 59-ФЗ appeal
+			break
+		}
+		change = namesChange(r)
 	case otklik.KindSLA:
+		if r.Field == "sla_policy" {
+			what, change = p.T("ui.sla.field.sla_policy"), p.policyName(r.Before)+" → "+p.policyName(r.After)
+			break
+		}
 		if r.Field == "deadlines" { // both deadlines moved at once
 			change = p.deadlinesText(r.Before, r.After)
 			what = p.T("ui.sla.field.deadlines")
@@ -44,13 +54,7 @@ func (p *page) JournalText(r *otklik.JournalRecord) string {
 	case otklik.KindLink:
 		change = p.T("ui.link."+r.Field) + " " + r.After
 	default:
-		change = nameOnly(r.Before)
-		if a := nameOnly(r.After); a != "" {
-			if change != "" {
-				change += " → "
-			}
-			change += a
-		}
+		change = namesChange(r)
 	}
 	s := what
 	if change != "" {
@@ -102,10 +106,33 @@ func dueText(v string) string {
 	return t.In(service.Moscow).Format("02.01.2006 15:04")
 }
 
+// namesChange writes a record's change as "before → after", without the IDs kept after names.
+func namesChange(r *otklik.JournalRecord) string {
+	change := nameOnly(r.Before)
+	if a := nameOnly(r.After); a != "" {
+		if change != "" {
+			change += " → "
+		}
+		change += a
+	}
+	return change
+}
+
 // nameOnly drops the "#ID" a journal keeps after a staff member's or group's name.
 func nameOnly(v string) string {
 	if i := strings.LastIndex(v, " #"); i > 0 {
 		return v[:i]
 	}
 	return v
+}
+
+// policyName names an SLA policy by its code as the ticket page knows them; "" is the rules' choice.
+func (p *page) policyName(code string) string {
+	if code == "" {
+		return p.T("ui.sla.policy_rules")
+	}
+	if d, ok := p.Data.(*ticketData); ok && d.Policies.Names[code] != "" {
+		return d.Policies.Names[code]
+	}
+	return code
 }

@@ -44,6 +44,7 @@ type ticketData struct {
 	Templates []templateChoice
 	SLA       slaBadge
 	Extend    *extendForm // nil: the deadline cannot be extended now, or not by this member
+	Policies  policyChoice
 	Revealed  bool
 	Reply     string // the reply box's text (kept when a reply is refused)
 	Internal  bool
@@ -63,6 +64,15 @@ type extendForm struct {
 }
 
 type extendReason struct{ Code, Text string }
+
+// policyChoice is the SLA policies staff may choose for a ticket (the manual ones, such as «Сложный
+// случай»), the one it has now, and every policy's name, for the timeline's records.
+type policyChoice struct {
+	Manual  []*otklik.SLAPolicy
+	Current string // the ticket's manual policy, "" when its policy is matched by the rules
+	Matched string // the name of the matched policy ("" with a manual one, or none)
+	Names   map[string]string
+}
 
 type requesterCard struct {
 	Name, Email, Phone, SNILS, INN string
@@ -165,6 +175,23 @@ func (wb *Web) ticketData(ctx context.Context, s *staffSession, number string, r
 	}
 	if d.Cats, err = wb.svc.Categories(ctx); err != nil {
 		return nil, err
+	}
+	pols, err := wb.svc.SLAPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Policies.Names = map[string]string{}
+	for _, pol := range pols {
+		d.Policies.Names[pol.Code] = pol.Name
+		switch {
+		case pol.Manual:
+			d.Policies.Manual = append(d.Policies.Manual, pol)
+			if pol.Code == t.SLA.Policy {
+				d.Policies.Current = pol.Code
+			}
+		case pol.Code == t.SLA.Policy:
+			d.Policies.Matched = pol.Name
+		}
 	}
 	if can(s.user.Role, "extend") {
 		ok, limit, err := wb.svc.Extendable(ctx, t)
@@ -311,6 +338,16 @@ func (wb *Web) assign(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	if v := r.PostFormValue("priority"); v != "" {
 		pr := otklik.Priority(v)
 		p.Priority = &pr
+	}
+	// The policy and the appeal mark change only when the member changed what the form showed: the
+	// same form saves the assignee, and saving it must not return a ticket to the rules' policy.
+	if v, ok := r.PostForm["sla_policy"]; ok && v[0] != r.PostFormValue("sla_policy_was") {
+		p.SLAPolicy = &v[0]
+	}
+	if was := r.PostFormValue("appeal_was"); was != "" {
+		if appeal := r.PostFormValue("appeal") == "1"; strconv.FormatBool(appeal) != was {
+			p.Appeal = &appeal
+		}
 	}
 	if _, err := wb.svc.UpdateTicket(r.Context(), s.user.Actor(otklik.ChannelAgent), number, p); err != nil {
 		wb.ticketAgain(w, r, s, number, err, "", false)

@@ -133,7 +133,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	svc := service.New(service.Options{
 		Store: st, Logger: log, Lifecycle: otklik.Lifecycle{ReopenClosedDays: c.ReopenDays},
 		Events: bus, Node: node, JobsEnqueued: runner.Poke, AutoCloseAfter: time.Duration(c.AutoClose) * 24 * time.Hour,
-		Mail:  service.MailOptions{Address: c.SupportAddress, Name: c.SupportName, Relay: c.SMTPRelay != ""},
+		Mail:  service.MailOptions{Address: c.SupportAddress, Name: c.SupportName, Relay: c.SMTPRelay != "", PublicURL: c.PublicURL},
 		Files: service.FileOptions{Vault: vault, Scanning: scanner != nil, Rules: fileRules(c)},
 		SLA:   service.SLAOptions{LegalShiftForward: c.LegalShift == "forward", ReminderLead: time.Duration(c.RemindMins) * time.Minute},
 		Auth:  service.AuthOptions{TOTPRoles: c.TOTPRoles(), SessionIdle: c.SessionIdle, SessionLifetime: c.SessionLifetime},

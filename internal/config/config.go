@@ -32,6 +32,7 @@ type Config struct {
 	Demo           bool   // fill an empty database with demo data
 
 	SupportName       string // display name of outbound mail
+	PublicURL         string // this site's address as people reach it, for links in e-mail; empty: no links
 	SMTPRelayStartTLS bool   // speak STARTTLS to the relay
 	DKIMKey           string // PEM private key file for DKIM signing; empty: no signature
 	DKIMSelector      string
@@ -135,6 +136,7 @@ func (c *Config) Bind(fs *flag.FlagSet, scope Scope) {
 	fs.StringVar(&c.SupportAddress, "support-address", c.SupportAddress, "the support mailbox address")
 	fs.StringVar(&c.Clamd, "clamd", c.Clamd, "ClamAV daemon: unix:/path or tcp:host:port")
 	fs.StringVar(&c.SupportName, "support-name", c.SupportName, "display name of outbound mail")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "this site's address as staff and citizens reach it (https://support.example.ru), for links in e-mail: a reminder's to the ticket's page; empty: mail without links")
 	fs.BoolVar(&c.SMTPRelayStartTLS, "smtp-relay-starttls", c.SMTPRelayStartTLS, "use STARTTLS with the relay")
 	fs.StringVar(&c.DKIMKey, "dkim-key", c.DKIMKey, "PEM private key for DKIM-signing outbound mail (RSA or Ed25519)")
 	fs.StringVar(&c.DKIMSelector, "dkim-selector", c.DKIMSelector, "DKIM selector")
@@ -266,6 +268,12 @@ func (c *Config) Validate(scope Scope) error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat))
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("--public-url must be http[s]://host[:port][/path], not %q", c.PublicURL))
+		}
 	}
 	if c.FilesS3 != "" { // blob.ParseS3URL checks the rest; the value is never repeated: it may hold a key
 		u, err := url.Parse(c.FilesS3)

@@ -113,3 +113,20 @@ func TestDatabaseConnectionFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestPublicURL(t *testing.T) {
+	c, err := parse(t, nil, map[string]string{"OTKLIK_PUBLIC_URL": "https://support.example.ru/otklik"})
+	if err != nil || c.PublicURL != "https://support.example.ru/otklik" {
+		t.Fatalf("OTKLIK_PUBLIC_URL: %q, %v", c.PublicURL, err)
+	}
+	if c, err := parse(t, nil, nil); err != nil || c.PublicURL != "" {
+		t.Errorf("by default: %q, %v; want no address", c.PublicURL, err)
+	}
+	for _, v := range []string{"support.example.ru", "ftp://support.example.ru", "https://", "https://support.example.ru/?a=1",
+		"https://user:pw@support.example.ru", "https://support.example.ru/#top"} {
+		_, err := parse(t, []string{"--public-url", v}, nil)
+		if err == nil || !strings.Contains(err.Error(), "--public-url must be http[s]://host[:port][/path]") {
+			t.Errorf("--public-url %q: got %v, want it refused", v, err)
+		}
+	}
+}

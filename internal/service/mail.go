@@ -22,6 +22,9 @@ type MailOptions struct {
 	Name string
 	// Relay says whether outbound mail can be sent; without one it is held in the outbox.
 	Relay bool
+	// PublicURL is the site's address as staff reach it (https://support.example.ru, no trailing
+	// slash needed): staff notices link the ticket's page under it. Empty: no links.
+	PublicURL string
 	// AutoAnswersPerHour caps automatic answers (acknowledgements, status answers, notices) to one
 	// address, so that two auto-responders cannot loop (default 5).
 	AutoAnswersPerHour int

@@ -690,6 +690,9 @@ func (s *Service) notifyStaff(ctx context.Context, tx otklik.Tx, users []otklik.
 		text = "Срок " + deadline + " по обращению № " + t.Number + " «" + t.Subject + "» истёк " + when +
 			" (МСК). Обращение передано вам для контроля: назначьте исполнителя или помогите с ответом."
 	}
+	if s.mail.PublicURL != "" {
+		text += "\n\nОбращение: " + strings.TrimRight(s.mail.PublicURL, "/") + "/agent/tickets/" + t.Number
+	}
 	for _, u := range to {
 		err := s.queueMail(ctx, tx, t, 0, compose.Message{To: compose.Address{Name: u.Name, Email: u.Email}, Subject: subject,
 			Text: "Здравствуйте, " + u.Name + "!\n\n" + text + "\n\n— Отклик", AutoSubmitted: "auto-generated"}, otklik.MailNotice)

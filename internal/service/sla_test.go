@@ -1,10 +1,12 @@
 package service_test
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -12,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-message/mail"
 
 	"github.com/otklik/otklik/internal/demo"
 	"github.com/otklik/otklik/internal/otklik"
@@ -43,7 +47,7 @@ func newSLAFixture(t *testing.T, engine, start string) *slaFixture {
 	db := testkit.MustNewDB(t, engine)
 	st := db.MustOpen(t, clock.Now)
 	svc := service.New(service.Options{Store: st, Now: clock.Now, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30},
-		Mail: service.MailOptions{Address: "support@gosuslugi.example", Name: "Служба поддержки"}})
+		Mail: service.MailOptions{Address: "support@gosuslugi.example", Name: "Служба поддержки", PublicURL: "https://support.gosuslugi.example/"}})
 	ctx := context.Background()
 	for _, u := range []service.NewUser{
 		{Email: "op@example.ru", Name: "Петрова Анна", Role: otklik.RoleOperator, Group: "line1"},
@@ -282,6 +286,26 @@ func testRemindersAndEscalation(t *testing.T, engine string) {
 	}
 	if to["op@example.ru"] != 2 || to["senior@example.ru"] != 2 || to["chief@example.ru"] != 2 {
 		t.Errorf("notices: %v; want 2 reminders to the operator, 2 escalations each to the senior and the supervisor", to)
+	}
+	// Each links the ticket's page in the workspace, under the site's public address.
+	for _, m := range outs {
+		full, err := f.svc.OutboundMail(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := mail.CreateReader(bytes.NewReader(full.Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := r.NextPart()
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(p.Body)
+		body := strings.ReplaceAll(string(raw), "\r\n", "\n")
+		if link := "\n\nОбращение: https://support.gosuslugi.example/agent/tickets/" + tk.Number + "\n"; !strings.Contains(body, link) {
+			t.Errorf("the notice %q to %s has no link %q:\n%s", m.Subject, m.To, link, body)
+		}
 	}
 	// «Просрочено»: the ticket's deadline has passed; once resolved it leaves the view.
 	me := &otklik.User{ID: 1, Role: otklik.RoleSupervisor}

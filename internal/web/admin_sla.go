@@ -16,6 +16,12 @@ type overrideForm struct {
 	Calendar, Day, Kind, Note string
 }
 
+// calendarForm is a calendar's title and working week as typed; New marks the form that adds one.
+type calendarForm struct {
+	Name, Title, Week string
+	New               bool
+}
+
 type policyForm struct {
 	Code, FirstResponse, Resolution, Calendar string
 }
@@ -25,6 +31,7 @@ type slaData struct {
 	Policies  []*otklik.SLAPolicy
 	Kinds     []string
 	Override  overrideForm // the override form as typed, for the calendar it names
+	Calendar  calendarForm // a calendar's form as typed, for the calendar it names (or the new one)
 	Policy    policyForm   // the policy form as typed, for the policy it names
 	// Recompute is the recomputation of open tickets' deadlines to tell the administrator about: one
 	// queued or running, else the latest (done or failed); nil when there has been none lately.
@@ -94,6 +101,32 @@ func (wb *Web) adminAddOverride(w http.ResponseWriter, r *http.Request, s *staff
 		return
 	}
 	done(w, r, "/admin/sla", "override_added")
+}
+
+// adminSaveCalendar adds a calendar (a regional office's, a hotline's) or changes a calendar's title
+// and working week; its days off follow the production calendar unless the week is 24x7.
+func (wb *Web) adminSaveCalendar(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	f := calendarForm{Name: r.PathValue("name"), Title: r.PostFormValue("title"), Week: strings.TrimSpace(r.PostFormValue("week"))}
+	if f.Name == "" {
+		f.Name, f.New = strings.TrimSpace(r.PostFormValue("name")), true
+		cals, err := wb.svc.Calendars(r.Context())
+		if err != nil {
+			wb.failErr(w, r, err)
+			return
+		}
+		for _, c := range cals {
+			if c.Name == f.Name { // a new calendar never replaces one by the same name
+				wb.slaPage(w, r, otklik.Invalid(otklik.FieldError{Field: "name", Key: "ui.admin.sla.calendar_exists",
+					Args: map[string]string{"name": f.Name}}), slaData{Calendar: f})
+				return
+			}
+		}
+	}
+	if _, err := wb.svc.PutCalendar(r.Context(), otklik.Calendar{Name: f.Name, Title: f.Title, Week: f.Week}); err != nil {
+		wb.slaPage(w, r, err, slaData{Calendar: f})
+		return
+	}
+	done(w, r, "/admin/sla", "calendar_saved")
 }
 
 // adminDeleteOverride returns a day of a calendar to the production calendar's rule.

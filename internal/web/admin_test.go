@@ -341,6 +341,93 @@ func TestAdminTemplates(t *testing.T) {
 	})
 }
 
+// TestAdminCalendars: an administrator adds a regional office's calendar and changes its working week
+// from the calendars' page; a week that cannot be read, or a new calendar by a taken name, is refused
+// with the form as typed and nothing changed; the supervisor reads the page without the forms.
+func TestAdminCalendars(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		ctx := context.Background()
+		admin := d.browser()
+		csrf := admin.signInEnrolling("admin@example.ru")
+		calendar := func(name string) *otklik.Calendar {
+			t.Helper()
+			cals, err := d.svc.Calendars(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cals {
+				if c.Name == name {
+					return c
+				}
+			}
+			return nil
+		}
+		office := *calendar("office")
+
+		for _, c := range []struct {
+			name string
+			form url.Values
+			says string
+		}{
+			{"a week not read", url.Values{"name": {"ekb"}, "title": {"Екатеринбургский офис"}, "week": {"пн-пт 9-18"}}, "Рабочая неделя не распознана"},
+			{"a name not Latin", url.Values{"name": {"Екб"}, "title": {"Екатеринбургский офис"}, "week": {"mon-fri 07:00-16:00"}}, "Имя календаря: латинские строчные буквы"},
+			{"a name taken", url.Values{"name": {"office"}, "title": {"Новый офис"}, "week": {"mon-fri 07:00-16:00"}}, "Календарь «office» уже есть"},
+		} {
+			c.form.Set("csrf", csrf)
+			r := admin.do("POST", "/admin/sla/calendars", c.form)
+			if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, c.says) ||
+				!strings.Contains(r.body, `id="cal-new-week" name="week" required maxlength="200" value="`+c.form.Get("week")+`"`) {
+				t.Errorf("%s: %d, want 422 saying %q with the form as typed\n%s", c.name, r.code, c.says, r.body)
+			}
+			testkit.CheckHTML(t, "calendar refused: "+c.name, []byte(r.body))
+		}
+		if calendar("ekb") != nil || calendar("office").Title != office.Title || calendar("office").Week != office.Week {
+			t.Fatal("a refused calendar changed the calendars")
+		}
+
+		// Added, then given a day of its own and a shorter Friday: the day stays.
+		r := admin.do("POST", "/admin/sla/calendars", url.Values{"csrf": {csrf}, "name": {"ekb"}, "title": {"Екатеринбургский офис"}, "week": {"mon-fri 07:00-16:00"}})
+		if r.code != http.StatusSeeOther || r.location != "/admin/sla?done=calendar_saved" {
+			t.Fatalf("add a calendar: %d → %q\n%s", r.code, r.location, r.body)
+		}
+		page := admin.do("GET", r.location, nil)
+		if !strings.Contains(page.body, "Календарь сохранён. Сроки открытых обращений пересчитываются.") ||
+			!strings.Contains(page.body, `<h3 id="cal-ekb">Екатеринбургский офис <code>ekb</code></h3>`) {
+			t.Errorf("the new calendar is not shown:\n%s", page.body)
+		}
+		testkit.CheckHTML(t, "calendars with a new one", []byte(page.body))
+		if r := admin.do("POST", "/admin/sla/calendars/ekb/overrides", url.Values{"csrf": {csrf}, "day": {"2026-12-02"}, "kind": {"holiday"}, "note": {"День города"}}); r.code != http.StatusSeeOther {
+			t.Fatalf("a day of the new calendar: %d\n%s", r.code, r.body)
+		}
+		if r := admin.do("POST", "/admin/sla/calendars/ekb", url.Values{"csrf": {csrf}, "title": {"Офис в Екатеринбурге"}, "week": {"mon-thu 07:00-16:00, fri 07:00-14:45"}}); r.code != http.StatusSeeOther {
+			t.Fatalf("change the week: %d\n%s", r.code, r.body)
+		}
+		ekb := calendar("ekb")
+		if ekb == nil || ekb.Title != "Офис в Екатеринбурге" || ekb.Week != "mon-thu 07:00-16:00, fri 07:00-14:45" || len(ekb.Overrides) != 1 || ekb.Overrides[0].Day != "2026-12-02" {
+			t.Errorf("the calendar after its change: %+v", ekb)
+		}
+		// A week that cannot be read for an existing calendar: refused on its own card, as typed.
+		r = admin.do("POST", "/admin/sla/calendars/ekb", url.Values{"csrf": {csrf}, "title": {"Офис в Екатеринбурге"}, "week": {"fri-mon 25:00-26:00"}})
+		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="cal-week-ekb" name="week" required maxlength="200" value="fri-mon 25:00-26:00"`) {
+			t.Errorf("a bad week on a calendar's card: %d\n%s", r.code, r.body)
+		}
+		if calendar("ekb").Week != ekb.Week {
+			t.Error("a refused week changed the calendar")
+		}
+
+		// The supervisor reads the calendars without the forms, and is refused.
+		sup := d.browser()
+		scsrf := sup.signInEnrolling("sup@example.ru")
+		if page := sup.do("GET", "/admin/sla", nil); !strings.Contains(page.body, "Офис в Екатеринбурге") || strings.Contains(page.body, `action="/admin/sla/calendars`) {
+			t.Errorf("the supervisor's calendars page:\n%s", page.body)
+		}
+		if r := sup.do("POST", "/admin/sla/calendars", url.Values{"csrf": {scsrf}, "name": {"msk2"}, "title": {"x"}, "week": {"24x7"}}); r.code != http.StatusForbidden {
+			t.Errorf("the supervisor adds a calendar: %d, want 403", r.code)
+		}
+	})
+}
+
 func TestAdminCalendarsAndPolicies(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		d := newDesk(t, engine)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/otklik/otklik/internal/otklik"
@@ -26,6 +27,13 @@ type policyForm struct {
 	Code, FirstResponse, Resolution, Calendar string
 }
 
+// newPolicyForm is the form that adds a policy, as typed.
+type newPolicyForm struct {
+	Code, Name, Position, Category, Channel, Priority, FirstResponse, Resolution, Calendar string
+	Manual                                                                                 bool
+	Typed                                                                                  bool // refused: show it as typed
+}
+
 type slaData struct {
 	Calendars []*otklik.Calendar
 	Policies  []*otklik.SLAPolicy
@@ -33,6 +41,8 @@ type slaData struct {
 	Override  overrideForm // the override form as typed, for the calendar it names
 	Calendar  calendarForm // a calendar's form as typed, for the calendar it names (or the new one)
 	Policy    policyForm   // the policy form as typed, for the policy it names
+	NewPolicy newPolicyForm
+	Cats      []otklik.Category // what a new policy may match
 	// Recompute is the recomputation of open tickets' deadlines to tell the administrator about: one
 	// queued or running, else the latest (done or failed); nil when there has been none lately.
 	Recompute *otklik.Job
@@ -57,6 +67,16 @@ func (wb *Web) slaPage(w http.ResponseWriter, r *http.Request, err error, d slaD
 		return
 	}
 	d.Kinds = overrideKinds
+	if d.Cats, lerr = wb.svc.Categories(ctx); lerr != nil {
+		wb.failErr(w, r, lerr)
+		return
+	}
+	if !d.NewPolicy.Typed { // after the last one, on the office calendar
+		d.NewPolicy = newPolicyForm{Calendar: "office", Position: "10"}
+		if n := len(d.Policies); n > 0 {
+			d.NewPolicy.Position = strconv.Itoa(d.Policies[n-1].Position + 10)
+		}
+	}
 	if d.Recompute, lerr = wb.recomputation(ctx); lerr != nil {
 		wb.failErr(w, r, lerr)
 		return
@@ -127,6 +147,45 @@ func (wb *Web) adminSaveCalendar(w http.ResponseWriter, r *http.Request, s *staf
 		return
 	}
 	done(w, r, "/admin/sla", "calendar_saved")
+}
+
+// adminAddPolicy adds a policy: what it matches (a category, a channel, a priority, or nothing but
+// staff's choice), its targets and calendar, and where it stands in the order policies are tried.
+func (wb *Web) adminAddPolicy(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	f := newPolicyForm{Code: strings.TrimSpace(r.PostFormValue("code")), Name: r.PostFormValue("name"),
+		Position: strings.TrimSpace(r.PostFormValue("position")), Category: r.PostFormValue("category"),
+		Channel: r.PostFormValue("channel"), Priority: r.PostFormValue("priority"), Manual: r.PostFormValue("manual") == "1",
+		FirstResponse: strings.TrimSpace(r.PostFormValue("first_response")), Resolution: strings.TrimSpace(r.PostFormValue("resolution")),
+		Calendar: r.PostFormValue("calendar"), Typed: true}
+	refuse := func(err error) { wb.slaPage(w, r, err, slaData{NewPolicy: f}) }
+	pos, err := strconv.Atoi(f.Position)
+	if err != nil || pos < 0 || pos > 1_000_000 {
+		refuse(otklik.Invalid(otklik.FieldError{Field: "position", Key: "ui.admin.sla.position_format"}))
+		return
+	}
+	pols, err := wb.svc.SLAPolicies(r.Context())
+	if err != nil {
+		wb.failErr(w, r, err)
+		return
+	}
+	for _, p := range pols {
+		if p.Code == f.Code { // a new policy never replaces one by the same code
+			refuse(otklik.Invalid(otklik.FieldError{Field: "code", Key: "ui.admin.sla.policy_exists", Args: map[string]string{"code": f.Code}}))
+			return
+		}
+	}
+	if f.Manual && (f.Category != "" || f.Channel != "" || f.Priority != "") {
+		refuse(otklik.Invalid(otklik.FieldError{Field: "manual", Key: "ui.admin.sla.manual_matches"}))
+		return
+	}
+	_, err = wb.svc.PutSLAPolicy(r.Context(), otklik.SLAPolicy{Code: f.Code, Name: f.Name, Position: pos, Category: f.Category,
+		Channel: otklik.Channel(f.Channel), Priority: otklik.Priority(f.Priority), Manual: f.Manual,
+		FirstResponse: f.FirstResponse, Resolution: f.Resolution, Calendar: f.Calendar})
+	if err != nil {
+		refuse(err)
+		return
+	}
+	done(w, r, "/admin/sla", "policy_added")
 }
 
 // adminDeleteOverride returns a day of a calendar to the production calendar's rule.

@@ -428,6 +428,91 @@ func TestAdminCalendars(t *testing.T) {
 	})
 }
 
+// TestAdminPolicies: an administrator adds an SLA policy from the calendars' page — matched by channel,
+// or chosen by staff; refused ones say why and keep the form as typed; a ticket then gets the new one.
+func TestAdminPolicies(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		ctx := context.Background()
+		admin := d.browser()
+		csrf := admin.signInEnrolling("admin@example.ru")
+		count := func() int {
+			t.Helper()
+			pols, err := d.svc.SLAPolicies(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(pols)
+		}
+		before := count()
+		page := admin.do("GET", "/admin/sla", nil)
+		if !strings.Contains(page.body, `action="/admin/sla/policies"`) || !strings.Contains(page.body, `id="pol-position" name="position" type="number" min="0" max="1000000" required value="100"`) {
+			t.Fatalf("no form for a new policy after the last (90):\n%s", page.body)
+		}
+		chat := url.Values{"code": {"chat_fast"}, "name": {"Чат: быстрые вопросы"}, "position": {"5"}, "channel": {"chat"},
+			"first_response": {""}, "resolution": {"4h"}, "calendar": {"24x7"}}
+		with := func(k, v string) url.Values {
+			f := url.Values{"csrf": {csrf}}
+			for key, vs := range chat {
+				f[key] = vs
+			}
+			f.Set(k, v)
+			return f
+		}
+		for _, c := range []struct {
+			name string
+			form url.Values
+			says string
+		}{
+			{"an order that is no number", with("position", "пятый"), "Порядок — целое число"},
+			{"a code taken", with("code", "default"), "Политика с кодом «default» уже есть"},
+			{"a code not Latin", with("code", "чат"), "Код политики: латинские строчные буквы"},
+			{"no target", with("resolution", ""), "Задайте хотя бы один срок"},
+			{"a target not read", with("resolution", "4 часа"), "Срок «4 часа» не распознан"},
+			{"chosen by staff yet matched", with("manual", "1"), "не подбирают по категории, каналу или приоритету"},
+			{"a calendar that is none", with("calendar", "mars"), "Календарь «mars» не существует"},
+		} {
+			r := admin.do("POST", "/admin/sla/policies", c.form)
+			if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, c.says) || !strings.Contains(r.body, `value="Чат: быстрые вопросы"`) {
+				t.Errorf("%s: %d, want 422 saying %q with the form as typed\n%s", c.name, r.code, c.says, r.body)
+			}
+			testkit.CheckHTML(t, "policy refused: "+c.name, []byte(r.body))
+		}
+		if n := count(); n != before {
+			t.Fatalf("refused policies changed the policies: %d, were %d", n, before)
+		}
+
+		r := admin.do("POST", "/admin/sla/policies", with("csrf", csrf))
+		if r.code != http.StatusSeeOther || r.location != "/admin/sla?done=policy_added" {
+			t.Fatalf("add a policy: %d → %q\n%s", r.code, r.location, r.body)
+		}
+		page = admin.do("GET", r.location, nil)
+		if !strings.Contains(page.body, "Политика добавлена.") || !strings.Contains(page.body, "Чат: быстрые вопросы <code>chat_fast</code>") {
+			t.Errorf("the new policy is not listed:\n%s", page.body)
+		}
+		tk, _, err := d.svc.CreateTicket(ctx, otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelChat, Subject: "Вопрос в чате",
+			Body: "Как сменить номер телефона?", Requester: service.RequesterInput{Email: "chat@example.ru"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.SLA.Policy != "chat_fast" || tk.DueAt == nil || !tk.DueAt.Equal(tk.CreatedAt.Add(4*time.Hour)) {
+			t.Errorf("a chat ticket: policy %q, due %v (registered %v); want chat_fast, 4 hours round the clock", tk.SLA.Policy, tk.DueAt, tk.CreatedAt)
+		}
+
+		// Chosen by staff: offered on a ticket's page.
+		r = admin.do("POST", "/admin/sla/policies", url.Values{"csrf": {csrf}, "code": {"vip"}, "name": {"Особый контроль"}, "position": {"61"},
+			"manual": {"1"}, "resolution": {"2d"}, "calendar": {"office"}})
+		if r.code != http.StatusSeeOther {
+			t.Fatalf("add a manual policy: %d\n%s", r.code, r.body)
+		}
+		op := d.browser()
+		op.signIn("op@example.ru")
+		if page := op.do("GET", "/agent/tickets/"+tk.Number, nil); !strings.Contains(page.body, `<option value="vip">Особый контроль</option>`) {
+			t.Errorf("the ticket page does not offer the manual policy:\n%s", page.body)
+		}
+	})
+}
+
 func TestAdminCalendarsAndPolicies(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		d := newDesk(t, engine)

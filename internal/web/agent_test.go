@@ -91,6 +91,26 @@ func newDesk(t *testing.T, engine string, opts ...func(*web.Options)) *desk {
 	return &desk{t: t, srv: srv, svc: svc, st: st, clock: clock, number: tk.Number, blobs: blobs}
 }
 
+// ticketNow reads the desk's ticket as it is now.
+func (d *desk) ticketNow() *otklik.Ticket {
+	d.t.Helper()
+	v, err := d.svc.Ticket(context.Background(), d.number)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return v.Ticket
+}
+
+// journalNow reads the desk's ticket's journal as it is now.
+func (d *desk) journalNow() []*otklik.JournalRecord {
+	d.t.Helper()
+	recs, err := d.svc.Journal(context.Background(), d.number)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return recs
+}
+
 // api calls the REST API with the administrator's token and returns the status and the body.
 func (d *desk) api(method, path, body string) (int, string) {
 	d.t.Helper()
@@ -481,15 +501,7 @@ func TestExtendDeadline(t *testing.T) {
 		op := d.browser()
 		csrf := op.signIn("op@example.ru")
 		path := "/agent/tickets/" + d.number
-		ticket := func() *otklik.Ticket {
-			t.Helper()
-			v, err := d.svc.Ticket(ctx, d.number)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return v.Ticket
-		}
-		before := ticket()
+		before := d.ticketNow()
 		if before.DueAt == nil {
 			t.Fatal("the ticket has no resolution deadline to extend")
 		}
@@ -529,7 +541,7 @@ func TestExtendDeadline(t *testing.T) {
 			if date := c.form.Get("date"); date != "" && !strings.Contains(r.body, `value="`+date+`"`) {
 				t.Errorf("%s: the date typed (%s) is not kept in the form", c.name, date)
 			}
-			if after := ticket(); after.Version != before.Version || !after.DueAt.Equal(*before.DueAt) {
+			if after := d.ticketNow(); after.Version != before.Version || !after.DueAt.Equal(*before.DueAt) {
 				t.Errorf("%s: a refused extension changed the ticket (version %d → %d)", c.name, before.Version, after.Version)
 			}
 		}
@@ -540,13 +552,10 @@ func TestExtendDeadline(t *testing.T) {
 			t.Fatalf("extend: %d\n%s", r.code, r.body)
 		}
 		want, _ := time.ParseInLocation("2006-01-02 15:04", later+" 17:00", service.Moscow)
-		if after := ticket(); after.DueAt == nil || !after.DueAt.Equal(want) || after.SLA.Extensions != 1 {
+		if after := d.ticketNow(); after.DueAt == nil || !after.DueAt.Equal(want) || after.SLA.Extensions != 1 {
 			t.Fatalf("after the extension: due %v, %d extensions; want %v", after.DueAt, after.SLA.Extensions, want)
 		}
-		recs, err := d.svc.Journal(ctx, d.number)
-		if err != nil {
-			t.Fatal(err)
-		}
+		recs := d.journalNow()
 		last := recs[len(recs)-1]
 		if last.Kind != otklik.KindSLA || last.Field != "extended" || last.Actor.Name != "Олег Операторов" ||
 			last.Reason != service.ExtensionReasons["coordination"]+": запрос в СФР" {
@@ -566,7 +575,7 @@ func TestExtendDeadline(t *testing.T) {
 		if r := op.do("POST", path+"/extend", url.Values{"csrf": {csrf}, "date": {again}, "time": {"18:00"}, "reason": {"other"}, "note": {"ждём ответа банка"}}); r.code != http.StatusSeeOther {
 			t.Fatalf("extend for another reason: %d\n%s", r.code, r.body)
 		}
-		if recs, _ := d.svc.Journal(ctx, d.number); recs[len(recs)-1].Reason != "ждём ответа банка" {
+		if recs := d.journalNow(); recs[len(recs)-1].Reason != "ждём ответа банка" {
 			t.Errorf("another reason's record: %+v", recs[len(recs)-1])
 		}
 		if text := d.mailText("ivan.petrov@example.ru", otklik.MailNotice); !strings.Contains(text, "Причина: ждём ответа банка.") {
@@ -607,22 +616,6 @@ func TestPolicyAndAppeal(t *testing.T) {
 		op := d.browser()
 		csrf := op.signIn("op@example.ru")
 		path := "/agent/tickets/" + d.number
-		ticket := func() *otklik.Ticket {
-			t.Helper()
-			v, err := d.svc.Ticket(ctx, d.number)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return v.Ticket
-		}
-		journal := func() []*otklik.JournalRecord {
-			t.Helper()
-			recs, err := d.svc.Journal(ctx, d.number)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return recs
-		}
 		names := map[string]string{}
 		pols, err := d.svc.SLAPolicies(ctx)
 		if err != nil {
@@ -631,7 +624,7 @@ func TestPolicyAndAppeal(t *testing.T) {
 		for _, p := range pols {
 			names[p.Code] = p.Name
 		}
-		start := ticket()
+		start := d.ticketNow()
 		matched := names[start.SLA.Policy]
 		if matched == "" || start.SLA.Appeal {
 			t.Fatalf("the new ticket's policy %q (appeal %v)", start.SLA.Policy, start.SLA.Appeal)
@@ -654,11 +647,11 @@ func TestPolicyAndAppeal(t *testing.T) {
 		}
 
 		// Saving the form as shown to take the ticket changes the assignee only.
-		n := len(journal())
+		n := len(d.journalNow())
 		if r := save("", "", "", "false"); r.code != http.StatusSeeOther {
 			t.Fatalf("take the ticket: %d\n%s", r.code, r.body)
 		}
-		if recs := journal(); len(recs) != n+1 || recs[n].Kind != otklik.KindAssignee {
+		if recs := d.journalNow(); len(recs) != n+1 || recs[n].Kind != otklik.KindAssignee {
 			t.Fatalf("taking the ticket recorded %d records, the first %+v", len(recs)-n, recs[n])
 		}
 
@@ -666,7 +659,7 @@ func TestPolicyAndAppeal(t *testing.T) {
 		if r := save("complex", "", "", "false"); r.code != http.StatusSeeOther {
 			t.Fatalf("choose complex: %d\n%s", r.code, r.body)
 		}
-		if tk := ticket(); tk.SLA.Policy != "complex" || !tk.DueAt.After(*start.DueAt) {
+		if tk := d.ticketNow(); tk.SLA.Policy != "complex" || !tk.DueAt.After(*start.DueAt) {
 			t.Errorf("after choosing complex: policy %q, due %v (was %v)", tk.SLA.Policy, tk.DueAt, start.DueAt)
 		}
 		page = op.do("GET", path, nil)
@@ -679,7 +672,7 @@ func TestPolicyAndAppeal(t *testing.T) {
 		if r := save("complex", "complex", "1", "false"); r.code != http.StatusSeeOther {
 			t.Fatalf("mark the appeal: %d\n%s", r.code, r.body)
 		}
-		if tk := ticket(); !tk.SLA.Appeal || tk.SLA.LegalDueAt == nil || tk.SLA.Policy != "complex" {
+		if tk := d.ticketNow(); !tk.SLA.Appeal || tk.SLA.LegalDueAt == nil || tk.SLA.Policy != "complex" {
 			t.Errorf("after marking the appeal: appeal %v, statutory deadline %v, policy %q", tk.SLA.Appeal, tk.SLA.LegalDueAt, tk.SLA.Policy)
 		}
 		page = op.do("GET", path, nil)
@@ -687,11 +680,11 @@ func TestPolicyAndAppeal(t *testing.T) {
 			!strings.Contains(page.body, `name="appeal" value="1" checked`) {
 			t.Errorf("the page after marking the appeal:\n%s", page.body)
 		}
-		n = len(journal())
+		n = len(d.journalNow())
 		if r := save("complex", "complex", "1", "true"); r.code != http.StatusSeeOther {
 			t.Fatalf("save as shown: %d\n%s", r.code, r.body)
 		}
-		if recs := journal(); len(recs) != n {
+		if recs := d.journalNow(); len(recs) != n {
 			t.Errorf("saving the form as shown recorded %+v", recs[n:])
 		}
 
@@ -699,7 +692,7 @@ func TestPolicyAndAppeal(t *testing.T) {
 		if r := save("", "complex", "", "true"); r.code != http.StatusSeeOther {
 			t.Fatalf("back to the rules: %d\n%s", r.code, r.body)
 		}
-		if tk := ticket(); tk.SLA.Policy != start.SLA.Policy || tk.SLA.Appeal || !tk.DueAt.Equal(*start.DueAt) {
+		if tk := d.ticketNow(); tk.SLA.Policy != start.SLA.Policy || tk.SLA.Appeal || !tk.DueAt.Equal(*start.DueAt) {
 			t.Errorf("back to the rules: policy %q, appeal %v, due %v; want %q, false, %v", tk.SLA.Policy, tk.SLA.Appeal, tk.DueAt, start.SLA.Policy, start.DueAt)
 		}
 		page = op.do("GET", path, nil)
@@ -708,11 +701,11 @@ func TestPolicyAndAppeal(t *testing.T) {
 		}
 
 		// A policy that is not a manual one is refused, the ticket as it was.
-		before := ticket()
+		before := d.ticketNow()
 		if r := save(start.SLA.Policy, "", "", "false"); r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "complex") {
 			t.Errorf("a rules' policy chosen by hand: %d\n%s", r.code, r.body)
 		}
-		if tk := ticket(); tk.Version != before.Version {
+		if tk := d.ticketNow(); tk.Version != before.Version {
 			t.Error("a refused policy changed the ticket")
 		}
 	})

@@ -723,21 +723,37 @@ var ExtensionReasons = map[string]string{
 var ExtensionReasonCodes = []string{"documents", "failure", "coordination"}
 
 // Extendable tells whether t's resolution deadline may be extended now, and until when at the latest
-// (nil: no statutory cap, the legal calendar missing): an open ticket with a deadline before the cap,
-// an appeal under 59-ФЗ not yet extended. ExtendDeadline checks the same when it extends.
+// (nil: no statutory cap, the legal calendar missing): what ExtendDeadline checks before the new date.
 func (s *Service) Extendable(ctx context.Context, t *otklik.Ticket) (ok bool, limit *time.Time, err error) {
-	if !slaOpen(t) || t.DueAt == nil || t.SLA.Appeal && t.SLA.Extensions > 0 {
-		return false, nil, nil
-	}
 	e, err := s.slaEngine(ctx)
 	if err != nil {
 		return false, nil, err
 	}
 	limit = e.legalDue(t.CreatedAt, true)
-	if limit != nil && !limit.After(*t.DueAt) {
-		return false, limit, nil // already at the cap
+	return extendRefusal(t, limit) == nil, limit, nil
+}
+
+// extendRefusal says why t's resolution deadline cannot be extended (nil: it can), limit being its
+// statutory cap: a resolved or closed ticket, one without a deadline, an appeal extended once
+// already, or a deadline at the cap.
+func extendRefusal(t *otklik.Ticket, limit *time.Time) error {
+	switch {
+	case !slaOpen(t):
+		return otklik.Errorf(otklik.ECONFLICT, "sla.extend_closed", nil)
+	case t.DueAt == nil:
+		return otklik.Errorf(otklik.ECONFLICT, "sla.no_deadline", nil)
+	case t.SLA.Appeal && t.SLA.Extensions > 0:
+		return otklik.Errorf(otklik.ECONFLICT, "sla.extend_once", nil)
+	case limit != nil && !limit.After(*t.DueAt):
+		return beyondCap(limit)
 	}
-	return true, limit, nil
+	return nil
+}
+
+// beyondCap refuses a deadline past the statutory cap, naming it.
+func beyondCap(limit *time.Time) error {
+	return otklik.Invalid(otklik.FieldError{Field: "until", Key: "sla.extend_cap",
+		Args: map[string]string{"cap": limit.In(Moscow).Format("02.01.2006")}})
 }
 
 // ExtendDeadline moves t's resolution deadline later, with a reason, within the statutory cap (30
@@ -763,24 +779,17 @@ func (s *Service) ExtendDeadline(ctx context.Context, actor otklik.Actor, number
 		return nil, err
 	}
 	return s.change(ctx, number, 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
-		if !slaOpen(t) {
-			return nil, otklik.Errorf(otklik.ECONFLICT, "sla.extend_closed", nil)
-		}
-		if t.DueAt == nil {
-			return nil, otklik.Errorf(otklik.ECONFLICT, "sla.no_deadline", nil)
+		limit := e.legalDue(t.CreatedAt, true)
+		if err := extendRefusal(t, limit); err != nil {
+			return nil, err
 		}
 		until := in.Until
 		if !until.After(*t.DueAt) {
 			return nil, otklik.Invalid(otklik.FieldError{Field: "until", Key: "sla.extend_earlier",
 				Args: map[string]string{"due": t.DueAt.In(Moscow).Format("02.01.2006 15:04")}})
 		}
-		limit := e.legalDue(t.CreatedAt, true)
 		if limit != nil && until.After(*limit) {
-			return nil, otklik.Invalid(otklik.FieldError{Field: "until", Key: "sla.extend_cap",
-				Args: map[string]string{"cap": limit.In(Moscow).Format("02.01.2006")}})
-		}
-		if t.SLA.Appeal && t.SLA.Extensions > 0 {
-			return nil, otklik.Errorf(otklik.ECONFLICT, "sla.extend_once", nil)
+			return nil, beyondCap(limit)
 		}
 		before := t.DueAt
 		t.DueAt = &until

@@ -22,8 +22,9 @@ type MailOptions struct {
 	Name string
 	// Relay says whether outbound mail can be sent; without one it is held in the outbox.
 	Relay bool
-	// PublicURL is the site's address as staff reach it (https://support.example.ru, no trailing
-	// slash needed): staff notices link the ticket's page under it. Empty: no links.
+	// PublicURL is the site's address as people reach it (https://support.example.ru, no trailing
+	// slash needed): deadline notices link the ticket's page in the workspace (staff) or the status
+	// page (the citizen's notice of an extension). Empty: no links.
 	PublicURL string
 	// AutoAnswersPerHour caps automatic answers (acknowledgements, status answers, notices) to one
 	// address, so that two auto-responders cannot loop (default 5).

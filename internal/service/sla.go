@@ -822,9 +822,12 @@ func (s *Service) noticeExtension(ctx context.Context, tx otklik.Tx, t *otklik.T
 		greeting = "Здравствуйте, " + oneLineText(n) + "!"
 	}
 	text := greeting + "\n\nСрок ответа на ваше обращение № " + t.Number + " «" + t.Subject + "» продлён до " +
-		t.DueAt.In(Moscow).Format("02.01.2006 15:04") + " (МСК). Причина: " + reason + ".\n\n" +
-		"Мы сообщим вам, как только будет готов ответ. Чтобы дополнить обращение, ответьте на это письмо, не меняя тему.\n\n" +
-		"С уважением,\n" + s.mail.Name
+		t.DueAt.In(Moscow).Format("02.01.2006 15:04") + " (МСК). Причина: " + strings.TrimRight(reason, ". ") + ".\n\n" +
+		"Мы сообщим вам, как только будет готов ответ. Чтобы дополнить обращение, ответьте на это письмо, не меняя тему.\n\n"
+	if s.mail.PublicURL != "" {
+		text += "Состояние обращения можно проверить на сайте: " + strings.TrimRight(s.mail.PublicURL, "/") + "/status?number=" + t.Number + "\n\n"
+	}
+	text += "С уважением,\n" + s.mail.Name
 	return s.queueMail(ctx, tx, t, 0, compose.Message{To: compose.Address{Name: t.Requester.Name, Email: t.Requester.Email},
 		Subject: "Срок ответа на обращение " + t.Number + " продлён", Text: text, AutoSubmitted: "auto-generated"}, otklik.MailNotice)
 }

@@ -55,7 +55,8 @@ func newDesk(t *testing.T, engine string, opts ...func(*web.Options)) *desk {
 	t.Cleanup(func() { bus.Close() })
 	vault, blobs, _ := testkit.NewVault(t)
 	svc := service.New(service.Options{Store: st, Now: clock.Now, Events: bus, Node: "test",
-		Files: service.FileOptions{Vault: vault}, Mail: service.MailOptions{Address: "support@example.ru", Name: "Поддержка портала"}})
+		Files: service.FileOptions{Vault: vault}, Mail: service.MailOptions{Address: "support@example.ru", Name: "Поддержка портала",
+			PublicURL: "https://support.example.ru"}})
 	o := web.Options{Info: testInfo, Service: svc, Events: bus, Logger: testkit.Logger(t), Now: clock.Now}
 	for _, f := range opts {
 		f(&o)
@@ -562,7 +563,8 @@ func TestExtendDeadline(t *testing.T) {
 			t.Errorf("the journal's last record: %+v", last)
 		}
 		text := d.mailText("ivan.petrov@example.ru", otklik.MailNotice)
-		if !strings.Contains(text, "продлён до "+want.Format("02.01.2006 15:04")+" (МСК)") || !strings.Contains(text, "Причина: "+service.ExtensionReasons["coordination"]) {
+		if !strings.Contains(text, "продлён до "+want.Format("02.01.2006 15:04")+" (МСК)") || !strings.Contains(text, "Причина: "+service.ExtensionReasons["coordination"]+".") ||
+			!strings.Contains(text, "Состояние обращения можно проверить на сайте: https://support.example.ru/status?number="+d.number) {
 			t.Errorf("the citizen's notice:\n%s", text)
 		}
 		page = op.do("GET", path, nil)
@@ -572,13 +574,13 @@ func TestExtendDeadline(t *testing.T) {
 
 		// Another reason: the note is the reason, to the journal and to the citizen.
 		again := want.AddDate(0, 0, 3).Format("2006-01-02")
-		if r := op.do("POST", path+"/extend", url.Values{"csrf": {csrf}, "date": {again}, "time": {"18:00"}, "reason": {"other"}, "note": {"ждём ответа банка"}}); r.code != http.StatusSeeOther {
+		if r := op.do("POST", path+"/extend", url.Values{"csrf": {csrf}, "date": {again}, "time": {"18:00"}, "reason": {"other"}, "note": {"ждём ответа банка."}}); r.code != http.StatusSeeOther {
 			t.Fatalf("extend for another reason: %d\n%s", r.code, r.body)
 		}
-		if recs := d.journalNow(); recs[len(recs)-1].Reason != "ждём ответа банка" {
+		if recs := d.journalNow(); recs[len(recs)-1].Reason != "ждём ответа банка." {
 			t.Errorf("another reason's record: %+v", recs[len(recs)-1])
 		}
-		if text := d.mailText("ivan.petrov@example.ru", otklik.MailNotice); !strings.Contains(text, "Причина: ждём ответа банка.") {
+		if text := d.mailText("ivan.petrov@example.ru", otklik.MailNotice); !strings.Contains(text, "Причина: ждём ответа банка.\n") {
 			t.Errorf("the citizen's notice for another reason:\n%s", text)
 		}
 

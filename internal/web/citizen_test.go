@@ -59,7 +59,7 @@ func (d *desk) mailText(to string, kind otklik.MailKind) string {
 			if h, ok := p.Header.(*mail.InlineHeader); ok {
 				if ct, _, _ := h.ContentType(); ct == "text/plain" {
 					body, _ := io.ReadAll(p.Body)
-					return string(body)
+					return strings.ReplaceAll(string(body), "\r\n", "\n")
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strconv"
@@ -1368,7 +1369,12 @@ func (s *Service) PutCalendar(ctx context.Context, c otklik.Calendar) (*otklik.C
 	c.Week = strings.TrimSpace(c.Week)
 	if !strings.EqualFold(c.Week, "24x7") {
 		if _, err := sla.ParseWeek(c.Week); err != nil {
-			v.Add("week", "calendar.week", map[string]string{"error": err.Error()})
+			// Said in the catalogue's words: what is wrong, with the part of the week at fault.
+			key, args := "calendar.week", map[string]string{"error": err.Error()}
+			if we := (*sla.WeekError)(nil); errors.As(err, &we) {
+				key, args = "calendar.week_"+string(we.Kind), map[string]string{"part": we.Part}
+			}
+			v.Add("week", key, args)
 		}
 	}
 	if err := v.Err(); err != nil {

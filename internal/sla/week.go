@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -21,12 +22,46 @@ func (h Hours) valid() error {
 		return nil
 	}
 	if h.Start < 0 || h.Start >= h.End || h.End > 24*time.Hour {
-		return fmt.Errorf("want 00:00 <= start < end <= 24:00, got %s-%s", clock(h.Start), clock(h.End))
+		return &WeekError{Kind: WeekOrder, Part: clock(h.Start) + "-" + clock(h.End)}
 	}
 	if h.Start%time.Second != 0 || h.End%time.Second != 0 {
-		return fmt.Errorf("%s-%s is not in whole seconds", clock(h.Start), clock(h.End))
+		return fmt.Errorf("%s-%s is not in whole seconds", clock(h.Start), clock(h.End)) // set in code, never parsed
 	}
 	return nil
+}
+
+// WeekError is why ParseWeek cannot read a week: what is wrong (Kind) with which part of it (Part),
+// so that a person can be told in their own words.
+type WeekError struct {
+	Week string // the week as given
+	Kind WeekErrorKind
+	Part string // the group, day, hours or time at fault
+}
+
+// WeekErrorKind says what is wrong with a week.
+type WeekErrorKind string
+
+const (
+	WeekEmpty WeekErrorKind = "empty" // nothing given
+	WeekGroup WeekErrorKind = "group" // a group that is not days and hours
+	WeekDay   WeekErrorKind = "day"   // an unknown day
+	WeekHours WeekErrorKind = "hours" // hours that are not HH:MM-HH:MM (or HH:MM:SS)
+	WeekLate  WeekErrorKind = "late"  // a time after 24:00
+	WeekOrder WeekErrorKind = "order" // hours that do not start before they end
+	WeekTwice WeekErrorKind = "twice" // a day named twice
+)
+
+var weekProblems = map[WeekErrorKind]string{
+	WeekEmpty: "empty week", WeekGroup: "want days and hours, such as \"mon-fri 09:00-18:00\"",
+	WeekDay: "unknown day", WeekHours: "want HH:MM-HH:MM", WeekLate: "after 24:00",
+	WeekOrder: "want 00:00 <= start < end <= 24:00", WeekTwice: "day named twice",
+}
+
+func (e *WeekError) Error() string {
+	if e.Kind == WeekEmpty {
+		return "sla: empty week"
+	}
+	return fmt.Sprintf("sla: week %q: %q: %s", e.Week, e.Part, weekProblems[e.Kind])
 }
 
 // Week is a weekly schedule, indexed by time.Weekday (Sunday = 0).
@@ -64,33 +99,41 @@ var shortNames = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 // naming a day twice is an error. "24x7" means every day 00:00–24:00, and a calendar with that week
 // ignores the production calendar (see Options.AllHours).
 func ParseWeek(s string) (Week, error) {
+	w, err := parseWeek(s)
+	if e, ok := err.(*WeekError); ok {
+		e.Week = s
+	}
+	return w, err
+}
+
+func parseWeek(s string) (Week, error) {
 	var w Week
 	t := strings.ToLower(strings.TrimSpace(s))
 	if t == "24x7" || t == "24×7" || t == "24/7" {
 		return allDay, nil
 	}
 	if t == "" {
-		return w, fmt.Errorf("sla: empty week")
+		return w, &WeekError{Kind: WeekEmpty}
 	}
 	var seen [7]bool
 	t = strings.NewReplacer("–", "-", "—", "-").Replace(t)
 	for group := range strings.SplitSeq(t, ",") {
 		f := strings.Fields(group)
 		if len(f) < 2 {
-			return Week{}, fmt.Errorf("sla: week %q: %q: want days and hours, such as \"mon-fri 09:00-18:00\"", s, strings.TrimSpace(group))
+			return Week{}, &WeekError{Kind: WeekGroup, Part: strings.TrimSpace(group)}
 		}
 		days, span := f[0], strings.Join(f[1:], "")
 		from, to, err := parseDays(days)
 		if err != nil {
-			return Week{}, fmt.Errorf("sla: week %q: %w", s, err)
+			return Week{}, err
 		}
 		h, err := parseHours(span)
 		if err != nil {
-			return Week{}, fmt.Errorf("sla: week %q: %w", s, err)
+			return Week{}, err
 		}
 		for d := from; ; d = (d + 1) % 7 {
 			if seen[d] {
-				return Week{}, fmt.Errorf("sla: week %q: %s named twice", s, shortNames[d])
+				return Week{}, &WeekError{Kind: WeekTwice, Part: shortNames[d]}
 			}
 			seen[d] = true
 			w[d] = h
@@ -106,13 +149,13 @@ func parseDays(s string) (from, to time.Weekday, err error) {
 	a, b, isRange := strings.Cut(s, "-")
 	from, ok := dayNames[a]
 	if !ok {
-		return 0, 0, fmt.Errorf("unknown day %q", a)
+		return 0, 0, &WeekError{Kind: WeekDay, Part: a}
 	}
 	if !isRange {
 		return from, from, nil
 	}
 	if to, ok = dayNames[b]; !ok {
-		return 0, 0, fmt.Errorf("unknown day %q", b)
+		return 0, 0, &WeekError{Kind: WeekDay, Part: b}
 	}
 	return from, to, nil
 }
@@ -120,40 +163,44 @@ func parseDays(s string) (from, to time.Weekday, err error) {
 func parseHours(s string) (Hours, error) {
 	a, b, ok := strings.Cut(s, "-")
 	if !ok {
-		return Hours{}, fmt.Errorf("hours %q: want HH:MM-HH:MM", s)
+		return Hours{}, &WeekError{Kind: WeekHours, Part: s}
 	}
-	start, err := parseClock(strings.TrimSpace(a))
-	if err != nil {
-		return Hours{}, err
+	var at [2]time.Duration
+	for i, c := range []string{a, b} {
+		d, err := parseClock(strings.TrimSpace(c))
+		if err == errNotClock {
+			return Hours{}, &WeekError{Kind: WeekHours, Part: s} // the hours named: clearer than one time
+		} else if err != nil {
+			return Hours{}, err
+		}
+		at[i] = d
 	}
-	end, err := parseClock(strings.TrimSpace(b))
-	if err != nil {
-		return Hours{}, err
-	}
-	h := Hours{start, end}
+	h := Hours{at[0], at[1]}
 	if err := h.valid(); err != nil {
-		return Hours{}, fmt.Errorf("hours %q: %w", s, err)
+		return Hours{}, err
 	}
 	return h, nil
 }
+
+var errNotClock = errors.New("not HH:MM")
 
 // parseClock parses HH:MM or HH:MM:SS, up to 24:00.
 func parseClock(s string) (time.Duration, error) {
 	parts := strings.Split(s, ":")
 	if len(parts) < 2 || len(parts) > 3 {
-		return 0, fmt.Errorf("time %q: want HH:MM", s)
+		return 0, errNotClock
 	}
 	var v [3]int
 	for i, p := range parts {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 0 || len(p) > 2 || (i > 0 && (len(p) != 2 || n > 59)) {
-			return 0, fmt.Errorf("time %q: want HH:MM", s)
+			return 0, errNotClock
 		}
 		v[i] = n
 	}
 	d := time.Duration(v[0])*time.Hour + time.Duration(v[1])*time.Minute + time.Duration(v[2])*time.Second
 	if d > 24*time.Hour {
-		return 0, fmt.Errorf("time %q is after 24:00", s)
+		return 0, &WeekError{Kind: WeekLate, Part: s}
 	}
 	return d, nil
 }

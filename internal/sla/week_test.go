@@ -1,6 +1,7 @@
 package sla_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -59,14 +60,33 @@ func TestParseWeek(t *testing.T) {
 	}
 }
 
+// TestParseWeekErrors: each week that cannot be read says what is wrong with which part of it.
 func TestParseWeekErrors(t *testing.T) {
-	for _, in := range []string{
-		"", "mon-fri", "mon-fri 09:00", "mon-fri 18:00-09:00", "mon-fri 09:00-25:00", "mon-fri 09:00-24:01",
-		"mon-fri 9-18", "mon-fri 09:60-18:00", "mon-fri 09:00-18:0", "xyz 09:00-18:00", "mon-xyz 09:00-18:00",
-		"mon-fri 09:00-18:00, fri 10:00-12:00", "mon-fri 09:00-09:00", "mon-fri -1:00-18:00",
+	for _, tt := range []struct {
+		in   string
+		kind sla.WeekErrorKind
+		part string
+	}{
+		{"", sla.WeekEmpty, ""},
+		{"mon-fri", sla.WeekGroup, "mon-fri"},
+		{"mon-fri 09:00", sla.WeekHours, "09:00"},
+		{"mon-fri 18:00-09:00", sla.WeekOrder, "18:00-09:00"},
+		{"mon-fri 09:00-09:00", sla.WeekOrder, "09:00-09:00"},
+		{"mon-fri 09:00-25:00", sla.WeekLate, "25:00"},
+		{"mon-fri 09:00-24:01", sla.WeekLate, "24:01"},
+		{"mon-fri 9-18", sla.WeekHours, "9-18"},
+		{"mon-fri 09:60-18:00", sla.WeekHours, "09:60-18:00"},
+		{"mon-fri 09:00-18:0", sla.WeekHours, "09:00-18:0"},
+		{"mon-fri -1:00-18:00", sla.WeekHours, "-1:00-18:00"},
+		{"xyz 09:00-18:00", sla.WeekDay, "xyz"},
+		{"mon-xyz 09:00-18:00", sla.WeekDay, "xyz"},
+		{"пн-пт 09:00-18:00, пт 10:00-12:00", sla.WeekTwice, "fri"},
+		{"каждый день с утра", sla.WeekDay, "каждый"},
 	} {
-		if w, err := sla.ParseWeek(in); err == nil {
-			t.Errorf("ParseWeek(%q) = %v, want an error", in, w)
+		w, err := sla.ParseWeek(tt.in)
+		var e *sla.WeekError
+		if !errors.As(err, &e) || e.Kind != tt.kind || e.Part != tt.part || e.Week != tt.in {
+			t.Errorf("ParseWeek(%q) = %v, %v; want a %s error on %q", tt.in, w, err, tt.kind, tt.part)
 		}
 	}
 }

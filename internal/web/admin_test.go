@@ -370,7 +370,7 @@ func TestAdminCalendars(t *testing.T) {
 			form url.Values
 			says string
 		}{
-			{"a week not read", url.Values{"name": {"ekb"}, "title": {"Екатеринбургский офис"}, "week": {"пн-пт 9-18"}}, "Рабочая неделя не распознана"},
+			{"a week not read", url.Values{"name": {"ekb"}, "title": {"Екатеринбургский офис"}, "week": {"пн-пт 9-18"}}, "Часы «9-18» не распознаны: нужно ЧЧ:ММ-ЧЧ:ММ, например 09:00-18:00."},
 			{"a name not Latin", url.Values{"name": {"Екб"}, "title": {"Екатеринбургский офис"}, "week": {"mon-fri 07:00-16:00"}}, "Имя календаря: латинские строчные буквы"},
 			{"a name taken", url.Values{"name": {"office"}, "title": {"Новый офис"}, "week": {"mon-fri 07:00-16:00"}}, "Календарь «office» уже есть"},
 		} {
@@ -409,7 +409,8 @@ func TestAdminCalendars(t *testing.T) {
 		}
 		// A week that cannot be read for an existing calendar: refused on its own card, as typed.
 		r = admin.do("POST", "/admin/sla/calendars/ekb", url.Values{"csrf": {csrf}, "title": {"Офис в Екатеринбурге"}, "week": {"fri-mon 25:00-26:00"}})
-		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="cal-week-ekb" name="week" required maxlength="200" value="fri-mon 25:00-26:00"`) {
+		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Время «25:00» позже 24:00.") ||
+			!strings.Contains(r.body, `id="cal-week-ekb" name="week" required maxlength="200" value="fri-mon 25:00-26:00"`) {
 			t.Errorf("a bad week on a calendar's card: %d\n%s", r.code, r.body)
 		}
 		if calendar("ekb").Week != ekb.Week {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -129,18 +130,21 @@ func (wb *Web) adminSaveCalendar(w http.ResponseWriter, r *http.Request, s *staf
 	f := calendarForm{Name: r.PathValue("name"), Title: r.PostFormValue("title"), Week: strings.TrimSpace(r.PostFormValue("week"))}
 	if f.Name == "" {
 		f.Name, f.New = strings.TrimSpace(r.PostFormValue("name")), true
-		cals, err := wb.svc.Calendars(r.Context())
-		if err != nil {
-			wb.failErr(w, r, err)
-			return
-		}
-		for _, c := range cals {
-			if c.Name == f.Name { // a new calendar never replaces one by the same name
-				wb.slaPage(w, r, otklik.Invalid(otklik.FieldError{Field: "name", Key: "ui.admin.sla.calendar_exists",
-					Args: map[string]string{"name": f.Name}}), slaData{Calendar: f})
-				return
-			}
-		}
+	}
+	cals, err := wb.svc.Calendars(r.Context())
+	if err != nil {
+		wb.failErr(w, r, err)
+		return
+	}
+	exists := slices.ContainsFunc(cals, func(c *otklik.Calendar) bool { return c.Name == f.Name })
+	switch {
+	case f.New && exists: // a new calendar never replaces one by the same name
+		wb.slaPage(w, r, otklik.Invalid(otklik.FieldError{Field: "name", Key: "ui.admin.sla.calendar_exists",
+			Args: map[string]string{"name": f.Name}}), slaData{Calendar: f})
+		return
+	case !f.New && !exists: // nor does a change make one
+		wb.slaPage(w, r, otklik.NotFound("calendar.not_found"), slaData{})
+		return
 	}
 	if _, err := wb.svc.PutCalendar(r.Context(), otklik.Calendar{Name: f.Name, Title: f.Title, Week: f.Week}); err != nil {
 		wb.slaPage(w, r, err, slaData{Calendar: f})
@@ -168,11 +172,9 @@ func (wb *Web) adminAddPolicy(w http.ResponseWriter, r *http.Request, s *staffSe
 		wb.failErr(w, r, err)
 		return
 	}
-	for _, p := range pols {
-		if p.Code == f.Code { // a new policy never replaces one by the same code
-			refuse(otklik.Invalid(otklik.FieldError{Field: "code", Key: "ui.admin.sla.policy_exists", Args: map[string]string{"code": f.Code}}))
-			return
-		}
+	if slices.ContainsFunc(pols, func(p *otklik.SLAPolicy) bool { return p.Code == f.Code }) { // never replaces one
+		refuse(otklik.Invalid(otklik.FieldError{Field: "code", Key: "ui.admin.sla.policy_exists", Args: map[string]string{"code": f.Code}}))
+		return
 	}
 	if f.Manual && (f.Category != "" || f.Channel != "" || f.Priority != "") {
 		refuse(otklik.Invalid(otklik.FieldError{Field: "manual", Key: "ui.admin.sla.manual_matches"}))

@@ -417,6 +417,11 @@ func TestAdminCalendars(t *testing.T) {
 			t.Error("a refused week changed the calendar")
 		}
 
+		// A change to a calendar that is none does not make one.
+		if r := admin.do("POST", "/admin/sla/calendars/mars", url.Values{"csrf": {csrf}, "title": {"Марс"}, "week": {"24x7"}}); r.code != http.StatusNotFound || calendar("mars") != nil {
+			t.Errorf("a change to a calendar that is none: %d, made %v", r.code, calendar("mars"))
+		}
+
 		// The supervisor reads the calendars without the forms, and is refused.
 		sup := d.browser()
 		scsrf := sup.signInEnrolling("sup@example.ru")

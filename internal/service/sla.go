@@ -692,7 +692,7 @@ func (s *Service) notifyStaff(ctx context.Context, tx otklik.Tx, users []otklik.
 			" (МСК). Обращение передано вам для контроля: назначьте исполнителя или помогите с ответом."
 	}
 	if s.mail.PublicURL != "" {
-		text += "\n\nОбращение: " + strings.TrimRight(s.mail.PublicURL, "/") + "/agent/tickets/" + t.Number
+		text += "\n\nОбращение: " + s.siteLink("/agent/tickets/"+t.Number)
 	}
 	for _, u := range to {
 		err := s.queueMail(ctx, tx, t, 0, compose.Message{To: compose.Address{Name: u.Name, Email: u.Email}, Subject: subject,
@@ -713,15 +713,25 @@ type Extension struct {
 	Note   string
 }
 
-// ExtensionReasons are the usual reasons for an extension, as staff choose them.
-var ExtensionReasons = map[string]string{
-	"documents":    "не хватает документов или сведений от заявителя",
-	"failure":      "технический сбой",
-	"coordination": "согласование с другими органами (59-ФЗ ст. 10 ч. 2)",
+// ExtensionReason is a usual reason for an extension: its code (the API's) and its text (the journal's
+// and the citizen's notice's).
+type ExtensionReason struct{ Code, Text string }
+
+// UsualExtensionReasons are the usual reasons for an extension, in the order staff are offered them.
+var UsualExtensionReasons = []ExtensionReason{
+	{"documents", "не хватает документов или сведений от заявителя"},
+	{"failure", "технический сбой"},
+	{"coordination", "согласование с другими органами (59-ФЗ ст. 10 ч. 2)"},
 }
 
-// ExtensionReasonCodes are ExtensionReasons' codes in the order staff are offered them.
-var ExtensionReasonCodes = []string{"documents", "failure", "coordination"}
+// ExtensionReasons maps UsualExtensionReasons' codes to their texts.
+var ExtensionReasons = func() map[string]string {
+	m := map[string]string{}
+	for _, r := range UsualExtensionReasons {
+		m[r.Code] = r.Text
+	}
+	return m
+}()
 
 // Extendable tells whether t's resolution deadline may be extended now, and until when at the latest
 // (nil: no statutory cap, the legal calendar missing): what ExtendDeadline checks before the new date.
@@ -755,6 +765,11 @@ func extendRefusal(t *otklik.Ticket, limit *time.Time) error {
 func beyondCap(limit *time.Time) error {
 	return otklik.Invalid(otklik.FieldError{Field: "until", Key: "sla.extend_cap",
 		Args: map[string]string{"cap": limit.In(Moscow).Format("02.01.2006")}})
+}
+
+// siteLink is the address of a page of this site under MailOptions.PublicURL, for links in e-mail.
+func (s *Service) siteLink(path string) string {
+	return strings.TrimRight(s.mail.PublicURL, "/") + path
 }
 
 // ExtendDeadline moves t's resolution deadline later, with a reason, within the statutory cap (30
@@ -826,7 +841,7 @@ func (s *Service) noticeExtension(ctx context.Context, tx otklik.Tx, t *otklik.T
 		t.DueAt.In(Moscow).Format("02.01.2006 15:04") + " (МСК). Причина: " + strings.TrimRight(reason, ". ") + ".\n\n" +
 		"Мы сообщим вам, как только будет готов ответ. Чтобы дополнить обращение, ответьте на это письмо, не меняя тему.\n\n"
 	if s.mail.PublicURL != "" {
-		text += "Состояние обращения можно проверить на сайте: " + strings.TrimRight(s.mail.PublicURL, "/") + "/status?number=" + t.Number + "\n\n"
+		text += "Состояние обращения можно проверить на сайте: " + s.siteLink("/status?number="+t.Number) + "\n\n"
 	}
 	text += "С уважением,\n" + s.mail.Name
 	return s.queueMail(ctx, tx, t, 0, compose.Message{To: compose.Address{Name: t.Requester.Name, Email: t.Requester.Email},
@@ -901,6 +916,17 @@ func (s *Service) Calendars(ctx context.Context) ([]*otklik.Calendar, error) {
 // SLAPolicies returns the policies in the order they are tried.
 func (s *Service) SLAPolicies(ctx context.Context) ([]*otklik.SLAPolicy, error) {
 	return s.store.SLAPolicies(ctx)
+}
+
+// SLAPoliciesInUse returns the policies deadlines are computed with now, in the order they are tried:
+// this node's copy (at most slaTTL behind another node's change), read without a query, for pages
+// that name them beside every ticket. The slice is shared: not to be changed.
+func (s *Service) SLAPoliciesInUse(ctx context.Context) ([]*otklik.SLAPolicy, error) {
+	e, err := s.slaEngine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.policies, nil
 }
 
 // JobRecomputeSLA is the kind of job that recomputes open tickets' deadlines after a calendar or a

@@ -56,14 +56,12 @@ type extendForm struct {
 	Min, Max string // the date input's bounds, YYYY-MM-DD; Max empty without a statutory cap
 	Cap      string // Max as shown, DD.MM.YYYY
 	Appeal   bool   // a 59-ФЗ appeal: extended once only
-	Reasons  []extendReason
+	Reasons  []service.ExtensionReason
 	Date     string // YYYY-MM-DD
 	Time     string // HH:MM
 	Reason   string // a reason's code, or "other"
 	Note     string
 }
-
-type extendReason struct{ Code, Text string }
 
 // policyChoice is the SLA policies staff may choose for a ticket (the manual ones, such as «Сложный
 // случай»), the one it has now, and every policy's name, for the timeline's records.
@@ -176,7 +174,7 @@ func (wb *Web) ticketData(ctx context.Context, s *staffSession, number string, r
 	if d.Cats, err = wb.svc.Categories(ctx); err != nil {
 		return nil, err
 	}
-	pols, err := wb.svc.SLAPolicies(ctx)
+	pols, err := wb.svc.SLAPoliciesInUse(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -200,12 +198,10 @@ func (wb *Web) ticketData(ctx context.Context, s *staffSession, number string, r
 		}
 		if ok {
 			due := t.DueAt.In(service.Moscow)
-			f := &extendForm{Min: due.Format("2006-01-02"), Appeal: t.SLA.Appeal, Time: due.Format("15:04"), Reason: service.ExtensionReasonCodes[0]}
+			f := &extendForm{Min: due.Format("2006-01-02"), Appeal: t.SLA.Appeal, Time: due.Format("15:04"),
+				Reasons: service.UsualExtensionReasons, Reason: service.UsualExtensionReasons[0].Code}
 			if limit != nil {
 				f.Max, f.Cap = limit.In(service.Moscow).Format("2006-01-02"), limit.In(service.Moscow).Format("02.01.2006")
-			}
-			for _, c := range service.ExtensionReasonCodes {
-				f.Reasons = append(f.Reasons, extendReason{Code: c, Text: service.ExtensionReasons[c]})
 			}
 			d.Extend = f
 		}

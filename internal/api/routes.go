@@ -148,12 +148,20 @@ func (a *API) table() []route {
 			Tag: "sla", Summary: "Return a day to the production calendar",
 			Params: []param{{Name: "calendar", In: "path", Required: true}, {Name: "day", In: "path", Required: true, Doc: "YYYY-MM-DD"}},
 			Status: http.StatusNoContent, Errors: []int{404}}},
+		{method: "DELETE", path: "/api/v1/calendars/{calendar}", perm: adminOnly, handler: a.deleteCalendar, doc: doc{
+			Tag: "sla", Summary: "Remove a calendar with its changed days",
+			Description: "Refused (409) while a policy counts its targets on it, and for the office calendar, whose days off move statutory deadlines.",
+			Params:      []param{{Name: "calendar", In: "path", Required: true}}, Status: http.StatusNoContent, Errors: []int{404, 409}}},
 		{method: "GET", path: "/api/v1/sla/policies", perm: staffRead, handler: a.listSLAPolicies, doc: doc{
 			Tag: "sla", Summary: "SLA policies in the order they are tried", Resp: []SLAPolicyJSON{}}},
 		{method: "PUT", path: "/api/v1/sla/policies/{code}", perm: adminOnly, handler: a.putSLAPolicy, doc: doc{
 			Tag: "sla", Summary: "Add or change an SLA policy",
 			Description: "Open tickets' deadlines are recomputed in the background, each change in the ticket's journal.",
 			Params:      []param{{Name: "code", In: "path", Required: true}}, Body: SLAPolicyJSON{}, Resp: SLAPolicyJSON{}, Errors: []int{422}}},
+		{method: "DELETE", path: "/api/v1/sla/policies/{code}", perm: adminOnly, handler: a.deleteSLAPolicy, doc: doc{
+			Tag: "sla", Summary: "Remove an SLA policy",
+			Description: "Open tickets whose deadlines it set (and those staff chose it for) get theirs from the remaining policies, recomputed in the background, each change in the ticket's journal.",
+			Params:      []param{{Name: "code", In: "path", Required: true}}, Status: http.StatusNoContent, Errors: []int{404}}},
 
 		{method: "GET", path: "/api/v1/groups", perm: staffRead, handler: a.listGroups, doc: doc{
 			Tag: "catalog", Summary: "The groups tickets are routed to", Resp: []GroupJSON{}}},

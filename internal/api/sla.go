@@ -217,6 +217,14 @@ func (a *API) putSLAPolicy(w http.ResponseWriter, r *http.Request, me *otklik.Us
 	httpx.JSON(w, http.StatusOK, slaPolicyJSON(p))
 }
 
+func (a *API) deleteSLAPolicy(w http.ResponseWriter, r *http.Request, me *otklik.User) {
+	if err := a.svc.DeleteSLAPolicy(r.Context(), r.PathValue("code")); err != nil {
+		httpx.Error(w, r, a.log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // PutCalendarJSON is a calendar's title and week.
 type PutCalendarJSON struct {
 	Title string `json:"title" required:"true"`
@@ -235,4 +243,12 @@ func (a *API) putCalendar(w http.ResponseWriter, r *http.Request, me *otklik.Use
 		return
 	}
 	httpx.JSON(w, http.StatusOK, CalendarJSON{Name: c.Name, Title: c.Title, Week: c.Week, Overrides: []OverrideJSON{}, UpdatedAt: msk(c.UpdatedAt)})
+}
+
+func (a *API) deleteCalendar(w http.ResponseWriter, r *http.Request, me *otklik.User) {
+	if err := a.svc.DeleteCalendar(r.Context(), r.PathValue("calendar")); err != nil {
+		httpx.Error(w, r, a.log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

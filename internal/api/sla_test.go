@@ -83,6 +83,33 @@ func TestSLAAPI(t *testing.T) {
 	if code != 200 || !strings.Contains(string(raw), `"mobile"`) || !strings.Contains(string(raw), `"complex"`) {
 		t.Errorf("policies: %d %s", code, raw)
 	}
+	// Removing: a calendar a policy is on is refused, naming it; the office calendar too; a policy goes,
+	// and then its calendar.
+	if code, _, _, raw := x.do("DELETE", "/api/v1/calendars/kaliningrad", x.admin, ""); code != http.StatusConflict || !strings.Contains(string(raw), "Мобильное приложение") {
+		t.Errorf("delete a calendar a policy is on: %d %s", code, raw)
+	}
+	if code, _, _, raw := x.do("DELETE", "/api/v1/calendars/office", x.admin, ""); code != http.StatusConflict || !strings.Contains(string(raw), "59-ФЗ") {
+		t.Errorf("delete the office calendar: %d %s", code, raw)
+	}
+	if code, _, _, raw := x.do("DELETE", "/api/v1/sla/policies/mobile", x.op, ""); code != http.StatusForbidden {
+		t.Errorf("an operator deletes a policy: %d %s", code, raw)
+	}
+	if code, _, _, raw := x.do("DELETE", "/api/v1/sla/policies/mobile", x.admin, ""); code != http.StatusNoContent {
+		t.Errorf("delete a policy: %d %s", code, raw)
+	}
+	if code, _, _, raw := x.do("DELETE", "/api/v1/sla/policies/mobile", x.admin, ""); code != http.StatusNotFound {
+		t.Errorf("delete it again: %d %s", code, raw)
+	}
+	if code, _, _, raw := x.do("DELETE", "/api/v1/calendars/kaliningrad", x.admin, ""); code != http.StatusNoContent {
+		t.Errorf("delete a calendar no policy is on: %d %s", code, raw)
+	}
+	code, _, _, raw = x.do("GET", "/api/v1/calendars", x.op, "")
+	if code != 200 || strings.Contains(string(raw), "kaliningrad") {
+		t.Errorf("calendars after removing one: %d %s", code, raw)
+	}
+	if code, _, _, raw := x.do("DELETE", "/api/v1/calendars/kaliningrad", x.admin, ""); code != http.StatusNotFound {
+		t.Errorf("delete it again: %d %s", code, raw)
+	}
 
 	// Extension: with a reason, later than now; the journal keeps both dates.
 	code, _, m, raw = x.do("POST", "/api/v1/tickets/"+number+"/extend", x.op, `{"until":"2026-12-10","reason":"documents","note":"ждём справку"}`)

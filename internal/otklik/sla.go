@@ -106,6 +106,11 @@ type SLATx interface {
 	// DeleteCalendarOverride returns ENOTFOUND when the day has no override.
 	DeleteCalendarOverride(ctx context.Context, calendar, day string) error
 	UpsertSLAPolicy(ctx context.Context, p *SLAPolicy) error
+	// DeleteSLAPolicy returns ENOTFOUND when there is no policy code.
+	DeleteSLAPolicy(ctx context.Context, code string) error
+	// DeleteCalendar removes a calendar with its overrides; ENOTFOUND when there is none by name. A
+	// policy still on it makes it fail: the caller checks first.
+	DeleteCalendar(ctx context.Context, name string) error
 	// SetSLANext stores when the SLA engine must next look at a ticket: bookkeeping, not a change of
 	// the ticket (its version stays).
 	SetSLANext(ctx context.Context, ticketID int64, next *time.Time) error

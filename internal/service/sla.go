@@ -1031,6 +1031,9 @@ func (s *Service) PutSLAPolicy(ctx context.Context, p otklik.SLAPolicy) (*otklik
 	if p.Priority != "" && !p.Priority.Valid() {
 		v.Add("priority", "priority.unknown", map[string]string{"value": string(p.Priority)})
 	}
+	if p.Manual && (p.Category != "" || p.Channel != "" || p.Priority != "") {
+		v.Add("manual", "sla.manual_matches", nil) // staff choose it: it matches nothing
+	}
 	e, err := s.slaEngine(ctx)
 	if err != nil {
 		return nil, err
@@ -1061,6 +1064,49 @@ func (s *Service) PutSLAPolicy(ctx context.Context, p otklik.SLAPolicy) (*otklik
 	}
 	s.forgetSLA()
 	return &p, nil
+}
+
+// DeleteSLAPolicy removes a policy and queues the recomputation of open tickets' deadlines: the
+// tickets it gave theirs get them from the policies left (one staff had chosen it for, from the rules
+// again), each change in the ticket's journal.
+func (s *Service) DeleteSLAPolicy(ctx context.Context, code string) error {
+	err := s.store.Write(ctx, func(tx otklik.Tx) error {
+		if err := tx.DeleteSLAPolicy(ctx, code); err != nil {
+			return err
+		}
+		return s.enqueueRecompute(ctx, tx, recomputePayload{})
+	})
+	if err == nil {
+		s.forgetSLA()
+	}
+	return err
+}
+
+// DeleteCalendar removes a calendar that no policy counts its targets on, with the days an
+// administrator changed in it; no deadline depends on it, so none is recomputed. The office
+// calendar, whose days off move statutory deadlines, cannot be removed.
+func (s *Service) DeleteCalendar(ctx context.Context, name string) error {
+	if name == LegalCalendar {
+		return otklik.Errorf(otklik.ECONFLICT, "calendar.legal", map[string]string{"name": name})
+	}
+	pols, err := s.store.SLAPolicies(ctx)
+	if err != nil {
+		return err
+	}
+	var on []string
+	for _, p := range pols {
+		if p.Calendar == name {
+			on = append(on, p.Name)
+		}
+	}
+	if len(on) > 0 {
+		return otklik.Errorf(otklik.ECONFLICT, "calendar.in_use", map[string]string{"policies": strings.Join(on, "», «")})
+	}
+	err = s.store.Write(ctx, func(tx otklik.Tx) error { return tx.DeleteCalendar(ctx, name) })
+	if err == nil {
+		s.forgetSLA()
+	}
+	return err
 }
 
 // recomputePayload is a recompute job's: where it continues, and the span a calendar change touched

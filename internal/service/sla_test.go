@@ -417,6 +417,143 @@ func testCalendarChangeRecomputes(t *testing.T, engine string) {
 	}
 }
 
+// TestDeleteSLAPolicyAndCalendar: removing a policy recomputes the tickets it gave deadlines from the
+// policies left — one staff had chosen it for, from the rules again — each in its journal; a calendar
+// is removed only when no policy is on it and it is not the one statutory deadlines follow, with its
+// changed days; a manual policy that would also match is refused.
+func TestDeleteSLAPolicyAndCalendar(t *testing.T) { testkit.ForEachEngine(t, testDeleteSLAPolicyAndCalendar) }
+
+func testDeleteSLAPolicyAndCalendar(t *testing.T, engine string) {
+	f := newSLAFixture(t, engine, "2026-12-21 10:00")
+	ctx := context.Background()
+	admin := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+	recompute := func() { // the queued recomputations, run as the job runner would
+		t.Helper()
+		var js []*otklik.Job
+		err := f.st.Write(ctx, func(tx otklik.Tx) (err error) {
+			js, err = tx.ClaimJobs(ctx, "test", 100, time.Minute)
+			return err
+		})
+		ran := 0
+		for _, j := range js {
+			if err == nil && j.Kind == service.JobRecomputeSLA {
+				err = f.svc.RecomputeDeadlines(ctx, j.Payload)
+				ran++
+			}
+			if err == nil {
+				err = f.st.Write(ctx, func(tx otklik.Tx) error { return tx.FinishJob(ctx, j, otklik.JobOutcome{Status: otklik.JobDone}) })
+			}
+		}
+		if err != nil || ran == 0 {
+			t.Fatalf("recomputations run: %d, %v", ran, err)
+		}
+	}
+	payments := f.create(t, "payments", false) // other_bodies: 5 working days → 28 Dec 18:00
+	chosen := f.create(t, "payments", false)
+	if _, err := f.svc.UpdateTicket(ctx, otklik.SystemActor, chosen.Number, service.TicketPatch{SLAPolicy: ptr("complex")}); err != nil {
+		t.Fatal(err)
+	}
+	if tk := f.ticket(t, chosen.Number); tk.SLA.Policy != "complex" {
+		t.Fatalf("chosen: policy %q", tk.SLA.Policy)
+	}
+	// A staff-chosen policy that also matches is refused, as the administration page refuses it.
+	if _, err := f.svc.PutSLAPolicy(ctx, otklik.SLAPolicy{Code: "vip", Name: "Особый контроль", Manual: true, Channel: otklik.ChannelChat,
+		Resolution: "2d", Calendar: "office"}); !otklik.IsCode(err, otklik.EINVALID) || !strings.Contains(errFields(err), "manual") {
+		t.Errorf("a manual policy that matches: %v, want EINVALID on manual", err)
+	}
+
+	for _, code := range []string{"complex", "other_bodies"} {
+		if err := f.svc.DeleteSLAPolicy(ctx, code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.svc.DeleteSLAPolicy(ctx, "complex"); !otklik.IsCode(err, otklik.ENOTFOUND) {
+		t.Errorf("removing it again: %v, want ENOTFOUND", err)
+	}
+	recompute()
+	// Both now under «default»: 48 working hours (of nine a day) from Monday 10:00 → the next Monday
+	// 13:00; their first answer was the default's already.
+	for _, number := range []string{payments.Number, chosen.Number} {
+		tk := f.ticket(t, number)
+		if tk.SLA.Policy != "default" || !sameMoment(tk.DueAt, msk(t, "2026-12-28 13:00")) {
+			t.Errorf("%s after its policy was removed: policy %q, due %v; want default, 28 Dec 13:00", number, tk.SLA.Policy, tk.DueAt)
+		}
+		if got := f.slaRecords(t, number); len(got) == 0 || got[len(got)-1] != "due_at" {
+			t.Errorf("%s: journal SLA records %v, want the recomputation's last", number, got)
+		}
+	}
+	if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
+		t.Fatalf("verify: %v %+v", err, rep.Broken)
+	}
+
+	// Calendars: the office one stays; one a policy is on stays until the policy moves.
+	if _, err := f.svc.PutCalendar(ctx, otklik.Calendar{Name: "ekb", Title: "Екатеринбургский офис", Week: "mon-fri 07:00-16:00"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.PutCalendarOverride(ctx, admin, "ekb", otklik.CalendarOverride{Day: "2026-12-30", Kind: "short"}); err != nil {
+		t.Fatal(err)
+	}
+	ekb := otklik.SLAPolicy{Code: "ekb", Name: "Екатеринбург", Position: 5, Channel: otklik.ChannelVisit, Resolution: "3d", Calendar: "ekb"}
+	if _, err := f.svc.PutSLAPolicy(ctx, ekb); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.DeleteCalendar(ctx, "ekb"); !otklik.IsCode(err, otklik.ECONFLICT) || !strings.Contains(errArgs(err), "Екатеринбург") {
+		t.Errorf("a calendar a policy is on: %v (%s), want ECONFLICT naming the policy", err, errArgs(err))
+	}
+	if err := f.svc.DeleteCalendar(ctx, service.LegalCalendar); !otklik.IsCode(err, otklik.ECONFLICT) {
+		t.Errorf("the office calendar: %v, want ECONFLICT", err)
+	}
+	ekb.Calendar = "24x7"
+	if _, err := f.svc.PutSLAPolicy(ctx, ekb); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.DeleteCalendar(ctx, "ekb"); err != nil {
+		t.Fatalf("a calendar no policy is on: %v", err)
+	}
+	if err := f.svc.DeleteCalendar(ctx, "ekb"); !otklik.IsCode(err, otklik.ENOTFOUND) {
+		t.Errorf("removing it again: %v, want ENOTFOUND", err)
+	}
+	cals, err := f.svc.Calendars(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cals {
+		if c.Name == "ekb" {
+			t.Errorf("the calendar is still there: %+v", c)
+		}
+	}
+	// Its days went with it: a calendar made again by the name starts with none.
+	if _, err := f.svc.PutCalendar(ctx, otklik.Calendar{Name: "ekb", Title: "Екатеринбургский офис", Week: "mon-fri 07:00-16:00"}); err != nil {
+		t.Fatal(err)
+	}
+	if cals, err = f.svc.Calendars(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cals {
+		if c.Name == "ekb" && len(c.Overrides) != 0 {
+			t.Errorf("the removed calendar's days came back: %+v", c.Overrides)
+		}
+	}
+}
+
+// errArgs is the arguments of err's message, for checking what it names.
+func errArgs(err error) string {
+	var e *otklik.Error
+	if errors.As(err, &e) {
+		return fmt.Sprint(e.Args)
+	}
+	return ""
+}
+
+// errFields is the fields an invalid err names.
+func errFields(err error) string {
+	var e *otklik.Error
+	if errors.As(err, &e) {
+		return fmt.Sprint(e.Fields)
+	}
+	return ""
+}
+
 // TestStoreRecomputedLeavesStaleTickets: a batch of recomputed tickets is stored with its sealed journal
 // records, except a ticket changed since it was read: that one is returned as stale, unchanged, and
 // none of its records are stored. The journal verifies afterwards.

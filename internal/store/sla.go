@@ -309,6 +309,21 @@ func (t *txn) UpsertSLAPolicy(ctx context.Context, p *otklik.SLAPolicy) error {
 	return translate(err)
 }
 
+// DeleteSLAPolicy removes a policy.
+func (t *txn) DeleteSLAPolicy(ctx context.Context, code string) error {
+	res, err := t.ex.exec(ctx, "DELETE FROM sla_policies WHERE code = ?", code)
+	return oneRow(res, err, "sla.policy_not_found")
+}
+
+// DeleteCalendar removes a calendar and the days an administrator changed in it.
+func (t *txn) DeleteCalendar(ctx context.Context, name string) error {
+	if _, err := t.ex.exec(ctx, "DELETE FROM calendar_overrides WHERE calendar = ?", name); err != nil {
+		return translate(err)
+	}
+	res, err := t.ex.exec(ctx, "DELETE FROM calendars WHERE name = ?", name)
+	return oneRow(res, err, "calendar.not_found")
+}
+
 // SetSLANext stores when the SLA engine must next look at a ticket: its row of sla_timers, none when
 // there is nothing left to watch. A timer that has not moved is not written.
 func (t *txn) SetSLANext(ctx context.Context, ticketID int64, next *time.Time) error {

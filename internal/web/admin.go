@@ -50,10 +50,13 @@ func (wb *Web) adminRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/sla", admin("admin.read", wb.adminSLA))
 	mux.Handle("POST /admin/sla/calendars", admin("admin", wb.adminSaveCalendar))
 	mux.Handle("POST /admin/sla/calendars/{name}", admin("admin", wb.adminSaveCalendar))
+	mux.Handle("POST /admin/sla/calendars/{name}/delete", admin("admin", wb.adminDeleteCalendar))
 	mux.Handle("POST /admin/sla/calendars/{name}/overrides", admin("admin", wb.adminAddOverride))
 	mux.Handle("POST /admin/sla/calendars/{name}/overrides/{day}/delete", admin("admin", wb.adminDeleteOverride))
 	mux.Handle("POST /admin/sla/policies", admin("admin", wb.adminAddPolicy))
+	mux.Handle("GET /admin/sla/policies/{code}", admin("admin.read", wb.adminPolicy))
 	mux.Handle("POST /admin/sla/policies/{code}", admin("admin", wb.adminSavePolicy))
+	mux.Handle("POST /admin/sla/policies/{code}/delete", admin("admin", wb.adminDeletePolicy))
 
 	mux.Handle("GET /admin/outbox", admin("admin.ops", wb.adminOutbox))
 	mux.Handle("GET /admin/jobs", admin("admin.ops", wb.adminJobs))
@@ -65,7 +68,7 @@ func (wb *Web) adminRoutes(mux *http.ServeMux) {
 var adminNotices = []string{
 	"staff_added", "staff_saved", "staff_disabled", "staff_enabled", "staff_totp_reset", "staff_signed_out",
 	"group_added", "category_added", "template_added", "template_saved", "template_deleted",
-	"override_added", "override_removed", "calendar_saved", "policy_added", "policy_saved", "job_retried",
+	"override_added", "override_removed", "calendar_saved", "calendar_deleted", "policy_added", "policy_saved", "policy_deleted", "job_retried",
 }
 
 // adminPage is the frame of an administration page, with the notice of a change just made.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -24,15 +25,45 @@ type calendarForm struct {
 	New               bool
 }
 
+// policyForm is a policy as typed: a new one's or a change to one. Its fields are the page's own
+// for the edit page (policyPage) and the list's (slaData.NewPolicy), so the same block shows both.
 type policyForm struct {
-	Code, FirstResponse, Resolution, Calendar string
-}
-
-// newPolicyForm is the form that adds a policy, as typed.
-type newPolicyForm struct {
 	Code, Name, Position, Category, Channel, Priority, FirstResponse, Resolution, Calendar string
 	Manual                                                                                 bool
 	Typed                                                                                  bool // refused: show it as typed
+}
+
+// policyFormOf is p as its form shows it.
+func policyFormOf(p *otklik.SLAPolicy) policyForm {
+	return policyForm{Code: p.Code, Name: p.Name, Position: strconv.Itoa(p.Position), Category: p.Category,
+		Channel: string(p.Channel), Priority: string(p.Priority), Manual: p.Manual,
+		FirstResponse: p.FirstResponse, Resolution: p.Resolution, Calendar: p.Calendar}
+}
+
+// policyInput reads a policy's form; the code is the address's when it has one (a change).
+func policyInput(r *http.Request) (policyForm, otklik.SLAPolicy, error) {
+	f := policyForm{Code: cmp.Or(r.PathValue("code"), strings.TrimSpace(r.PostFormValue("code"))), Name: r.PostFormValue("name"),
+		Position: strings.TrimSpace(r.PostFormValue("position")), Category: r.PostFormValue("category"),
+		Channel: r.PostFormValue("channel"), Priority: r.PostFormValue("priority"), Manual: r.PostFormValue("manual") == "1",
+		FirstResponse: strings.TrimSpace(r.PostFormValue("first_response")), Resolution: strings.TrimSpace(r.PostFormValue("resolution")),
+		Calendar: r.PostFormValue("calendar"), Typed: true}
+	pos, err := strconv.Atoi(f.Position)
+	if err != nil || pos < 0 || pos > 1_000_000 {
+		return f, otklik.SLAPolicy{}, otklik.Invalid(otklik.FieldError{Field: "position", Key: "ui.admin.sla.position_format"})
+	}
+	return f, otklik.SLAPolicy{Code: f.Code, Name: f.Name, Position: pos, Category: f.Category, Channel: otklik.Channel(f.Channel),
+		Priority: otklik.Priority(f.Priority), Manual: f.Manual, FirstResponse: f.FirstResponse, Resolution: f.Resolution,
+		Calendar: f.Calendar}, nil
+}
+
+// policyView pairs a policy's form with its page and what it chooses from, for the "policyfields"
+// template.
+type policyView struct {
+	P         *page
+	F         policyForm
+	Calendars []*otklik.Calendar
+	Cats      []otklik.Category
+	Edit      bool // a change: the code stays
 }
 
 type slaData struct {
@@ -41,9 +72,11 @@ type slaData struct {
 	Kinds     []string
 	Override  overrideForm // the override form as typed, for the calendar it names
 	Calendar  calendarForm // a calendar's form as typed, for the calendar it names (or the new one)
-	Policy    policyForm   // the policy form as typed, for the policy it names
-	NewPolicy newPolicyForm
-	Cats      []otklik.Category // what a new policy may match
+	NewPolicy policyForm
+	// UsedBy names the policies on each calendar: a calendar that has any cannot be removed.
+	UsedBy map[string][]string
+	Legal  string            // the calendar statutory deadlines follow, which cannot be removed
+	Cats   []otklik.Category // what a new policy may match
 	// Recompute is the recomputation of open tickets' deadlines to tell the administrator about: one
 	// queued or running, else the latest (done or failed); nil when there has been none lately.
 	Recompute *otklik.Job
@@ -73,10 +106,14 @@ func (wb *Web) slaPage(w http.ResponseWriter, r *http.Request, err error, d slaD
 		return
 	}
 	if !d.NewPolicy.Typed { // after the last one, on the office calendar
-		d.NewPolicy = newPolicyForm{Calendar: "office", Position: "10"}
+		d.NewPolicy = policyForm{Calendar: service.LegalCalendar, Position: "10"}
 		if n := len(d.Policies); n > 0 {
 			d.NewPolicy.Position = strconv.Itoa(d.Policies[n-1].Position + 10)
 		}
+	}
+	d.UsedBy, d.Legal = map[string][]string{}, service.LegalCalendar
+	for _, p := range d.Policies {
+		d.UsedBy[p.Calendar] = append(d.UsedBy[p.Calendar], p.Name)
 	}
 	if d.Recompute, lerr = wb.recomputation(ctx); lerr != nil {
 		wb.failErr(w, r, lerr)
@@ -156,38 +193,121 @@ func (wb *Web) adminSaveCalendar(w http.ResponseWriter, r *http.Request, s *staf
 // adminAddPolicy adds a policy: what it matches (a category, a channel, a priority, or nothing but
 // staff's choice), its targets and calendar, and where it stands in the order policies are tried.
 func (wb *Web) adminAddPolicy(w http.ResponseWriter, r *http.Request, s *staffSession) {
-	f := newPolicyForm{Code: strings.TrimSpace(r.PostFormValue("code")), Name: r.PostFormValue("name"),
-		Position: strings.TrimSpace(r.PostFormValue("position")), Category: r.PostFormValue("category"),
-		Channel: r.PostFormValue("channel"), Priority: r.PostFormValue("priority"), Manual: r.PostFormValue("manual") == "1",
-		FirstResponse: strings.TrimSpace(r.PostFormValue("first_response")), Resolution: strings.TrimSpace(r.PostFormValue("resolution")),
-		Calendar: r.PostFormValue("calendar"), Typed: true}
-	refuse := func(err error) { wb.slaPage(w, r, err, slaData{NewPolicy: f}) }
-	pos, err := strconv.Atoi(f.Position)
-	if err != nil || pos < 0 || pos > 1_000_000 {
-		refuse(otklik.Invalid(otklik.FieldError{Field: "position", Key: "ui.admin.sla.position_format"}))
-		return
+	f, in, err := policyInput(r)
+	if err == nil {
+		var pols []*otklik.SLAPolicy
+		if pols, err = wb.svc.SLAPolicies(r.Context()); err != nil {
+			wb.failErr(w, r, err)
+			return
+		}
+		if slices.ContainsFunc(pols, func(p *otklik.SLAPolicy) bool { return p.Code == f.Code }) { // never replaces one
+			err = otklik.Invalid(otklik.FieldError{Field: "code", Key: "ui.admin.sla.policy_exists", Args: map[string]string{"code": f.Code}})
+		}
 	}
-	pols, err := wb.svc.SLAPolicies(r.Context())
+	if err == nil {
+		_, err = wb.svc.PutSLAPolicy(r.Context(), in)
+	}
 	if err != nil {
-		wb.failErr(w, r, err)
-		return
-	}
-	if slices.ContainsFunc(pols, func(p *otklik.SLAPolicy) bool { return p.Code == f.Code }) { // never replaces one
-		refuse(otklik.Invalid(otklik.FieldError{Field: "code", Key: "ui.admin.sla.policy_exists", Args: map[string]string{"code": f.Code}}))
-		return
-	}
-	if f.Manual && (f.Category != "" || f.Channel != "" || f.Priority != "") {
-		refuse(otklik.Invalid(otklik.FieldError{Field: "manual", Key: "ui.admin.sla.manual_matches"}))
-		return
-	}
-	_, err = wb.svc.PutSLAPolicy(r.Context(), otklik.SLAPolicy{Code: f.Code, Name: f.Name, Position: pos, Category: f.Category,
-		Channel: otklik.Channel(f.Channel), Priority: otklik.Priority(f.Priority), Manual: f.Manual,
-		FirstResponse: f.FirstResponse, Resolution: f.Resolution, Calendar: f.Calendar})
-	if err != nil {
-		refuse(err)
+		wb.slaPage(w, r, err, slaData{NewPolicy: f})
 		return
 	}
 	done(w, r, "/admin/sla", "policy_added")
+}
+
+// policyItem is a policy with its page, for the "policymatches" template.
+type policyItem struct {
+	P   *page
+	Pol *otklik.SLAPolicy
+}
+
+// policyPage is a policy's own page: the form that changes it and the one that removes it.
+type policyPage struct {
+	Policy    *otklik.SLAPolicy
+	Form      policyForm
+	Calendars []*otklik.Calendar
+	Cats      []otklik.Category
+}
+
+// adminPolicy shows a policy: to an administrator, as the form that changes everything about it
+// but its code.
+func (wb *Web) adminPolicy(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	wb.policyPage(w, r, nil, policyForm{})
+}
+
+// policyPage renders the policy of the address with form f (as typed, when refused) or, when f is
+// empty, the policy as stored, and err's message.
+func (wb *Web) policyPage(w http.ResponseWriter, r *http.Request, err error, f policyForm) {
+	ctx := r.Context()
+	pols, lerr := wb.svc.SLAPolicies(ctx)
+	if lerr != nil {
+		wb.failErr(w, r, lerr)
+		return
+	}
+	i := slices.IndexFunc(pols, func(p *otklik.SLAPolicy) bool { return p.Code == r.PathValue("code") })
+	if i < 0 {
+		wb.fail(w, r, http.StatusNotFound, "sla.policy_not_found")
+		return
+	}
+	d := policyPage{Policy: pols[i], Form: f}
+	if !f.Typed {
+		d.Form = policyFormOf(d.Policy)
+	}
+	if d.Calendars, lerr = wb.svc.Calendars(ctx); lerr != nil {
+		wb.failErr(w, r, lerr)
+		return
+	}
+	if d.Cats, lerr = wb.svc.Categories(ctx); lerr != nil {
+		wb.failErr(w, r, lerr)
+		return
+	}
+	p := adminPage(r, "ui.admin.sla.title", "sla", d)
+	p.Back = "/admin/sla/policies/" + d.Policy.Code
+	if err != nil {
+		wb.refused(w, r, err, "admin_sla_policy", p)
+		return
+	}
+	wb.render(w, r, http.StatusOK, "admin_sla_policy", p)
+}
+
+// adminSavePolicy changes a policy: its name, place in the order, what it matches, targets and
+// calendar. A policy that is none is not made (404).
+func (wb *Web) adminSavePolicy(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	f, in, err := policyInput(r)
+	if err == nil {
+		var pols []*otklik.SLAPolicy
+		if pols, err = wb.svc.SLAPolicies(r.Context()); err != nil {
+			wb.failErr(w, r, err)
+			return
+		}
+		if !slices.ContainsFunc(pols, func(p *otklik.SLAPolicy) bool { return p.Code == f.Code }) {
+			wb.fail(w, r, http.StatusNotFound, "sla.policy_not_found")
+			return
+		}
+		_, err = wb.svc.PutSLAPolicy(r.Context(), in)
+	}
+	if err != nil {
+		wb.policyPage(w, r, err, f)
+		return
+	}
+	done(w, r, "/admin/sla", "policy_saved")
+}
+
+// adminDeletePolicy removes a policy; the tickets it gave deadlines get them from the others.
+func (wb *Web) adminDeletePolicy(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	if err := wb.svc.DeleteSLAPolicy(r.Context(), r.PathValue("code")); err != nil {
+		wb.slaPage(w, r, err, slaData{})
+		return
+	}
+	done(w, r, "/admin/sla", "policy_deleted")
+}
+
+// adminDeleteCalendar removes a calendar no policy is on (not the one statutory deadlines follow).
+func (wb *Web) adminDeleteCalendar(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	if err := wb.svc.DeleteCalendar(r.Context(), r.PathValue("name")); err != nil {
+		wb.slaPage(w, r, err, slaData{})
+		return
+	}
+	done(w, r, "/admin/sla", "calendar_deleted")
 }
 
 // adminDeleteOverride returns a day of a calendar to the production calendar's rule.
@@ -197,35 +317,4 @@ func (wb *Web) adminDeleteOverride(w http.ResponseWriter, r *http.Request, s *st
 		return
 	}
 	done(w, r, "/admin/sla", "override_removed")
-}
-
-// adminSavePolicy changes a policy's targets and calendar; what it matches stays.
-func (wb *Web) adminSavePolicy(w http.ResponseWriter, r *http.Request, s *staffSession) {
-	f := policyForm{Code: r.PathValue("code"), FirstResponse: strings.TrimSpace(r.PostFormValue("first_response")),
-		Resolution: strings.TrimSpace(r.PostFormValue("resolution")), Calendar: r.PostFormValue("calendar")}
-	pols, err := wb.svc.SLAPolicies(r.Context())
-	if err != nil {
-		wb.failErr(w, r, err)
-		return
-	}
-	var pol *otklik.SLAPolicy
-	for _, p := range pols {
-		if p.Code == f.Code {
-			pol = p
-		}
-	}
-	if pol == nil {
-		wb.slaPage(w, r, otklik.NotFound("ui.admin.sla.policy_not_found"), slaData{})
-		return
-	}
-	changed := *pol
-	changed.FirstResponse, changed.Resolution = f.FirstResponse, f.Resolution
-	if f.Calendar != "" {
-		changed.Calendar = f.Calendar
-	}
-	if _, err := wb.svc.PutSLAPolicy(r.Context(), changed); err != nil {
-		wb.slaPage(w, r, err, slaData{Policy: f})
-		return
-	}
-	done(w, r, "/admin/sla", "policy_saved")
 }

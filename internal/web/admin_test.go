@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
@@ -9,12 +10,92 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
 	"github.com/otklik/otklik/internal/otklik"
 	"github.com/otklik/otklik/internal/service"
 	"github.com/otklik/otklik/internal/testkit"
 )
 
 const forbiddenText = "Для этого действия у вашей роли недостаточно прав"
+
+// shownForm is what a browser would send from the form of page body whose action is action, as shown:
+// its inputs' values (a checkbox's or radio's only when checked), each select's selected option (else
+// its first) and its text areas.
+func shownForm(t *testing.T, body, action string) url.Values {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attr := func(n *html.Node, key string) (string, bool) {
+		for _, a := range n.Attr {
+			if a.Key == key {
+				return a.Val, true
+			}
+		}
+		return "", false
+	}
+	var form *html.Node
+	var find func(n *html.Node)
+	find = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && form == nil; c = c.NextSibling {
+			if a, _ := attr(c, "action"); c.DataAtom == atom.Form && a == action {
+				form = c
+				return
+			}
+			find(c)
+		}
+	}
+	if find(doc); form == nil {
+		t.Fatalf("no form with action %q:\n%s", action, body)
+	}
+	v := url.Values{}
+	var collect func(n *html.Node)
+	collect = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			name, named := attr(c, "name")
+			switch {
+			case c.Type != html.ElementNode:
+			case c.DataAtom == atom.Input && named:
+				kind, _ := attr(c, "type")
+				_, checked := attr(c, "checked")
+				val, _ := attr(c, "value")
+				if (kind != "checkbox" && kind != "radio") || checked {
+					v.Add(name, val)
+				}
+			case c.DataAtom == atom.Select && named:
+				var first, chosen *html.Node
+				for o := c.FirstChild; o != nil; o = o.NextSibling {
+					if o.DataAtom != atom.Option {
+						continue
+					}
+					if first == nil {
+						first = o
+					}
+					if _, sel := attr(o, "selected"); sel && chosen == nil {
+						chosen = o
+					}
+				}
+				if chosen = cmp.Or(chosen, first); chosen != nil {
+					val, _ := attr(chosen, "value")
+					v.Add(name, val)
+				}
+			case c.DataAtom == atom.Textarea && named:
+				text := ""
+				if c.FirstChild != nil {
+					text = c.FirstChild.Data
+				}
+				v.Add(name, text)
+			default:
+				collect(c)
+			}
+		}
+	}
+	collect(form)
+	return v
+}
 
 // failedJob stores a background job that gave up, as the worker leaves one.
 func (d *desk) failedJob() int64 {
@@ -493,7 +574,7 @@ func TestAdminPolicies(t *testing.T) {
 			t.Fatalf("add a policy: %d → %q\n%s", r.code, r.location, r.body)
 		}
 		page = admin.do("GET", r.location, nil)
-		if !strings.Contains(page.body, "Политика добавлена.") || !strings.Contains(page.body, "Чат: быстрые вопросы <code>chat_fast</code>") {
+		if !strings.Contains(page.body, "Политика добавлена.") || !strings.Contains(page.body, `<a href="/admin/sla/policies/chat_fast">Чат: быстрые вопросы</a> <code>chat_fast</code>`) {
 			t.Errorf("the new policy is not listed:\n%s", page.body)
 		}
 		tk, _, err := d.svc.CreateTicket(ctx, otklik.SystemActor, service.NewTicket{Channel: otklik.ChannelChat, Subject: "Вопрос в чате",
@@ -515,6 +596,84 @@ func TestAdminPolicies(t *testing.T) {
 		op.signIn("op@example.ru")
 		if page := op.do("GET", "/agent/tickets/"+tk.Number, nil); !strings.Contains(page.body, `<option value="vip">Особый контроль</option>`) {
 			t.Errorf("the ticket page does not offer the manual policy:\n%s", page.body)
+		}
+	})
+}
+
+// TestAdminRemovePoliciesAndCalendars: an administrator removes a policy from the list and then the
+// calendar it was on; a calendar a policy is on and the office calendar say why they stay and refuse;
+// the supervisor sees neither button and is refused.
+func TestAdminRemovePoliciesAndCalendars(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		ctx := context.Background()
+		if _, err := d.svc.PutCalendar(ctx, otklik.Calendar{Name: "ekb", Title: "Екатеринбургский офис", Week: "mon-fri 07:00-16:00"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.svc.PutSLAPolicy(ctx, otklik.SLAPolicy{Code: "ekb_visit", Name: "Приём в Екатеринбурге", Position: 5,
+			Channel: otklik.ChannelVisit, Resolution: "3d", Calendar: "ekb"}); err != nil {
+			t.Fatal(err)
+		}
+		admin := d.browser()
+		csrf := admin.signInEnrolling("admin@example.ru")
+		page := admin.do("GET", "/admin/sla", nil)
+		testkit.CheckHTML(t, "calendars and policies", []byte(page.body))
+		for _, want := range []string{"Используют политики: Приём в Екатеринбурге. Пока они на нём, календарь удалить нельзя.",
+			"По выходным и праздникам этого календаря переносятся сроки ответа по 59-ФЗ",
+			`action="/admin/sla/policies/ekb_visit/delete"`, `data-confirm="Удалить политику «Приём в Екатеринбурге»?`} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the page does not say %q:\n%s", want, page.body)
+			}
+		}
+		for _, cal := range []string{"ekb", "office", "24x7"} { // a policy on each, or the statutory one
+			if strings.Contains(page.body, `action="/admin/sla/calendars/`+cal+`/delete"`) {
+				t.Errorf("the page offers to remove the calendar %s", cal)
+			}
+		}
+		for _, c := range []struct{ cal, says string }{
+			{"ekb", "Календарь используют политики SLA: «Приём в Екатеринбурге». Переведите их на другой календарь"},
+			{"office", "Календарь «office» удалить нельзя: по его выходным и праздникам переносятся сроки ответа по 59-ФЗ."},
+		} {
+			r := admin.do("POST", "/admin/sla/calendars/"+c.cal+"/delete", url.Values{"csrf": {csrf}})
+			if r.code != http.StatusConflict || !strings.Contains(r.body, c.says) {
+				t.Errorf("remove %s: %d, want 409 saying %q\n%s", c.cal, r.code, c.says, r.body)
+			}
+		}
+
+		sup := d.browser()
+		scsrf := sup.signInEnrolling("sup@example.ru")
+		if page := sup.do("GET", "/admin/sla", nil); strings.Contains(page.body, "/delete") {
+			t.Errorf("the supervisor is offered to remove something:\n%s", page.body)
+		}
+		if r := sup.do("POST", "/admin/sla/policies/ekb_visit/delete", url.Values{"csrf": {scsrf}}); r.code != http.StatusForbidden {
+			t.Errorf("the supervisor removes a policy: %d, want 403", r.code)
+		}
+		if page := sup.do("GET", "/admin/sla/policies/ekb_visit", nil); page.code != http.StatusOK ||
+			strings.Contains(page.body, "<form method=\"post\" action=\"/admin/sla/policies/") || !strings.Contains(page.body, "Приём в Екатеринбурге") {
+			t.Errorf("the supervisor's view of a policy: %d\n%s", page.code, page.body)
+		}
+
+		r := admin.do("POST", "/admin/sla/policies/ekb_visit/delete", shownForm(t, page.body, "/admin/sla/policies/ekb_visit/delete"))
+		if r.code != http.StatusSeeOther || r.location != "/admin/sla?done=policy_deleted" {
+			t.Fatalf("remove the policy: %d → %q\n%s", r.code, r.location, r.body)
+		}
+		page = admin.do("GET", r.location, nil)
+		if !strings.Contains(page.body, "Политика удалена. Сроки открытых обращений пересчитываются") || strings.Contains(page.body, "ekb_visit") {
+			t.Errorf("after removing the policy:\n%s", page.body)
+		}
+		r = admin.do("POST", "/admin/sla/calendars/ekb/delete", shownForm(t, page.body, "/admin/sla/calendars/ekb/delete"))
+		if r.code != http.StatusSeeOther || r.location != "/admin/sla?done=calendar_deleted" {
+			t.Fatalf("remove the calendar: %d → %q\n%s", r.code, r.location, r.body)
+		}
+		page = admin.do("GET", r.location, nil)
+		if !strings.Contains(page.body, "Календарь удалён.") || strings.Contains(page.body, `id="cal-ekb"`) {
+			t.Errorf("after removing the calendar:\n%s", page.body)
+		}
+		if r := admin.do("POST", "/admin/sla/calendars/ekb/delete", url.Values{"csrf": {csrf}}); r.code != http.StatusNotFound || !strings.Contains(r.body, "Календарь не найден") {
+			t.Errorf("remove the calendar again: %d\n%s", r.code, r.body)
+		}
+		if r := admin.do("POST", "/admin/sla/policies/ekb_visit/delete", url.Values{"csrf": {csrf}}); r.code != http.StatusNotFound || !strings.Contains(r.body, "Политика SLA не найдена") {
+			t.Errorf("remove the policy again: %d\n%s", r.code, r.body)
 		}
 	})
 }
@@ -601,22 +760,60 @@ func TestAdminCalendarsAndPolicies(t *testing.T) {
 			t.Errorf("removing it again: %d\n%s", r.code, r.body)
 		}
 
-		// Policy targets: a bad one says what is wrong and keeps it; a good one is saved.
-		r = admin.do("POST", "/admin/sla/policies/access", url.Values{"csrf": {csrf}, "first_response": {""}, "resolution": {"сутки"}, "calendar": {"office"}})
+		// A policy's own page: its form as shown saves it as it is; a bad target says what is wrong and
+		// keeps what was typed; what it matches and its place change too.
+		page = admin.do("GET", "/admin/sla/policies/access", nil)
+		testkit.CheckHTML(t, "policy page", []byte(page.body))
+		form := shownForm(t, page.body, "/admin/sla/policies/access")
+		want := url.Values{"csrf": {csrf}, "name": {"Проблемы с доступом"}, "position": {"40"}, "category": {"access"}, "channel": {""},
+			"priority": {""}, "first_response": {""}, "resolution": {"24h"}, "calendar": {"office"}}
+		if form.Encode() != want.Encode() {
+			t.Errorf("the policy's form shows\n%v, want\n%v", form, want)
+		}
+		form.Set("resolution", "сутки")
+		r = admin.do("POST", "/admin/sla/policies/access", form)
 		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Срок «сутки» не распознан") || !strings.Contains(r.body, `value="сутки"`) {
 			t.Errorf("bad target: %d\n%s", r.code, r.body)
 		}
-		if r := admin.do("POST", "/admin/sla/policies/access", url.Values{"csrf": {csrf}, "first_response": {"4h"}, "resolution": {"2d"}, "calendar": {"office"}}); r.code != http.StatusSeeOther {
-			t.Fatalf("save policy: %d\n%s", r.code, r.body)
+		testkit.CheckHTML(t, "policy refused", []byte(r.body))
+		form = shownForm(t, r.body, "/admin/sla/policies/access") // the form as typed
+		form.Set("first_response", "4h")
+		form.Set("resolution", "2d")
+		form.Set("priority", "high")
+		form.Set("position", "35")
+		if r := admin.do("POST", "/admin/sla/policies/access", form); r.code != http.StatusSeeOther || r.location != "/admin/sla?done=policy_saved" {
+			t.Fatalf("save policy: %d → %q\n%s", r.code, r.location, r.body)
 		}
-		pols, _ := d.svc.SLAPolicies(ctx)
-		for _, p := range pols {
-			if p.Code == "access" && (p.FirstResponse != "4h" || p.Resolution != "2d" || p.Category != "access") {
-				t.Errorf("saved policy: %+v", p)
+		policy := func(code string) *otklik.SLAPolicy {
+			t.Helper()
+			pols, err := d.svc.SLAPolicies(ctx)
+			if err != nil {
+				t.Fatal(err)
 			}
+			for _, p := range pols {
+				if p.Code == code {
+					return p
+				}
+			}
+			return nil
 		}
-		if r := admin.do("POST", "/admin/sla/policies/nope", url.Values{"csrf": {csrf}, "resolution": {"2d"}}); r.code != http.StatusNotFound {
-			t.Errorf("unknown policy: %d, want 404", r.code)
+		if p := policy("access"); p == nil || p.FirstResponse != "4h" || p.Resolution != "2d" || p.Category != "access" ||
+			p.Priority != otklik.PriorityHigh || p.Position != 35 || p.Name != "Проблемы с доступом" {
+			t.Errorf("saved policy: %+v", p)
+		}
+		// Chosen by staff yet matched: refused, nothing changes.
+		form.Set("manual", "1")
+		if r := admin.do("POST", "/admin/sla/policies/access", form); r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "не подбирают по категории") {
+			t.Errorf("a manual policy that matches: %d\n%s", r.code, r.body)
+		}
+		if p := policy("access"); p.Manual {
+			t.Errorf("a refused change was stored: %+v", p)
+		}
+		if r := admin.do("POST", "/admin/sla/policies/nope", want); r.code != http.StatusNotFound || policy("nope") != nil {
+			t.Errorf("a change to a policy that is none: %d, want 404 and none made", r.code)
+		}
+		if r := admin.do("GET", "/admin/sla/policies/nope", nil); r.code != http.StatusNotFound || !strings.Contains(r.body, "Политика SLA не найдена") {
+			t.Errorf("a page of a policy that is none: %d\n%s", r.code, r.body)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/otklik/otklik/internal/i18n"
@@ -33,6 +34,7 @@ var funcs = template.FuncMap{
 		}
 		return d
 	},
+	"join":       strings.Join,
 	"statuses":   func() []otklik.Status { return otklik.Statuses },
 	"channels":   func() []otklik.Channel { return otklik.Channels },
 	"priorities": func() []otklik.Priority { return otklik.Priorities },
@@ -41,6 +43,12 @@ var funcs = template.FuncMap{
 	"fileOf": func(p *page, f *otklik.Attachment) fileView { return fileView{P: p, F: f} },
 	// adminForm pairs a response template's form with its page, for the "templatefields" template.
 	"adminForm": func(p *page, f templateForm) templateFormView { return templateFormView{P: p, F: f} },
+	// policyFields pairs an SLA policy's form with its page and choices, for the "policyfields" template.
+	"policyFields": func(p *page, f policyForm, cals []*otklik.Calendar, cats []otklik.Category, edit bool) policyView {
+		return policyView{P: p, F: f, Calendars: cals, Cats: cats, Edit: edit}
+	},
+	// policyOf pairs a policy with its page, for the "policymatches" template.
+	"policyOf": func(p *page, pol *otklik.SLAPolicy) policyItem { return policyItem{P: p, Pol: pol} },
 	// isStaff reports whether a message's author is staff.
 	"isStaff": func(a otklik.Actor) bool { return a.Type == otklik.ActorStaff },
 	// left is working time as "2 ч 05 мин" (or "2 h 05 min"; from ten hours on, hours only), with a

@@ -421,7 +421,9 @@ func testCalendarChangeRecomputes(t *testing.T, engine string) {
 // policies left — one staff had chosen it for, from the rules again — each in its journal; a calendar
 // is removed only when no policy is on it and it is not the one statutory deadlines follow, with its
 // changed days; a manual policy that would also match is refused.
-func TestDeleteSLAPolicyAndCalendar(t *testing.T) { testkit.ForEachEngine(t, testDeleteSLAPolicyAndCalendar) }
+func TestDeleteSLAPolicyAndCalendar(t *testing.T) {
+	testkit.ForEachEngine(t, testDeleteSLAPolicyAndCalendar)
+}
 
 func testDeleteSLAPolicyAndCalendar(t *testing.T, engine string) {
 	f := newSLAFixture(t, engine, "2026-12-21 10:00")

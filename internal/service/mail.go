@@ -419,7 +419,7 @@ func (s *Service) ackText(t *otklik.Ticket, name string) string {
 		" (МСК) под номером " + t.Number + ".\n" + due + "\n\n" +
 		"Чтобы дополнить обращение, ответьте на это письмо, не меняя тему. Чтобы узнать статус, " +
 		"напишите нам письмо с темой «Статус обращения № " + t.Number + "».\n\n" +
-		"С уважением,\n" + s.mail.Name
+		s.statusLink(t) + "С уважением,\n" + s.mail.Name
 }
 
 // statusText answers a status request.
@@ -429,7 +429,7 @@ func (s *Service) statusText(t *otklik.Ticket) string {
 		due = "Ожидаемый срок ответа — до " + t.DueAt.In(Moscow).Format("02.01.2006 15:04") + " (МСК)."
 	}
 	return "Здравствуйте!\n\nОбращение № " + t.Number + " от " + t.CreatedAt.In(Moscow).Format("02.01.2006") +
-		" находится в статусе «" + statusNameRU[t.Status] + "».\n" + due + "\n\nС уважением,\n" + s.mail.Name
+		" находится в статусе «" + statusNameRU[t.Status] + "».\n" + due + "\n\n" + s.statusLink(t) + "С уважением,\n" + s.mail.Name
 }
 
 var statusNameRU = map[otklik.Status]string{

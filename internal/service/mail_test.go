@@ -29,7 +29,8 @@ func newMailFixture(t *testing.T, engine string, relay bool) *mailFixture {
 	clock := testkit.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	st := testkit.MustOpenStoreEngine(t, engine, clock.Now)
 	svc := service.New(service.Options{Store: st, Now: clock.Now, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30},
-		Mail: service.MailOptions{Address: "support@gosuslugi.example", Name: "Служба поддержки", Relay: relay}})
+		Mail: service.MailOptions{Address: "support@gosuslugi.example", Name: "Служба поддержки", Relay: relay,
+			PublicURL: "https://support.gosuslugi.example"}})
 	return &mailFixture{svc: svc, st: st, clock: clock}
 }
 
@@ -103,6 +104,10 @@ func testMailIntake(t *testing.T, engine string) {
 	if !strings.Contains(subj, "[№ "+out.Ticket+"]") || len(irt) != 1 || irt[0] != first.MessageID || ack.Header.Get("Auto-Submitted") != "auto-replied" {
 		t.Errorf("ack: subject %q, In-Reply-To %v, Auto-Submitted %q", subj, irt, ack.Header.Get("Auto-Submitted"))
 	}
+	status := "Состояние обращения можно проверить на сайте: https://support.gosuslugi.example/status?number=" + out.Ticket + "\r\n" // CRLF on the wire
+	if text := f.textOf(t, box[0].ID); !strings.Contains(text, status) {
+		t.Errorf("the acknowledgement does not link the status page:\n%s", text)
+	}
 
 	// The same message delivered again is taken in once.
 	if again := f.ingest(t, first); !again.Duplicate || again.Ticket != out.Ticket {
@@ -144,13 +149,13 @@ func testMailIntake(t *testing.T, engine string) {
 	if len(box) != before+1 || box[0].Kind != otklik.MailStatusAnswer {
 		t.Fatalf("status answer: %+v", box[0])
 	}
-	if text := f.textOf(t, box[0].ID); !strings.Contains(text, "«В работе»") || !strings.Contains(text, out.Ticket) {
+	if text := f.textOf(t, box[0].ID); !strings.Contains(text, "«В работе»") || !strings.Contains(text, out.Ticket) || !strings.Contains(text, status) {
 		t.Errorf("the status answer does not give the status: %q", text)
 	}
 	if r := f.ingest(t, f.msg("evil@example.com", "Статус обращения № "+out.Ticket, "")); r.Kind != otklik.MailStatusRequest || r.Ticket != "" {
 		t.Errorf("stranger's status request: %+v", r)
 	}
-	if n := f.outbox(t)[0]; n.Kind != otklik.MailNotice || strings.Contains(f.textOf(t, n.ID), "В работе") {
+	if n := f.outbox(t)[0]; n.Kind != otklik.MailNotice || strings.Contains(f.textOf(t, n.ID), "В работе") || strings.Contains(f.textOf(t, n.ID), out.Ticket) {
 		t.Errorf("stranger's answer: %+v %q", n, f.textOf(t, n.ID))
 	}
 

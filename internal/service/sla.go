@@ -828,6 +828,15 @@ func (s *Service) ExtendDeadline(ctx context.Context, actor otklik.Actor, number
 	})
 }
 
+// statusLink is the paragraph of a citizen's e-mail that links the status page of t (which asks for
+// the number and their address), "" without --public-url.
+func (s *Service) statusLink(t *otklik.Ticket) string {
+	if s.mail.PublicURL == "" {
+		return ""
+	}
+	return "Состояние обращения можно проверить на сайте: " + s.siteLink("/status?number="+t.Number) + "\n\n"
+}
+
 // noticeExtension tells the citizen the new date of their ticket's answer, with the reason.
 func (s *Service) noticeExtension(ctx context.Context, tx otklik.Tx, t *otklik.Ticket, reason string) error {
 	if s.mail.Address == "" || t.Requester == nil || t.Requester.Email == "" {
@@ -840,10 +849,7 @@ func (s *Service) noticeExtension(ctx context.Context, tx otklik.Tx, t *otklik.T
 	text := greeting + "\n\nСрок ответа на ваше обращение № " + t.Number + " «" + t.Subject + "» продлён до " +
 		t.DueAt.In(Moscow).Format("02.01.2006 15:04") + " (МСК). Причина: " + strings.TrimRight(reason, ". ") + ".\n\n" +
 		"Мы сообщим вам, как только будет готов ответ. Чтобы дополнить обращение, ответьте на это письмо, не меняя тему.\n\n"
-	if s.mail.PublicURL != "" {
-		text += "Состояние обращения можно проверить на сайте: " + s.siteLink("/status?number="+t.Number) + "\n\n"
-	}
-	text += "С уважением,\n" + s.mail.Name
+	text += s.statusLink(t) + "С уважением,\n" + s.mail.Name
 	return s.queueMail(ctx, tx, t, 0, compose.Message{To: compose.Address{Name: t.Requester.Name, Email: t.Requester.Email},
 		Subject: "Срок ответа на обращение " + t.Number + " продлён", Text: text, AutoSubmitted: "auto-generated"}, otklik.MailNotice)
 }

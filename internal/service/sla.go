@@ -1423,8 +1423,14 @@ func (e *slaEngine) recompute(t *otklik.Ticket) []*otklik.JournalRecord {
 		t.DueAt = due
 		t.SLA.Flags &^= otklik.DueReminded | otklik.DueBreached
 	}
-	recs := deadlineRecords(otklik.SystemActor, policy, "пересчёт после изменения календаря или политики SLA",
-		preFR, t.FirstResponseDueAt, preDue, t.DueAt)
+	const why = "пересчёт после изменения календаря или политики SLA"
+	recs := deadlineRecords(otklik.SystemActor, policy, why, preFR, t.FirstResponseDueAt, preDue, t.DueAt)
+	if len(recs) == 0 && policy != t.SLA.Policy && t.SLA.Extensions == 0 {
+		// The same deadlines from another policy (the one that gave them removed, or one added before
+		// it with the same targets): the ticket names the policy that gives them now.
+		recs = []*otklik.JournalRecord{{Actor: otklik.SystemActor, Kind: otklik.KindSLA, Field: "sla_policy",
+			Before: t.SLA.Policy, After: policy, Reason: why}}
+	}
 	if len(recs) > 0 {
 		t.SLA.Policy = policy
 		if t.SLA.Appeal {

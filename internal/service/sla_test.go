@@ -484,6 +484,20 @@ func testDeleteSLAPolicyAndCalendar(t *testing.T, engine string) {
 			t.Errorf("%s: journal SLA records %v, want the recomputation's last", number, got)
 		}
 	}
+	// A policy put before another with the same targets: the deadlines stay, the ticket names the
+	// policy that gives them now.
+	access := f.create(t, "access", false)
+	if _, err := f.svc.PutSLAPolicy(ctx, otklik.SLAPolicy{Code: "access_line1", Name: "Доступ: первая линия", Position: 39,
+		Category: "access", Resolution: "24h", Calendar: "office"}); err != nil {
+		t.Fatal(err)
+	}
+	recompute()
+	if tk := f.ticket(t, access.Number); tk.SLA.Policy != "access_line1" || !sameMoment(tk.DueAt, *access.DueAt) {
+		t.Errorf("a ticket under a policy another with its targets now precedes: policy %q, due %v (was %v)", tk.SLA.Policy, tk.DueAt, access.DueAt)
+	}
+	if got := f.slaRecords(t, access.Number); strings.Join(got, ",") != "sla_policy" {
+		t.Errorf("its journal SLA records %v, want one sla_policy", got)
+	}
 	if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
 		t.Fatalf("verify: %v %+v", err, rep.Broken)
 	}

@@ -25,8 +25,8 @@ type calendarForm struct {
 	New               bool
 }
 
-// policyForm is a policy as typed: a new one's or a change to one. Its fields are the page's own
-// for the edit page (policyPage) and the list's (slaData.NewPolicy), so the same block shows both.
+// policyForm is a policy's form as shown or typed: the list's, which adds one (slaData.NewPolicy), and a
+// policy's own page's, which changes it (policyPage); one template block ("policyfields") shows both.
 type policyForm struct {
 	Code, Name, Position, Category, Channel, Priority, FirstResponse, Resolution, Calendar string
 	Manual                                                                                 bool

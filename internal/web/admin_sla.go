@@ -195,12 +195,12 @@ func (wb *Web) adminSaveCalendar(w http.ResponseWriter, r *http.Request, s *staf
 func (wb *Web) adminAddPolicy(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	f, in, err := policyInput(r)
 	if err == nil {
-		var pols []*otklik.SLAPolicy
-		if pols, err = wb.svc.SLAPolicies(r.Context()); err != nil {
+		var taken *otklik.SLAPolicy
+		if taken, err = wb.policyByCode(r.Context(), f.Code); err != nil {
 			wb.failErr(w, r, err)
 			return
 		}
-		if slices.ContainsFunc(pols, func(p *otklik.SLAPolicy) bool { return p.Code == f.Code }) { // never replaces one
+		if taken != nil { // never replaces one
 			err = otklik.Invalid(otklik.FieldError{Field: "code", Key: "ui.admin.sla.policy_exists", Args: map[string]string{"code": f.Code}})
 		}
 	}
@@ -228,6 +228,15 @@ type policyPage struct {
 	Cats      []otklik.Category
 }
 
+// policyByCode returns the policy with code, nil when there is none.
+func (wb *Web) policyByCode(ctx context.Context, code string) (*otklik.SLAPolicy, error) {
+	pols, err := wb.svc.SLAPolicies(ctx)
+	if i := slices.IndexFunc(pols, func(p *otklik.SLAPolicy) bool { return p.Code == code }); err == nil && i >= 0 {
+		return pols[i], nil
+	}
+	return nil, err
+}
+
 // adminPolicy shows a policy: to an administrator, as the form that changes everything about it
 // but its code.
 func (wb *Web) adminPolicy(w http.ResponseWriter, r *http.Request, s *staffSession) {
@@ -238,17 +247,16 @@ func (wb *Web) adminPolicy(w http.ResponseWriter, r *http.Request, s *staffSessi
 // empty, the policy as stored, and err's message.
 func (wb *Web) policyPage(w http.ResponseWriter, r *http.Request, err error, f policyForm) {
 	ctx := r.Context()
-	pols, lerr := wb.svc.SLAPolicies(ctx)
+	pol, lerr := wb.policyByCode(ctx, r.PathValue("code"))
 	if lerr != nil {
 		wb.failErr(w, r, lerr)
 		return
 	}
-	i := slices.IndexFunc(pols, func(p *otklik.SLAPolicy) bool { return p.Code == r.PathValue("code") })
-	if i < 0 {
+	if pol == nil {
 		wb.fail(w, r, http.StatusNotFound, "sla.policy_not_found")
 		return
 	}
-	d := policyPage{Policy: pols[i], Form: f}
+	d := policyPage{Policy: pol, Form: f}
 	if !f.Typed {
 		d.Form = policyFormOf(d.Policy)
 	}
@@ -274,12 +282,12 @@ func (wb *Web) policyPage(w http.ResponseWriter, r *http.Request, err error, f p
 func (wb *Web) adminSavePolicy(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	f, in, err := policyInput(r)
 	if err == nil {
-		var pols []*otklik.SLAPolicy
-		if pols, err = wb.svc.SLAPolicies(r.Context()); err != nil {
+		var pol *otklik.SLAPolicy
+		if pol, err = wb.policyByCode(r.Context(), f.Code); err != nil {
 			wb.failErr(w, r, err)
 			return
 		}
-		if !slices.ContainsFunc(pols, func(p *otklik.SLAPolicy) bool { return p.Code == f.Code }) {
+		if pol == nil {
 			wb.fail(w, r, http.StatusNotFound, "sla.policy_not_found")
 			return
 		}

@@ -162,7 +162,7 @@ func (a *API) putOverride(w http.ResponseWriter, r *http.Request, me *otklik.Use
 }
 
 func (a *API) deleteOverride(w http.ResponseWriter, r *http.Request, me *otklik.User) {
-	if err := a.svc.DeleteCalendarOverride(r.Context(), r.PathValue("calendar"), r.PathValue("day")); err != nil {
+	if err := a.svc.DeleteCalendarOverride(r.Context(), actor(me), r.PathValue("calendar"), r.PathValue("day")); err != nil {
 		httpx.Error(w, r, a.log, err)
 		return
 	}
@@ -207,7 +207,7 @@ func (a *API) putSLAPolicy(w http.ResponseWriter, r *http.Request, me *otklik.Us
 		httpx.Error(w, r, a.log, err)
 		return
 	}
-	p, err := a.svc.PutSLAPolicy(r.Context(), otklik.SLAPolicy{Code: r.PathValue("code"), Name: in.Name, Position: in.Position,
+	p, err := a.svc.PutSLAPolicy(r.Context(), actor(me), otklik.SLAPolicy{Code: r.PathValue("code"), Name: in.Name, Position: in.Position,
 		Category: in.Category, Channel: otklik.Channel(in.Channel), Priority: otklik.Priority(in.Priority), Manual: in.Manual,
 		FirstResponse: in.FirstResponse, Resolution: in.Resolution, Calendar: in.Calendar})
 	if err != nil {
@@ -218,7 +218,7 @@ func (a *API) putSLAPolicy(w http.ResponseWriter, r *http.Request, me *otklik.Us
 }
 
 func (a *API) deleteSLAPolicy(w http.ResponseWriter, r *http.Request, me *otklik.User) {
-	if err := a.svc.DeleteSLAPolicy(r.Context(), r.PathValue("code")); err != nil {
+	if err := a.svc.DeleteSLAPolicy(r.Context(), actor(me), r.PathValue("code")); err != nil {
 		httpx.Error(w, r, a.log, err)
 		return
 	}
@@ -237,7 +237,7 @@ func (a *API) putCalendar(w http.ResponseWriter, r *http.Request, me *otklik.Use
 		httpx.Error(w, r, a.log, err)
 		return
 	}
-	c, err := a.svc.PutCalendar(r.Context(), otklik.Calendar{Name: r.PathValue("calendar"), Title: in.Title, Week: in.Week})
+	c, err := a.svc.PutCalendar(r.Context(), actor(me), otklik.Calendar{Name: r.PathValue("calendar"), Title: in.Title, Week: in.Week})
 	if err != nil {
 		httpx.Error(w, r, a.log, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -989,11 +990,12 @@ func (s *Service) PutCalendarOverride(ctx context.Context, actor otklik.Actor, c
 		return otklik.Invalid(otklik.FieldError{Field: "day", Key: "calendar.invalid", Args: map[string]string{"error": err.Error()}})
 	}
 	o.Author = actor.Name
+	why := whyRecompute("календаря «"+cal.Title+"»: "+dayRU(o.Day)+" — "+dayKindRU[o.Kind], actor)
 	err = s.store.Write(ctx, func(tx otklik.Tx) error {
 		if err := tx.PutCalendarOverride(ctx, calendar, &o); err != nil {
 			return err
 		}
-		return s.enqueueRecompute(ctx, tx, dayPayload(o.Day))
+		return s.enqueueRecompute(ctx, tx, dayPayload(o.Day, why))
 	})
 	if err == nil {
 		s.forgetSLA()
@@ -1001,13 +1003,21 @@ func (s *Service) PutCalendarOverride(ctx context.Context, actor otklik.Actor, c
 	return err
 }
 
-// DeleteCalendarOverride returns a day of a calendar to the production calendar's rule.
-func (s *Service) DeleteCalendarOverride(ctx context.Context, calendar, day string) error {
+// DeleteCalendarOverride returns a day of a calendar to the production calendar's rule, as
+// administrator actor.
+func (s *Service) DeleteCalendarOverride(ctx context.Context, actor otklik.Actor, calendar, day string) error {
+	title := calendar
+	if cals, err := s.store.Calendars(ctx); err != nil {
+		return err
+	} else if i := slices.IndexFunc(cals, func(c *otklik.Calendar) bool { return c.Name == calendar }); i >= 0 {
+		title = cals[i].Title
+	}
+	why := whyRecompute("календаря «"+title+"»: "+dayRU(day)+" — по производственному календарю", actor)
 	err := s.store.Write(ctx, func(tx otklik.Tx) error {
 		if err := tx.DeleteCalendarOverride(ctx, calendar, day); err != nil {
 			return err
 		}
-		return s.enqueueRecompute(ctx, tx, dayPayload(day))
+		return s.enqueueRecompute(ctx, tx, dayPayload(day, why))
 	})
 	if err == nil {
 		s.forgetSLA()
@@ -1015,8 +1025,9 @@ func (s *Service) DeleteCalendarOverride(ctx context.Context, calendar, day stri
 	return err
 }
 
-// PutSLAPolicy adds or changes a policy and queues the recomputation of open tickets' deadlines.
-func (s *Service) PutSLAPolicy(ctx context.Context, p otklik.SLAPolicy) (*otklik.SLAPolicy, error) {
+// PutSLAPolicy adds or changes a policy, as administrator actor, and queues the recomputation of open
+// tickets' deadlines.
+func (s *Service) PutSLAPolicy(ctx context.Context, actor otklik.Actor, p otklik.SLAPolicy) (*otklik.SLAPolicy, error) {
 	var v otklik.Validation
 	if len(p.Code) > 64 || !codePattern.MatchString(p.Code) {
 		v.Add("code", "sla.policy_code", nil)
@@ -1063,7 +1074,7 @@ func (s *Service) PutSLAPolicy(ctx context.Context, p otklik.SLAPolicy) (*otklik
 		if err := tx.UpsertSLAPolicy(ctx, &p); err != nil {
 			return err
 		}
-		return s.enqueueRecompute(ctx, tx, recomputePayload{})
+		return s.enqueueRecompute(ctx, tx, recomputePayload{Why: whyRecompute("политики SLA «"+p.Name+"»", actor)})
 	})
 	if err != nil {
 		return nil, err
@@ -1075,12 +1086,19 @@ func (s *Service) PutSLAPolicy(ctx context.Context, p otklik.SLAPolicy) (*otklik
 // DeleteSLAPolicy removes a policy and queues the recomputation of open tickets' deadlines: the
 // tickets it gave theirs get them from the policies left (one staff had chosen it for, from the rules
 // again), each change in the ticket's journal.
-func (s *Service) DeleteSLAPolicy(ctx context.Context, code string) error {
+func (s *Service) DeleteSLAPolicy(ctx context.Context, actor otklik.Actor, code string) error {
+	name := code
+	if pols, err := s.store.SLAPolicies(ctx); err != nil {
+		return err
+	} else if i := slices.IndexFunc(pols, func(p *otklik.SLAPolicy) bool { return p.Code == code }); i >= 0 {
+		name = pols[i].Name
+	}
+	why := whyRecompute("политик SLA: удалена «"+name+"»", actor)
 	err := s.store.Write(ctx, func(tx otklik.Tx) error {
 		if err := tx.DeleteSLAPolicy(ctx, code); err != nil {
 			return err
 		}
-		return s.enqueueRecompute(ctx, tx, recomputePayload{})
+		return s.enqueueRecompute(ctx, tx, recomputePayload{Why: why})
 	})
 	if err == nil {
 		s.forgetSLA()
@@ -1128,6 +1146,33 @@ type recomputePayload struct {
 	From    *time.Time `json:"from,omitempty"`
 	To      *time.Time `json:"to,omitempty"`
 	Pass    int64      `json:"pass,omitempty"`
+	// Why is the change that queued the pass and who made it, the reason of each record it writes
+	// (recomputeWhy for a job queued before the payload said).
+	Why string `json:"why,omitempty"`
+}
+
+// recomputeWhy is the reason of a recomputation's records that does not say what changed.
+const recomputeWhy = "пересчёт после изменения календаря или политики SLA"
+
+// whyRecompute is the reason of the records of the recomputation after a change: what changed
+// ("календаря «…»: 24.11.2026 — праздник") and who changed it.
+func whyRecompute(change string, actor otklik.Actor) string {
+	why := "пересчёт сроков после изменения " + change
+	if actor.Name != "" {
+		why += " (" + actor.Name + ")"
+	}
+	return why
+}
+
+// dayKindRU names the kinds of a calendar's day in the journal.
+var dayKindRU = map[string]string{"holiday": "праздник", "off": "выходной", "work": "рабочий день", "short": "сокращённый день"}
+
+// dayRU is a day of a calendar as the journal writes it: 24.11.2026.
+func dayRU(day string) string {
+	if d, err := sla.ParseDate(day); err == nil {
+		return fmt.Sprintf("%02d.%02d.%04d", d.Day, int(d.Month), d.Year)
+	}
+	return day
 }
 
 func (p recomputePayload) span() otklik.TimeSpan {
@@ -1139,14 +1184,14 @@ func (p recomputePayload) span() otklik.TimeSpan {
 
 // dayPayload is the recomputation after one day of a calendar changed: only tickets whose deadlines
 // span that day can move.
-func dayPayload(day string) recomputePayload {
+func dayPayload(day, why string) recomputePayload {
 	d, err := sla.ParseDate(day)
 	if err != nil {
-		return recomputePayload{}
+		return recomputePayload{Why: why}
 	}
 	from := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, Moscow)
 	to := from.AddDate(0, 0, 1)
-	return recomputePayload{From: &from, To: &to}
+	return recomputePayload{From: &from, To: &to, Why: why}
 }
 
 func (s *Service) enqueueRecompute(ctx context.Context, tx otklik.Tx, p recomputePayload) error {
@@ -1201,6 +1246,7 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 		}
 		p.Pass = last + 1
 	}
+	why := cmp.Or(p.Why, recomputeWhy)
 	s.forgetSLA()
 	e, err := s.slaEngine(ctx)
 	if err != nil {
@@ -1234,7 +1280,7 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 			now := otklik.Truncate(s.now())
 			for _, t := range ts {
 				prev := t.Version
-				if recs := e.recompute(t); len(recs) > 0 {
+				if recs := e.recompute(t, why); len(recs) > 0 {
 					// Sealed here, on the reader's core, not in the write transaction: the records
 					// are valid as long as the ticket is still at version prev when written.
 					t.Version, t.UpdatedAt = prev+1, now
@@ -1265,7 +1311,7 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, payload string) error 
 			var err error
 			for c := range chunks {
 				if err == nil { // after a failure, only drain
-					if err = s.writeRecomputed(ctx, e, p.Pass, c); err != nil {
+					if err = s.writeRecomputed(ctx, e, p.Pass, why, c); err != nil {
 						stopReading()
 					}
 				}
@@ -1377,7 +1423,7 @@ func (s *Service) recomputeWriting() (writers, size, page int) {
 
 // writeRecomputed stores a batch of recomputed tickets of the pass in one transaction. A ticket changed
 // since it was read is left out of it and recomputed on its own afterwards.
-func (s *Service) writeRecomputed(ctx context.Context, e *slaEngine, pass int64, batch []recomputed) error {
+func (s *Service) writeRecomputed(ctx context.Context, e *slaEngine, pass int64, why string, batch []recomputed) error {
 	var stale []*otklik.Ticket
 	ts := make([]*otklik.Ticket, len(batch))
 	prev := make([]int64, len(batch))
@@ -1395,7 +1441,7 @@ func (s *Service) writeRecomputed(ctx context.Context, e *slaEngine, pass int64,
 	}
 	for _, t := range stale {
 		_, err := s.change(ctx, t.Number, 0, func(tx otklik.Tx, t *otklik.Ticket, now time.Time) ([]*otklik.JournalRecord, error) {
-			return e.recompute(t), nil
+			return e.recompute(t, why), nil
 		})
 		if err != nil && !otklik.IsCode(err, otklik.ENOTFOUND) {
 			return err
@@ -1405,8 +1451,8 @@ func (s *Service) writeRecomputed(ctx context.Context, e *slaEngine, pass int64,
 }
 
 // recompute sets t's deadlines anew from the current calendars and policies (an extended deadline
-// stays) and returns the journal records of what moved.
-func (e *slaEngine) recompute(t *otklik.Ticket) []*otklik.JournalRecord {
+// stays) and returns the journal records of what moved, for the reason why.
+func (e *slaEngine) recompute(t *otklik.Ticket, why string) []*otklik.JournalRecord {
 	if !t.Status.Open() {
 		return nil
 	}
@@ -1423,7 +1469,6 @@ func (e *slaEngine) recompute(t *otklik.Ticket) []*otklik.JournalRecord {
 		t.DueAt = due
 		t.SLA.Flags &^= otklik.DueReminded | otklik.DueBreached
 	}
-	const why = "пересчёт после изменения календаря или политики SLA"
 	recs := deadlineRecords(otklik.SystemActor, policy, why, preFR, t.FirstResponseDueAt, preDue, t.DueAt)
 	if len(recs) == 0 && policy != t.SLA.Policy && t.SLA.Extensions == 0 {
 		// The same deadlines from another policy (the one that gave them removed, or one added before
@@ -1444,7 +1489,7 @@ func (e *slaEngine) recompute(t *otklik.Ticket) []*otklik.JournalRecord {
 // PutCalendar adds a calendar or changes its title and working week ("mon-fri 09:00-18:00",
 // "mon-thu 08:00-17:00, fri 08:00-15:45", "24x7"), and queues the recomputation of open tickets'
 // deadlines.
-func (s *Service) PutCalendar(ctx context.Context, c otklik.Calendar) (*otklik.Calendar, error) {
+func (s *Service) PutCalendar(ctx context.Context, actor otklik.Actor, c otklik.Calendar) (*otklik.Calendar, error) {
 	var v otklik.Validation
 	if len(c.Name) > 64 || !codePattern.MatchString(c.Name) {
 		v.Add("name", "calendar.name", nil)
@@ -1471,7 +1516,7 @@ func (s *Service) PutCalendar(ctx context.Context, c otklik.Calendar) (*otklik.C
 		if err := tx.UpsertCalendar(ctx, &c); err != nil {
 			return err
 		}
-		return s.enqueueRecompute(ctx, tx, recomputePayload{})
+		return s.enqueueRecompute(ctx, tx, recomputePayload{Why: whyRecompute("календаря «"+c.Title+"»: рабочая неделя "+c.Week, actor)})
 	})
 	if err != nil {
 		return nil, err

@@ -270,7 +270,7 @@ func queueRecompute(b *testing.B, svc *service.Service, st *store.Store, admin o
 	if holiday[day] = !holiday[day]; holiday[day] { // alternates, across runs too
 		err = svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: day, Kind: "holiday"})
 	} else {
-		err = svc.DeleteCalendarOverride(ctx, "office", day)
+		err = svc.DeleteCalendarOverride(ctx, admin, "office", day)
 	}
 	if err != nil {
 		b.Fatal(err)

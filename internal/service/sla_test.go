@@ -96,7 +96,26 @@ func (f *slaFixture) set(t *testing.T, s string) {
 	f.clock.Add(msk(t, s).Sub(f.clock.Now()))
 }
 
+// anAdmin is the administrator who changes calendars and policies in these tests.
+var anAdmin = otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Администратор", Channel: otklik.ChannelAPI}
+
 func sameMoment(a *time.Time, b time.Time) bool { return a != nil && a.Equal(b) }
+
+// lastSLA is the last deadline record of a ticket's journal.
+func (f *slaFixture) lastSLA(t *testing.T, number string) *otklik.JournalRecord {
+	t.Helper()
+	recs, err := f.svc.Journal(context.Background(), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(recs) - 1; i >= 0; i-- {
+		if recs[i].Kind == otklik.KindSLA {
+			return recs[i]
+		}
+	}
+	t.Fatalf("%s has no deadline record", number)
+	return nil
+}
 
 func (f *slaFixture) slaRecords(t *testing.T, number string) []string {
 	t.Helper()
@@ -362,6 +381,9 @@ func testCalendarChangeRecomputes(t *testing.T, engine string) {
 	if got := f.slaRecords(t, open.Number); strings.Join(got, ",") != "due_at" {
 		t.Errorf("journal SLA records %v", got)
 	}
+	if r := f.lastSLA(t, open.Number); r.Reason != "пересчёт сроков после изменения календаря «Рабочие дни по производственному календарю, 09:00–18:00 МСК»: 24.12.2026 — праздник (Администратор)" {
+		t.Errorf("the record's reason %q does not say what changed and who changed it", r.Reason)
+	}
 	if tk := f.ticket(t, done.Number); !sameMoment(tk.DueAt, msk(t, "2026-12-28 18:00")) {
 		t.Errorf("a resolved ticket's deadline moved: %v", tk.DueAt)
 	}
@@ -459,35 +481,46 @@ func testDeleteSLAPolicyAndCalendar(t *testing.T, engine string) {
 		t.Fatalf("chosen: policy %q", tk.SLA.Policy)
 	}
 	// A staff-chosen policy that also matches is refused, as the administration page refuses it.
-	if _, err := f.svc.PutSLAPolicy(ctx, otklik.SLAPolicy{Code: "vip", Name: "Особый контроль", Manual: true, Channel: otklik.ChannelChat,
+	if _, err := f.svc.PutSLAPolicy(ctx, anAdmin, otklik.SLAPolicy{Code: "vip", Name: "Особый контроль", Manual: true, Channel: otklik.ChannelChat,
 		Resolution: "2d", Calendar: "office"}); !otklik.IsCode(err, otklik.EINVALID) || !strings.Contains(errFields(err), "manual") {
 		t.Errorf("a manual policy that matches: %v, want EINVALID on manual", err)
 	}
 
-	for _, code := range []string{"complex", "other_bodies"} {
-		if err := f.svc.DeleteSLAPolicy(ctx, code); err != nil {
-			t.Fatal(err)
-		}
+	// The one staff chose removed: the ticket gets the rules' policy (other_bodies: 5 working days →
+	// 28 Dec 18:00), the record naming the change and who made it.
+	if err := f.svc.DeleteSLAPolicy(ctx, anAdmin, "complex"); err != nil {
+		t.Fatal(err)
 	}
-	if err := f.svc.DeleteSLAPolicy(ctx, "complex"); !otklik.IsCode(err, otklik.ENOTFOUND) {
+	if err := f.svc.DeleteSLAPolicy(ctx, anAdmin, "complex"); !otklik.IsCode(err, otklik.ENOTFOUND) {
 		t.Errorf("removing it again: %v, want ENOTFOUND", err)
 	}
 	recompute()
-	// Both now under «default»: 48 working hours (of nine a day) from Monday 10:00 → the next Monday
-	// 13:00; their first answer was the default's already.
+	if tk := f.ticket(t, chosen.Number); tk.SLA.Policy != "other_bodies" || !sameMoment(tk.DueAt, msk(t, "2026-12-28 18:00")) {
+		t.Errorf("after the policy staff chose was removed: policy %q, due %v; want other_bodies, 28 Dec 18:00", tk.SLA.Policy, tk.DueAt)
+	}
+	if r := f.lastSLA(t, chosen.Number); r.Field != "due_at" ||
+		r.Reason != "пересчёт сроков после изменения политик SLA: удалена «Сложный случай (назначает сотрудник)» (Администратор)" {
+		t.Errorf("its record: %s, reason %q", r.Field, r.Reason)
+	}
+	// The rules' policy removed: both under «default», 48 working hours (of nine a day) from Monday
+	// 10:00 → the next Monday 13:00; their first answer was the default's already.
+	if err := f.svc.DeleteSLAPolicy(ctx, anAdmin, "other_bodies"); err != nil {
+		t.Fatal(err)
+	}
+	recompute()
 	for _, number := range []string{payments.Number, chosen.Number} {
 		tk := f.ticket(t, number)
 		if tk.SLA.Policy != "default" || !sameMoment(tk.DueAt, msk(t, "2026-12-28 13:00")) {
 			t.Errorf("%s after its policy was removed: policy %q, due %v; want default, 28 Dec 13:00", number, tk.SLA.Policy, tk.DueAt)
 		}
-		if got := f.slaRecords(t, number); len(got) == 0 || got[len(got)-1] != "due_at" {
-			t.Errorf("%s: journal SLA records %v, want the recomputation's last", number, got)
+		if r := f.lastSLA(t, number); r.Field != "due_at" || !strings.Contains(r.Reason, "удалена «Согласование с другими ведомствами»") {
+			t.Errorf("%s: its last SLA record %s, reason %q; want the recomputation's", number, r.Field, r.Reason)
 		}
 	}
 	// A policy put before another with the same targets: the deadlines stay, the ticket names the
 	// policy that gives them now.
 	access := f.create(t, "access", false)
-	if _, err := f.svc.PutSLAPolicy(ctx, otklik.SLAPolicy{Code: "access_line1", Name: "Доступ: первая линия", Position: 39,
+	if _, err := f.svc.PutSLAPolicy(ctx, anAdmin, otklik.SLAPolicy{Code: "access_line1", Name: "Доступ: первая линия", Position: 39,
 		Category: "access", Resolution: "24h", Calendar: "office"}); err != nil {
 		t.Fatal(err)
 	}
@@ -498,19 +531,23 @@ func testDeleteSLAPolicyAndCalendar(t *testing.T, engine string) {
 	if got := f.slaRecords(t, access.Number); strings.Join(got, ",") != "sla_policy" {
 		t.Errorf("its journal SLA records %v, want one sla_policy", got)
 	}
+	if r := f.lastSLA(t, access.Number); r.Before != "access" || r.After != "access_line1" ||
+		r.Reason != "пересчёт сроков после изменения политики SLA «Доступ: первая линия» (Администратор)" {
+		t.Errorf("its record: %q → %q, reason %q", r.Before, r.After, r.Reason)
+	}
 	if rep, err := f.svc.Verify(ctx); err != nil || rep.Broken != nil {
 		t.Fatalf("verify: %v %+v", err, rep.Broken)
 	}
 
 	// Calendars: the office one stays; one a policy is on stays until the policy moves.
-	if _, err := f.svc.PutCalendar(ctx, otklik.Calendar{Name: "ekb", Title: "Екатеринбургский офис", Week: "mon-fri 07:00-16:00"}); err != nil {
+	if _, err := f.svc.PutCalendar(ctx, anAdmin, otklik.Calendar{Name: "ekb", Title: "Екатеринбургский офис", Week: "mon-fri 07:00-16:00"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.svc.PutCalendarOverride(ctx, admin, "ekb", otklik.CalendarOverride{Day: "2026-12-30", Kind: "short"}); err != nil {
 		t.Fatal(err)
 	}
 	ekb := otklik.SLAPolicy{Code: "ekb", Name: "Екатеринбург", Position: 5, Channel: otklik.ChannelVisit, Resolution: "3d", Calendar: "ekb"}
-	if _, err := f.svc.PutSLAPolicy(ctx, ekb); err != nil {
+	if _, err := f.svc.PutSLAPolicy(ctx, anAdmin, ekb); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.svc.DeleteCalendar(ctx, "ekb"); !otklik.IsCode(err, otklik.ECONFLICT) || !strings.Contains(errArgs(err), "Екатеринбург") {
@@ -520,7 +557,7 @@ func testDeleteSLAPolicyAndCalendar(t *testing.T, engine string) {
 		t.Errorf("the office calendar: %v, want ECONFLICT", err)
 	}
 	ekb.Calendar = "24x7"
-	if _, err := f.svc.PutSLAPolicy(ctx, ekb); err != nil {
+	if _, err := f.svc.PutSLAPolicy(ctx, anAdmin, ekb); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.svc.DeleteCalendar(ctx, "ekb"); err != nil {
@@ -539,7 +576,7 @@ func testDeleteSLAPolicyAndCalendar(t *testing.T, engine string) {
 		}
 	}
 	// Its days went with it: a calendar made again by the name starts with none.
-	if _, err := f.svc.PutCalendar(ctx, otklik.Calendar{Name: "ekb", Title: "Екатеринбургский офис", Week: "mon-fri 07:00-16:00"}); err != nil {
+	if _, err := f.svc.PutCalendar(ctx, anAdmin, otklik.Calendar{Name: "ekb", Title: "Екатеринбургский офис", Week: "mon-fri 07:00-16:00"}); err != nil {
 		t.Fatal(err)
 	}
 	if cals, err = f.svc.Calendars(ctx); err != nil {
@@ -788,7 +825,7 @@ func TestTimerLeftEarlyFiresForNothing(t *testing.T) {
 		}
 		timer("2026-03-18 16:00")
 
-		if err := f.svc.DeleteCalendarOverride(ctx, "office", "2026-03-17"); err != nil {
+		if err := f.svc.DeleteCalendarOverride(ctx, anAdmin, "office", "2026-03-17"); err != nil {
 			t.Fatal(err)
 		}
 		recompute()
@@ -928,7 +965,7 @@ func TestDayRecomputeMissesNothing(t *testing.T) {
 		}{{"2026-12-10", "holiday"}, {"2026-12-19", "work"}, {"2026-12-15", "short"}, {"2026-12-10", ""}, {"2026-12-31", "holiday"}} {
 			var err error
 			if change.kind == "" {
-				err = f.svc.DeleteCalendarOverride(ctx, "office", change.day)
+				err = f.svc.DeleteCalendarOverride(ctx, anAdmin, "office", change.day)
 			} else {
 				err = f.svc.PutCalendarOverride(ctx, admin, "office", otklik.CalendarOverride{Day: change.day, Kind: change.kind})
 			}

@@ -183,7 +183,7 @@ func (wb *Web) adminSaveCalendar(w http.ResponseWriter, r *http.Request, s *staf
 		wb.slaPage(w, r, otklik.NotFound("calendar.not_found"), slaData{})
 		return
 	}
-	if _, err := wb.svc.PutCalendar(r.Context(), otklik.Calendar{Name: f.Name, Title: f.Title, Week: f.Week}); err != nil {
+	if _, err := wb.svc.PutCalendar(r.Context(), s.user.Actor(otklik.ChannelAgent), otklik.Calendar{Name: f.Name, Title: f.Title, Week: f.Week}); err != nil {
 		wb.slaPage(w, r, err, slaData{Calendar: f})
 		return
 	}
@@ -205,7 +205,7 @@ func (wb *Web) adminAddPolicy(w http.ResponseWriter, r *http.Request, s *staffSe
 		}
 	}
 	if err == nil {
-		_, err = wb.svc.PutSLAPolicy(r.Context(), in)
+		_, err = wb.svc.PutSLAPolicy(r.Context(), s.user.Actor(otklik.ChannelAgent), in)
 	}
 	if err != nil {
 		wb.slaPage(w, r, err, slaData{NewPolicy: f})
@@ -291,7 +291,7 @@ func (wb *Web) adminSavePolicy(w http.ResponseWriter, r *http.Request, s *staffS
 			wb.fail(w, r, http.StatusNotFound, "sla.policy_not_found")
 			return
 		}
-		_, err = wb.svc.PutSLAPolicy(r.Context(), in)
+		_, err = wb.svc.PutSLAPolicy(r.Context(), s.user.Actor(otklik.ChannelAgent), in)
 	}
 	if err != nil {
 		wb.policyPage(w, r, err, f)
@@ -302,7 +302,7 @@ func (wb *Web) adminSavePolicy(w http.ResponseWriter, r *http.Request, s *staffS
 
 // adminDeletePolicy removes a policy; the tickets it gave deadlines get them from the others.
 func (wb *Web) adminDeletePolicy(w http.ResponseWriter, r *http.Request, s *staffSession) {
-	if err := wb.svc.DeleteSLAPolicy(r.Context(), r.PathValue("code")); err != nil {
+	if err := wb.svc.DeleteSLAPolicy(r.Context(), s.user.Actor(otklik.ChannelAgent), r.PathValue("code")); err != nil {
 		wb.slaPage(w, r, err, slaData{})
 		return
 	}
@@ -320,7 +320,7 @@ func (wb *Web) adminDeleteCalendar(w http.ResponseWriter, r *http.Request, s *st
 
 // adminDeleteOverride returns a day of a calendar to the production calendar's rule.
 func (wb *Web) adminDeleteOverride(w http.ResponseWriter, r *http.Request, s *staffSession) {
-	if err := wb.svc.DeleteCalendarOverride(r.Context(), r.PathValue("name"), r.PathValue("day")); err != nil {
+	if err := wb.svc.DeleteCalendarOverride(r.Context(), s.user.Actor(otklik.ChannelAgent), r.PathValue("name"), r.PathValue("day")); err != nil {
 		wb.slaPage(w, r, err, slaData{})
 		return
 	}

@@ -607,10 +607,10 @@ func TestAdminRemovePoliciesAndCalendars(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		d := newDesk(t, engine)
 		ctx := context.Background()
-		if _, err := d.svc.PutCalendar(ctx, otklik.Calendar{Name: "ekb", Title: "Екатеринбургский офис", Week: "mon-fri 07:00-16:00"}); err != nil {
+		if _, err := d.svc.PutCalendar(ctx, otklik.SystemActor, otklik.Calendar{Name: "ekb", Title: "Екатеринбургский офис", Week: "mon-fri 07:00-16:00"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := d.svc.PutSLAPolicy(ctx, otklik.SLAPolicy{Code: "ekb_visit", Name: "Приём в Екатеринбурге", Position: 5,
+		if _, err := d.svc.PutSLAPolicy(ctx, otklik.SystemActor, otklik.SLAPolicy{Code: "ekb_visit", Name: "Приём в Екатеринбурге", Position: 5,
 			Channel: otklik.ChannelVisit, Resolution: "3d", Calendar: "ekb"}); err != nil {
 			t.Fatal(err)
 		}

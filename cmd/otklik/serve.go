@@ -262,18 +262,14 @@ func slaTimers(ctx context.Context, svc *service.Service, log *slog.Logger) {
 }
 
 // warnCalendar warns when the production calendar built in lacks this year, or next year from
-// September (the government's decree usually comes out between August and October): deadlines in such a
-// year follow ТК РФ ст. 112 without the decree's transfers until a release or an override adds them.
+// September (sla.MissingYears): deadlines in such a year follow ТК РФ ст. 112 without the decree's
+// transfers until a release or an override adds them. «Календари и сроки» says so too.
 func warnCalendar(now time.Time, log *slog.Logger) {
-	have := map[int]bool{}
-	for _, y := range sla.Years() {
-		have[y] = true
-	}
-	y := now.In(sla.Moscow).Year()
-	if !have[y] {
-		log.Warn("the built-in production calendar has no data for this year: deadlines ignore the government's day transfers; add them as calendar overrides or upgrade", "year", y)
-	}
-	if now.In(sla.Moscow).Month() >= time.September && !have[y+1] {
-		log.Warn("the built-in production calendar has no data for next year yet: when the decree is out, upgrade or add its transfers as calendar overrides", "year", y+1)
+	for _, y := range sla.MissingYears(now) {
+		if y == now.In(sla.Moscow).Year() {
+			log.Warn("the built-in production calendar has no data for this year: deadlines ignore the government's day transfers; add them as calendar overrides or upgrade", "year", y)
+		} else {
+			log.Warn("the built-in production calendar has no data for next year yet: when the decree is out, upgrade or add its transfers as calendar overrides", "year", y)
+		}
 	}
 }

@@ -210,6 +210,70 @@ func Decree(year int) string {
 	return loadProduction().years[year].Decree
 }
 
+// Year is one year of the production calendar built in: the decree that sets it, the days it makes
+// other than a plain Monday-to-Friday week, and the norm of a five-day, forty-hour week it gives.
+type Year struct {
+	Year        int
+	Decree      string
+	Note        string // a caveat about the year's data; "" when none
+	Days        []YearDay
+	WorkingDays int // days worked in a five-day week
+	Hours       int // hours worked in a forty-hour week: eight a day, seven on a short one
+}
+
+// YearDay is a day the production calendar marks.
+type YearDay struct {
+	Date Date
+	Kind DayKind
+	From string // a day off moved here: the date it moved from (YYYY-MM-DD); else ""
+	Note string
+}
+
+// ProductionYear returns year's production calendar as built in; ok is false for a year without its
+// file, whose days follow ТК РФ ст. 112 without the government's transfers.
+func ProductionYear(year int) (y Year, ok bool) {
+	f, ok := loadProduction().years[year]
+	if !ok {
+		return Year{}, false
+	}
+	y = Year{Year: year, Decree: f.Decree, Note: f.Note}
+	for _, d := range f.Days {
+		date, err := ParseDate(d.Date)
+		if err != nil {
+			continue // checked when the files were read
+		}
+		y.Days = append(y.Days, YearDay{Date: date, Kind: d.Kind, From: d.From, Note: d.Note})
+	}
+	for z := daysFromCivil(year, time.January, 1); civil(z).Year == year; z++ {
+		switch k := baseKind(z); {
+		case k == kHoliday, k == kOff:
+		case k == kWork, k == kShort, civil(z).Weekday() != time.Saturday && civil(z).Weekday() != time.Sunday:
+			y.WorkingDays++
+			y.Hours += 8
+			if k == kShort {
+				y.Hours--
+			}
+		}
+	}
+	return y, true
+}
+
+// MissingYears returns the years whose production calendar is not built in but deadlines reach now:
+// this year, and from September next year as well (the government's decree usually comes out between
+// August and October). Deadlines in such a year follow ТК РФ ст. 112 without the decree's transfers
+// until a release or an administrator's overrides add them.
+func MissingYears(now time.Time) []int {
+	y := now.In(Moscow).Year()
+	var out []int
+	if !hasFile(y) {
+		out = append(out, y)
+	}
+	if now.In(Moscow).Month() >= time.September && !hasFile(y+1) {
+		out = append(out, y+1)
+	}
+	return out
+}
+
 // hasFile reports whether year has a production-calendar file.
 func hasFile(year int) bool {
 	_, ok := loadProduction().years[year]

@@ -2,6 +2,7 @@ package sla_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -329,6 +330,55 @@ func TestDataFiles(t *testing.T) {
 		}
 		if holidays != 14 {
 			t.Errorf("%s: %d holidays, want the 14 of ст. 112", name, holidays)
+		}
+	}
+}
+
+// TestProductionYear: each year built in gives its decree, its marked days as its file has them, and
+// the golden norm of a five-day, forty-hour week; a year without a file gives none; the years missing
+// are this one, and next one from September.
+func TestProductionYear(t *testing.T) {
+	for _, g := range goldenYears {
+		y, ok := sla.ProductionYear(g.year)
+		if !ok || y.Decree != g.decree || y.WorkingDays != 247 || y.Hours != 1972 {
+			t.Errorf("ProductionYear(%d) = %v, %q, %d days, %d hours; want %q, 247, 1972", g.year, ok, y.Decree, y.WorkingDays, y.Hours, g.decree)
+		}
+		short := 0
+		for _, d := range y.Days {
+			if d.Date.Year != g.year {
+				t.Errorf("%d lists %s", g.year, d.Date)
+			}
+			if d.Kind == sla.KindShort {
+				short++
+			}
+		}
+		if short != len(g.short) {
+			t.Errorf("%d: %d short days listed, want %d", g.year, short, len(g.short))
+		}
+	}
+	if y, ok := sla.ProductionYear(2031); ok || y.Decree != "" {
+		t.Errorf("ProductionYear(2031) = %+v, %v; want none", y, ok)
+	}
+	at := func(s string) time.Time {
+		t.Helper()
+		v, err := time.ParseInLocation("2006-01-02", s, sla.Moscow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	last := sla.Years()[len(sla.Years())-1]
+	for _, c := range []struct {
+		now  time.Time
+		want []int
+	}{
+		{at(fmt.Sprint(last) + "-08-31"), nil},
+		{at(fmt.Sprint(last) + "-09-01"), []int{last + 1}},
+		{at(fmt.Sprint(last+1) + "-01-10"), []int{last + 1}},
+		{at(fmt.Sprint(last+1) + "-10-01"), []int{last + 1, last + 2}},
+	} {
+		if got := sla.MissingYears(c.now); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("MissingYears(%s) = %v, want %v", c.now.Format("2006-01-02"), got, c.want)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/otklik/otklik/internal/otklik"
 	"github.com/otklik/otklik/internal/service"
+	"github.com/otklik/otklik/internal/sla"
 )
 
 // Calendars (the working week and the days an administrator changed) and SLA policies (their
@@ -77,9 +78,44 @@ type slaData struct {
 	UsedBy map[string][]string
 	Legal  string            // the calendar statutory deadlines follow, which cannot be removed
 	Cats   []otklik.Category // what a new policy may match
+	// Production is the production calendar built in, year by year; Missing, the years deadlines reach
+	// that it lacks (sla.MissingYears).
+	Production []productionYear
+	Missing    []int
 	// Recompute is the recomputation of open tickets' deadlines to tell the administrator about: one
 	// queued or running, else the latest (done or failed); nil when there has been none lately.
 	Recompute *otklik.Job
+}
+
+// productionYear is a year of the production calendar as the page shows it.
+type productionYear struct {
+	sla.Year
+	Days []productionDay
+}
+
+// productionDay is a day the production calendar marks: its date with the day of the week, as the
+// page shows them.
+type productionDay struct {
+	Date, Weekday, Kind, From, Note string
+}
+
+// productionYears are the years of the production calendar built in, for the page.
+func productionYears() []productionYear {
+	var out []productionYear
+	for _, n := range sla.Years() {
+		y, _ := sla.ProductionYear(n)
+		py := productionYear{Year: y}
+		for _, d := range y.Days {
+			from := ""
+			if f, err := sla.ParseDate(d.From); err == nil {
+				from = f.Midnight().Format("02.01.2006")
+			}
+			py.Days = append(py.Days, productionDay{Date: d.Date.Midnight().Format("02.01.2006"),
+				Weekday: strconv.Itoa(int(d.Date.Weekday())), Kind: string(d.Kind), From: from, Note: d.Note})
+		}
+		out = append(out, py)
+	}
+	return out
 }
 
 // overrideKinds are the kinds of day an override sets.
@@ -111,6 +147,7 @@ func (wb *Web) slaPage(w http.ResponseWriter, r *http.Request, err error, d slaD
 			d.NewPolicy.Position = strconv.Itoa(d.Policies[n-1].Position + 10)
 		}
 	}
+	d.Production, d.Missing = productionYears(), sla.MissingYears(wb.now())
 	d.UsedBy, d.Legal = map[string][]string{}, service.LegalCalendar
 	for _, p := range d.Policies {
 		d.UsedBy[p.Calendar] = append(d.UsedBy[p.Calendar], p.Name)

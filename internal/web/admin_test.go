@@ -678,6 +678,39 @@ func TestAdminRemovePoliciesAndCalendars(t *testing.T) {
 	})
 }
 
+// TestAdminProductionCalendar: «Календари и сроки» shows the production calendar built in, year by year
+// with its decree, norm and marked days, and warns of a year deadlines reach that it lacks.
+func TestAdminProductionCalendar(t *testing.T) {
+	d := newDesk(t, "sqlite")
+	admin := d.browser()
+	admin.signInEnrolling("admin@example.ru")
+	page := admin.do("GET", "/admin/sla", nil)
+	testkit.CheckHTML(t, "production calendar", []byte(page.body))
+	for _, want := range []string{
+		"<summary>2026 год — Постановление Правительства РФ от 24.09.2025 № 1466: рабочих дней — 247, норма часов при 40-часовой неделе — 1972</summary>",
+		"<td>09.01.2026, пт</td><td>выходной</td><td>перенос выходного (выходной перенесён с 03.01.2026)</td>",
+		"<td>30.04.2026, чт</td><td>сокращённый день</td><td>предпраздничный день</td>",
+		"текст постановления не сверен", // 2027's caveat
+	} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the page does not show %q", want)
+		}
+	}
+	if strings.Contains(page.body, "Производственного календаря на") {
+		t.Errorf("a warning of a missing year in November 2026:\n%s", page.body)
+	}
+	// From September of the last year built in, the next one is missing.
+	last := 2027
+	d = newDesk(t, "sqlite")
+	d.clock.Add(time.Date(last, 9, 1, 9, 0, 0, 0, time.UTC).Sub(d.clock.Now()))
+	admin = d.browser()
+	admin.signInEnrolling("admin@example.ru")
+	page = admin.do("GET", "/admin/sla", nil)
+	if want := "Производственного календаря на 2028 год в Отклике нет"; !strings.Contains(page.body, want) {
+		t.Errorf("no warning %q in September %d:\n%s", want, last, page.body)
+	}
+}
+
 func TestAdminCalendarsAndPolicies(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		d := newDesk(t, engine)

@@ -305,7 +305,7 @@ func (wb *Web) policyPage(w http.ResponseWriter, r *http.Request, err error, f p
 		wb.failErr(w, r, lerr)
 		return
 	}
-	p := adminPage(r, "ui.admin.sla.title", "sla", d)
+	p := adminPage(r, "ui.admin.sla.policy_title", "sla", d)
 	p.Back = "/admin/sla/policies/" + d.Policy.Code
 	if err != nil {
 		wb.refused(w, r, err, "admin_sla_policy", p)

@@ -797,6 +797,9 @@ func TestAdminCalendarsAndPolicies(t *testing.T) {
 		// keeps what was typed; what it matches and its place change too.
 		page = admin.do("GET", "/admin/sla/policies/access", nil)
 		testkit.CheckHTML(t, "policy page", []byte(page.body))
+		if !strings.Contains(page.body, "<title>Политика SLA — ") {
+			t.Errorf("the policy page's title:\n%s", page.body)
+		}
 		form := shownForm(t, page.body, "/admin/sla/policies/access")
 		want := url.Values{"csrf": {csrf}, "name": {"Проблемы с доступом"}, "position": {"40"}, "category": {"access"}, "channel": {""},
 			"priority": {""}, "first_response": {""}, "resolution": {"24h"}, "calendar": {"office"}}

@@ -136,7 +136,7 @@ func (c *Config) Bind(fs *flag.FlagSet, scope Scope) {
 	fs.StringVar(&c.SupportAddress, "support-address", c.SupportAddress, "the support mailbox address")
 	fs.StringVar(&c.Clamd, "clamd", c.Clamd, "ClamAV daemon: unix:/path or tcp:host:port")
 	fs.StringVar(&c.SupportName, "support-name", c.SupportName, "display name of outbound mail")
-	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "this site's address as staff and citizens reach it (https://support.example.ru), for links in e-mail: a deadline reminder's to the ticket's page, a citizen's acknowledgement, status answer and extension notice's to the status page; empty: mail without links")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "this site's address as staff and citizens reach it (https://support.example.ru), for links in e-mail: a deadline reminder's to the ticket's page, a citizen's acknowledgement, status answer, staff reply and extension notice's to the status page; empty: mail without links")
 	fs.BoolVar(&c.SMTPRelayStartTLS, "smtp-relay-starttls", c.SMTPRelayStartTLS, "use STARTTLS with the relay")
 	fs.StringVar(&c.DKIMKey, "dkim-key", c.DKIMKey, "PEM private key for DKIM-signing outbound mail (RSA or Ed25519)")
 	fs.StringVar(&c.DKIMSelector, "dkim-selector", c.DKIMSelector, "DKIM selector")

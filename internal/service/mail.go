@@ -460,7 +460,11 @@ func (s *Service) replyByMail(ctx context.Context, tx otklik.Tx, t *otklik.Ticke
 	if !strings.HasPrefix(strings.TrimSpace(body), "Здравствуйте") {
 		body = greeting + "\n\n" + body
 	}
-	body += "\n\n—\nОбращение № " + t.Number + ". Чтобы ответить, ответьте на это письмо, не меняя тему.\n" + actor.Name + ", " + s.mail.Name
+	body += "\n\n—\nОбращение № " + t.Number + ". Чтобы ответить, ответьте на это письмо, не меняя тему.\n"
+	if s.mail.PublicURL != "" {
+		body += "Состояние обращения: " + s.siteLink("/status?number="+t.Number) + "\n"
+	}
+	body += actor.Name + ", " + s.mail.Name
 	return s.queueMail(ctx, tx, t, m.ID, compose.Message{
 		To: compose.Address{Name: t.Requester.Name, Email: t.Requester.Email}, Subject: compose.SubjectWithNumber(t.Number, "Ответ на обращение: "+t.Subject),
 		Text: body, InReplyTo: inReplyTo, References: refs,

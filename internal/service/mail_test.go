@@ -236,6 +236,9 @@ func testMailIntake(t *testing.T, engine string) {
 	if !strings.Contains(subj, "[№ "+out.Ticket+"]") || len(refs) < 2 || refs[0] != first.MessageID || r.Header.Get("Auto-Submitted") != "" {
 		t.Errorf("staff reply: subject %q, References %v", subj, refs)
 	}
+	if text := f.textOf(t, sr.ID); !strings.Contains(text, "Состояние обращения: https://support.gosuslugi.example/status?number="+out.Ticket+"\r\nПетрова Анна, Служба поддержки") {
+		t.Errorf("the staff reply's footer does not link the status page:\n%s", text)
+	}
 
 	// The ticket shows each message's e-mail: the citizen's with its verdicts, the staff reply with
 	// its delivery status (automatic answers are not messages of the ticket).

@@ -46,6 +46,7 @@ type Calendar struct {
 	Overrides []CalendarOverride
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	UpdatedBy string // who last changed the title or the week ("" for what came with Otklik)
 }
 
 // CalendarOverride is an administrator's change to one day of a calendar.
@@ -74,6 +75,7 @@ type SLAPolicy struct {
 	Resolution    string
 	Calendar      string
 	UpdatedAt     time.Time
+	UpdatedBy     string // who last changed it ("" for what came with Otklik)
 }
 
 // SLAReader reads calendars and policies.

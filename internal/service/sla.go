@@ -1070,6 +1070,7 @@ func (s *Service) PutSLAPolicy(ctx context.Context, actor otklik.Actor, p otklik
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	p.UpdatedBy = actor.Name
 	err = s.store.Write(ctx, func(tx otklik.Tx) error {
 		if err := tx.UpsertSLAPolicy(ctx, &p); err != nil {
 			return err
@@ -1512,6 +1513,7 @@ func (s *Service) PutCalendar(ctx context.Context, actor otklik.Actor, c otklik.
 	if _, err := buildCalendar(&c); err != nil {
 		return nil, otklik.Invalid(otklik.FieldError{Field: "week", Key: "calendar.week", Args: map[string]string{"error": err.Error()}})
 	}
+	c.UpdatedBy = actor.Name
 	err := s.store.Write(ctx, func(tx otklik.Tx) error {
 		if err := tx.UpsertCalendar(ctx, &c); err != nil {
 			return err

@@ -59,10 +59,10 @@ func cols(spec string) []column {
 // column this list lacks.
 var exportTables = []exportTable{
 	{name: "groups", columns: cols("id:i code:s name:s"), order: "id"},
-	{name: "calendars", columns: cols("name:s title:s week:s created_at:t updated_at:t"), order: "name"},
+	{name: "calendars", columns: cols("name:s title:s week:s created_at:t updated_at:t updated_by:s"), order: "name"},
 	{name: "calendar_overrides", columns: cols("calendar:s day:s kind:s note:s author:s created_at:t"), order: "calendar, day"},
 	{name: "sla_policies", columns: cols("code:s name:s position:i category:s channel:s priority:s manual:i first_response:s " +
-		"resolution:s calendar:s updated_at:t"), order: "code"},
+		"resolution:s calendar:s updated_at:t updated_by:s"), order: "code"},
 	{name: "categories", columns: cols("id:i code:s name:s parent_id:i group_id:i position:i"), order: "id"},
 	{name: "users", columns: cols("id:i email:s name:s role:s group_id:i password_hash:s disabled:i created_at:t " +
 		"totp_secret:s totp_enabled_at:t totp_last_step:i failed_logins:i locked_until:t"), order: "id"},

@@ -19,7 +19,7 @@ import (
 
 // Calendars returns every calendar with its overrides, by name.
 func (s *Store) Calendars(ctx context.Context) ([]*otklik.Calendar, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT name, title, week, created_at, updated_at FROM calendars ORDER BY name")
+	rows, err := s.read.QueryContext(ctx, "SELECT name, title, week, created_at, updated_at, updated_by FROM calendars ORDER BY name")
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -29,7 +29,7 @@ func (s *Store) Calendars(ctx context.Context) ([]*otklik.Calendar, error) {
 	for rows.Next() {
 		c := &otklik.Calendar{}
 		var created, updated dbTime
-		if err := rows.Scan(&c.Name, &c.Title, &c.Week, &created, &updated); err != nil {
+		if err := rows.Scan(&c.Name, &c.Title, &c.Week, &created, &updated, &c.UpdatedBy); err != nil {
 			return nil, translate(err)
 		}
 		c.CreatedAt, c.UpdatedAt = created.T, updated.T
@@ -62,7 +62,7 @@ func (s *Store) Calendars(ctx context.Context) ([]*otklik.Calendar, error) {
 // SLAPolicies returns every policy in the order they are tried.
 func (s *Store) SLAPolicies(ctx context.Context) ([]*otklik.SLAPolicy, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT code, name, position, category, channel, priority, manual, first_response,
-		resolution, calendar, updated_at FROM sla_policies ORDER BY position, code`)
+		resolution, calendar, updated_at, updated_by FROM sla_policies ORDER BY position, code`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -73,7 +73,7 @@ func (s *Store) SLAPolicies(ctx context.Context) ([]*otklik.SLAPolicy, error) {
 		var manual int
 		var updated dbTime
 		if err := rows.Scan(&p.Code, &p.Name, &p.Position, &p.Category, &p.Channel, &p.Priority, &manual, &p.FirstResponse,
-			&p.Resolution, &p.Calendar, &updated); err != nil {
+			&p.Resolution, &p.Calendar, &updated, &p.UpdatedBy); err != nil {
 			return nil, translate(err)
 		}
 		p.Manual, p.UpdatedAt = manual != 0, updated.T
@@ -258,9 +258,10 @@ func (t *txn) UpsertCalendar(ctx context.Context, c *otklik.Calendar) error {
 		c.CreatedAt = t.now
 	}
 	c.UpdatedAt = t.now
-	_, err := t.ex.exec(ctx, `INSERT INTO calendars (name, title, week, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET title = excluded.title, week = excluded.week, updated_at = excluded.updated_at`,
-		c.Name, c.Title, c.Week, t.s.tv(c.CreatedAt), t.s.tv(c.UpdatedAt))
+	_, err := t.ex.exec(ctx, `INSERT INTO calendars (name, title, week, created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET title = excluded.title, week = excluded.week, updated_at = excluded.updated_at,
+		updated_by = excluded.updated_by`,
+		c.Name, c.Title, c.Week, t.s.tv(c.CreatedAt), t.s.tv(c.UpdatedAt), c.UpdatedBy)
 	return translate(err)
 }
 
@@ -299,13 +300,13 @@ func (t *txn) DeleteCalendarOverride(ctx context.Context, calendar, day string) 
 func (t *txn) UpsertSLAPolicy(ctx context.Context, p *otklik.SLAPolicy) error {
 	p.UpdatedAt = t.now
 	_, err := t.ex.exec(ctx, `INSERT INTO sla_policies (code, name, position, category, channel, priority, manual, first_response,
-		resolution, calendar, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		resolution, calendar, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, position = excluded.position, category = excluded.category,
 		channel = excluded.channel, priority = excluded.priority, manual = excluded.manual,
 		first_response = excluded.first_response, resolution = excluded.resolution, calendar = excluded.calendar,
-		updated_at = excluded.updated_at`,
+		updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
 		p.Code, p.Name, p.Position, p.Category, string(p.Channel), string(p.Priority), boolInt(p.Manual), p.FirstResponse,
-		p.Resolution, p.Calendar, t.s.tv(p.UpdatedAt))
+		p.Resolution, p.Calendar, t.s.tv(p.UpdatedAt), p.UpdatedBy)
 	return translate(err)
 }
 

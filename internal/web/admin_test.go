@@ -474,7 +474,8 @@ func TestAdminCalendars(t *testing.T) {
 		}
 		page := admin.do("GET", r.location, nil)
 		if !strings.Contains(page.body, "Календарь сохранён. Сроки открытых обращений пересчитываются.") ||
-			!strings.Contains(page.body, `<h3 id="cal-ekb">Екатеринбургский офис <code>ekb</code></h3>`) {
+			!strings.Contains(page.body, `<h3 id="cal-ekb">Екатеринбургский офис <code>ekb</code></h3>`+"\n"+`<p class="muted">Последнее изменение: `+
+				d.clock.Now().In(service.Moscow).Format("02.01.2006 15:04")+", Анна Админова.</p>") {
 			t.Errorf("the new calendar is not shown:\n%s", page.body)
 		}
 		testkit.CheckHTML(t, "calendars with a new one", []byte(page.body))
@@ -834,8 +835,12 @@ func TestAdminCalendarsAndPolicies(t *testing.T) {
 			return nil
 		}
 		if p := policy("access"); p == nil || p.FirstResponse != "4h" || p.Resolution != "2d" || p.Category != "access" ||
-			p.Priority != otklik.PriorityHigh || p.Position != 35 || p.Name != "Проблемы с доступом" {
+			p.Priority != otklik.PriorityHigh || p.Position != 35 || p.Name != "Проблемы с доступом" || p.UpdatedBy != "Анна Админова" {
 			t.Errorf("saved policy: %+v", p)
+		}
+		if page := admin.do("GET", "/admin/sla/policies/access", nil); !strings.Contains(page.body,
+			"Последнее изменение: "+d.clock.Now().In(service.Moscow).Format("02.01.2006 15:04")+", Анна Админова.") {
+			t.Errorf("the policy's page does not say who changed it last:\n%s", page.body)
 		}
 		// Chosen by staff yet matched: refused, nothing changes.
 		form.Set("manual", "1")

@@ -974,12 +974,7 @@ func (s *Service) PutCalendarOverride(ctx context.Context, actor otklik.Actor, c
 	if err != nil {
 		return err
 	}
-	var cal *otklik.Calendar
-	for _, c := range cals {
-		if c.Name == calendar {
-			cal = c
-		}
-	}
+	cal := calendarNamed(cals, calendar)
 	if cal == nil {
 		return otklik.NotFound("calendar.not_found")
 	}
@@ -1009,8 +1004,8 @@ func (s *Service) DeleteCalendarOverride(ctx context.Context, actor otklik.Actor
 	title := calendar
 	if cals, err := s.store.Calendars(ctx); err != nil {
 		return err
-	} else if i := slices.IndexFunc(cals, func(c *otklik.Calendar) bool { return c.Name == calendar }); i >= 0 {
-		title = cals[i].Title
+	} else if c := calendarNamed(cals, calendar); c != nil {
+		title = c.Title
 	}
 	why := whyRecompute("календаря «"+title+"»: "+dayRU(day)+" — по производственному календарю", actor)
 	err := s.store.Write(ctx, func(tx otklik.Tx) error {
@@ -1118,13 +1113,7 @@ func (s *Service) DeleteCalendar(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	var on []string
-	for _, p := range pols {
-		if p.Calendar == name {
-			on = append(on, p.Name)
-		}
-	}
-	if len(on) > 0 {
+	if on := policiesOn(pols, name); len(on) > 0 {
 		return otklik.Errorf(otklik.ECONFLICT, "calendar.in_use", map[string]string{"policies": strings.Join(on, "», «")})
 	}
 	err = s.store.Write(ctx, func(tx otklik.Tx) error { return tx.DeleteCalendar(ctx, name) })
@@ -1132,6 +1121,25 @@ func (s *Service) DeleteCalendar(ctx context.Context, name string) error {
 		s.forgetSLA()
 	}
 	return err
+}
+
+// calendarNamed returns the calendar of cals by name, nil when there is none.
+func calendarNamed(cals []*otklik.Calendar, name string) *otklik.Calendar {
+	if i := slices.IndexFunc(cals, func(c *otklik.Calendar) bool { return c.Name == name }); i >= 0 {
+		return cals[i]
+	}
+	return nil
+}
+
+// policiesOn names the policies of pols that count their targets on calendar name.
+func policiesOn(pols []*otklik.SLAPolicy, name string) []string {
+	var on []string
+	for _, p := range pols {
+		if p.Calendar == name {
+			on = append(on, p.Name)
+		}
+	}
+	return on
 }
 
 // recomputePayload is a recompute job's: where it continues, and the span a calendar change touched
@@ -1171,7 +1179,7 @@ var dayKindRU = map[string]string{"holiday": "праздник", "off": "вых�
 // dayRU is a day of a calendar as the journal writes it: 24.11.2026.
 func dayRU(day string) string {
 	if d, err := sla.ParseDate(day); err == nil {
-		return fmt.Sprintf("%02d.%02d.%04d", d.Day, int(d.Month), d.Year)
+		return d.Midnight().Format("02.01.2006")
 	}
 	return day
 }
@@ -1513,9 +1521,22 @@ func (s *Service) PutCalendar(ctx context.Context, actor otklik.Actor, c otklik.
 	if _, err := buildCalendar(&c); err != nil {
 		return nil, otklik.Invalid(otklik.FieldError{Field: "week", Key: "calendar.week", Args: map[string]string{"error": err.Error()}})
 	}
+	// Deadlines depend on a calendar's week only where a policy counts on it, or statutory deadlines
+	// move off its days: a new calendar, one no policy is on, or a new title alone queue no pass over
+	// every open ticket.
+	cals, err := s.store.Calendars(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pols, err := s.store.SLAPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	was := calendarNamed(cals, c.Name)
+	recompute := was != nil && was.Week != c.Week && (c.Name == LegalCalendar || len(policiesOn(pols, c.Name)) > 0)
 	c.UpdatedBy = actor.Name
-	err := s.store.Write(ctx, func(tx otklik.Tx) error {
-		if err := tx.UpsertCalendar(ctx, &c); err != nil {
+	err = s.store.Write(ctx, func(tx otklik.Tx) error {
+		if err := tx.UpsertCalendar(ctx, &c); err != nil || !recompute {
 			return err
 		}
 		return s.enqueueRecompute(ctx, tx, recomputePayload{Why: whyRecompute("календаря «"+c.Title+"»: рабочая неделя "+c.Week, actor)})

@@ -589,6 +589,53 @@ func testDeleteSLAPolicyAndCalendar(t *testing.T, engine string) {
 	}
 }
 
+// TestCalendarChangeQueuesWhatMatters: a calendar's week queues the recomputation of every open
+// ticket only where deadlines depend on it — a policy on it, or the office calendar statutory deadlines
+// follow —, never for a new calendar, one no policy is on, or a new title alone.
+func TestCalendarChangeQueuesWhatMatters(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newSLAFixture(t, engine, "2026-12-21 10:00")
+		ctx := context.Background()
+		queued := func() int {
+			t.Helper()
+			js, err := f.st.Jobs(ctx, otklik.JobFilter{Kind: service.JobRecomputeSLA, Statuses: []otklik.JobStatus{otklik.JobQueued}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(js)
+		}
+		put := func(name, title, week string) {
+			t.Helper()
+			if _, err := f.svc.PutCalendar(ctx, anAdmin, otklik.Calendar{Name: name, Title: title, Week: week}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			what       string
+			change     func()
+			recomputes bool
+		}{
+			{"a new calendar", func() { put("ekb", "Екатеринбургский офис", "mon-fri 07:00-16:00") }, false},
+			{"the week of one no policy is on", func() { put("ekb", "Екатеринбургский офис", "mon-thu 07:00-16:00") }, false},
+			{"a policy put on it", func() {
+				if _, err := f.svc.PutSLAPolicy(ctx, anAdmin, otklik.SLAPolicy{Code: "ekb", Name: "Екатеринбург", Position: 5,
+					Channel: otklik.ChannelVisit, Resolution: "3d", Calendar: "ekb"}); err != nil {
+					t.Fatal(err)
+				}
+			}, true},
+			{"its title alone", func() { put("ekb", "Офис в Екатеринбурге", "mon-thu 07:00-16:00") }, false},
+			{"its week, a policy on it", func() { put("ekb", "Офис в Екатеринбурге", "mon-fri 07:00-16:00") }, true},
+			{"the office calendar's week", func() { put("office", "Офис", "mon-fri 09:00-17:00") }, true},
+		} {
+			before := queued()
+			c.change()
+			if got := queued() - before; got != map[bool]int{false: 0, true: 1}[c.recomputes] {
+				t.Errorf("%s: %d recomputations queued, want recomputes=%v", c.what, got, c.recomputes)
+			}
+		}
+	})
+}
+
 // errArgs is the arguments of err's message, for checking what it names.
 func errArgs(err error) string {
 	var e *otklik.Error

@@ -473,7 +473,7 @@ func TestAdminCalendars(t *testing.T) {
 			t.Fatalf("add a calendar: %d → %q\n%s", r.code, r.location, r.body)
 		}
 		page := admin.do("GET", r.location, nil)
-		if !strings.Contains(page.body, "Календарь сохранён. Сроки открытых обращений пересчитываются.") ||
+		if !strings.Contains(page.body, "Календарь сохранён. Если от его рабочей недели зависят сроки открытых обращений, они пересчитываются.") ||
 			!strings.Contains(page.body, `<h3 id="cal-ekb">Екатеринбургский офис <code>ekb</code></h3>`+"\n"+`<p class="muted">Последнее изменение: `+
 				d.clock.Now().In(service.Moscow).Format("02.01.2006 15:04")+", Анна Админова.</p>") {
 			t.Errorf("the new calendar is not shown:\n%s", page.body)

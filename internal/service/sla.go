@@ -1065,9 +1065,22 @@ func (s *Service) PutSLAPolicy(ctx context.Context, actor otklik.Actor, p otklik
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	pols, err := s.store.SLAPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	recompute := true
+	if i := slices.IndexFunc(pols, func(q *otklik.SLAPolicy) bool { return q.Code == p.Code }); i >= 0 {
+		// Its name is in no deadline: a policy renamed alone is recomputed for nothing.
+		was, now := *pols[i], p
+		was.Name, was.UpdatedAt, was.UpdatedBy, now.Name, now.UpdatedAt, now.UpdatedBy = "", time.Time{}, "", "", time.Time{}, ""
+		recompute = was != now
+	} else if p.Manual {
+		recompute = false // new, and chosen by staff: no ticket has it yet
+	}
 	p.UpdatedBy = actor.Name
 	err = s.store.Write(ctx, func(tx otklik.Tx) error {
-		if err := tx.UpsertSLAPolicy(ctx, &p); err != nil {
+		if err := tx.UpsertSLAPolicy(ctx, &p); err != nil || !recompute {
 			return err
 		}
 		return s.enqueueRecompute(ctx, tx, recomputePayload{Why: whyRecompute("политики SLA «"+p.Name+"»", actor)})

@@ -591,7 +591,8 @@ func testDeleteSLAPolicyAndCalendar(t *testing.T, engine string) {
 
 // TestCalendarChangeQueuesWhatMatters: a calendar's week queues the recomputation of every open
 // ticket only where deadlines depend on it — a policy on it, or the office calendar statutory deadlines
-// follow —, never for a new calendar, one no policy is on, or a new title alone.
+// follow —, never for a new calendar, one no policy is on, or a new title alone; nor does a new policy
+// staff choose, or a policy's new name alone.
 func TestCalendarChangeQueuesWhatMatters(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newSLAFixture(t, engine, "2026-12-21 10:00")
@@ -610,6 +611,12 @@ func TestCalendarChangeQueuesWhatMatters(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		pol := func(p otklik.SLAPolicy) {
+			t.Helper()
+			if _, err := f.svc.PutSLAPolicy(ctx, anAdmin, p); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for _, c := range []struct {
 			what       string
 			change     func()
@@ -624,6 +631,15 @@ func TestCalendarChangeQueuesWhatMatters(t *testing.T) {
 				}
 			}, true},
 			{"its title alone", func() { put("ekb", "Офис в Екатеринбурге", "mon-thu 07:00-16:00") }, false},
+			{"a new policy staff choose", func() {
+				pol(otklik.SLAPolicy{Code: "vip", Name: "Особый контроль", Position: 65, Manual: true, Resolution: "2d", Calendar: "office"})
+			}, false},
+			{"a policy renamed alone", func() {
+				pol(otklik.SLAPolicy{Code: "vip", Name: "Особый контроль руководства", Position: 65, Manual: true, Resolution: "2d", Calendar: "office"})
+			}, false},
+			{"its target", func() {
+				pol(otklik.SLAPolicy{Code: "vip", Name: "Особый контроль руководства", Position: 65, Manual: true, Resolution: "1d", Calendar: "office"})
+			}, true},
 			{"its week, a policy on it", func() { put("ekb", "Офис в Екатеринбурге", "mon-fri 07:00-16:00") }, true},
 			{"the office calendar's week", func() { put("office", "Офис", "mon-fri 09:00-17:00") }, true},
 		} {

@@ -56,11 +56,7 @@ func (s *Service) slaEngine(ctx context.Context) (*slaEngine, error) {
 	if s.sla != nil && s.now().Before(s.slaUntil) {
 		return s.sla, nil
 	}
-	cals, err := s.store.Calendars(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pols, err := s.store.SLAPolicies(ctx)
+	cals, pols, err := s.storedSLA(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -74,6 +70,16 @@ func (s *Service) slaEngine(ctx context.Context) (*slaEngine, error) {
 	}
 	s.sla, s.slaUntil = e, s.now().Add(slaTTL)
 	return e, nil
+}
+
+// storedSLA reads the calendars and policies as stored, not the node's cached copy.
+func (s *Service) storedSLA(ctx context.Context) ([]*otklik.Calendar, []*otklik.SLAPolicy, error) {
+	cals, err := s.store.Calendars(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	pols, err := s.store.SLAPolicies(ctx)
+	return cals, pols, err
 }
 
 // forgetSLA drops the cached engine after this node changed a calendar or policy.
@@ -1537,11 +1543,7 @@ func (s *Service) PutCalendar(ctx context.Context, actor otklik.Actor, c otklik.
 	// Deadlines depend on a calendar's week only where a policy counts on it, or statutory deadlines
 	// move off its days: a new calendar, one no policy is on, or a new title alone queue no pass over
 	// every open ticket.
-	cals, err := s.store.Calendars(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pols, err := s.store.SLAPolicies(ctx)
+	cals, pols, err := s.storedSLA(ctx)
 	if err != nil {
 		return nil, err
 	}

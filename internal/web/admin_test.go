@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -428,22 +429,9 @@ func TestAdminTemplates(t *testing.T) {
 func TestAdminCalendars(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		d := newDesk(t, engine)
-		ctx := context.Background()
 		admin := d.browser()
 		csrf := admin.signInEnrolling("admin@example.ru")
-		calendar := func(name string) *otklik.Calendar {
-			t.Helper()
-			cals, err := d.svc.Calendars(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range cals {
-				if c.Name == name {
-					return c
-				}
-			}
-			return nil
-		}
+		calendar := d.calendar
 		office := *calendar("office")
 
 		for _, c := range []struct {
@@ -524,14 +512,7 @@ func TestAdminPolicies(t *testing.T) {
 		ctx := context.Background()
 		admin := d.browser()
 		csrf := admin.signInEnrolling("admin@example.ru")
-		count := func() int {
-			t.Helper()
-			pols, err := d.svc.SLAPolicies(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return len(pols)
-		}
+		count := func() int { return len(d.policies()) }
 		before := count()
 		page := admin.do("GET", "/admin/sla", nil)
 		if !strings.Contains(page.body, `action="/admin/sla/policies"`) || !strings.Contains(page.body, `id="pol-position" name="position" type="number" min="0" max="1000000" required value="100"`) {
@@ -761,18 +742,9 @@ func TestAdminCalendarsAndPolicies(t *testing.T) {
 		}
 		testkit.CheckHTML(t, "sla recomputed", []byte(page.body))
 		override := func() bool {
-			cals, err := d.svc.Calendars(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range cals {
-				for _, o := range c.Overrides {
-					if c.Name == "office" && o.Day == "2026-12-01" && o.Kind == "holiday" {
-						return true
-					}
-				}
-			}
-			return false
+			return slices.ContainsFunc(d.calendar("office").Overrides, func(o otklik.CalendarOverride) bool {
+				return o.Day == "2026-12-01" && o.Kind == "holiday"
+			})
 		}
 		if !override() {
 			t.Fatal("the override was not stored")
@@ -821,19 +793,7 @@ func TestAdminCalendarsAndPolicies(t *testing.T) {
 		if r := admin.do("POST", "/admin/sla/policies/access", form); r.code != http.StatusSeeOther || r.location != "/admin/sla?done=policy_saved" {
 			t.Fatalf("save policy: %d → %q\n%s", r.code, r.location, r.body)
 		}
-		policy := func(code string) *otklik.SLAPolicy {
-			t.Helper()
-			pols, err := d.svc.SLAPolicies(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range pols {
-				if p.Code == code {
-					return p
-				}
-			}
-			return nil
-		}
+		policy := d.policy
 		if p := policy("access"); p == nil || p.FirstResponse != "4h" || p.Resolution != "2d" || p.Category != "access" ||
 			p.Priority != otklik.PriorityHigh || p.Position != 35 || p.Name != "Проблемы с доступом" || p.UpdatedBy != "Анна Админова" {
 			t.Errorf("saved policy: %+v", p)

@@ -92,6 +92,42 @@ func newDesk(t *testing.T, engine string, opts ...func(*web.Options)) *desk {
 	return &desk{t: t, srv: srv, svc: svc, st: st, clock: clock, number: tk.Number, blobs: blobs}
 }
 
+// policies reads the SLA policies as they are now, in the order they are tried.
+func (d *desk) policies() []*otklik.SLAPolicy {
+	d.t.Helper()
+	pols, err := d.svc.SLAPolicies(context.Background())
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return pols
+}
+
+// policy reads the SLA policy with code as it is now; nil when there is none.
+func (d *desk) policy(code string) *otklik.SLAPolicy {
+	d.t.Helper()
+	for _, p := range d.policies() {
+		if p.Code == code {
+			return p
+		}
+	}
+	return nil
+}
+
+// calendar reads the calendar by name as it is now; nil when there is none.
+func (d *desk) calendar(name string) *otklik.Calendar {
+	d.t.Helper()
+	cals, err := d.svc.Calendars(context.Background())
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	for _, c := range cals {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
 // ticketNow reads the desk's ticket as it is now.
 func (d *desk) ticketNow() *otklik.Ticket {
 	d.t.Helper()
@@ -614,16 +650,11 @@ func TestExtendDeadline(t *testing.T) {
 func TestPolicyAndAppeal(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		d := newDesk(t, engine)
-		ctx := context.Background()
 		op := d.browser()
 		csrf := op.signIn("op@example.ru")
 		path := "/agent/tickets/" + d.number
 		names := map[string]string{}
-		pols, err := d.svc.SLAPolicies(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range pols {
+		for _, p := range d.policies() {
 			names[p.Code] = p.Name
 		}
 		start := d.ticketNow()

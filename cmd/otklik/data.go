@@ -49,7 +49,10 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	took := time.Since(start).Round(time.Millisecond)
 	if b := rep.Broken; b != nil {
 		where := "ticket " + b.Number
-		if b.Number == "" {
+		switch {
+		case b.Admin:
+			where = "the administration journal"
+		case b.Number == "":
 			where = "the journal"
 		}
 		fmt.Fprintf(stdout, "BROKEN: %s, record %d", where, b.Seq)
@@ -59,6 +62,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		fmt.Fprintf(stdout, ": %s\nchecked %d tickets, %d records, %d messages before it in %v\n", b.Reason, rep.Tickets, rep.Records, rep.Messages, took)
 		return exitCode(2)
 	}
-	fmt.Fprintf(stdout, "OK: %d tickets, %d journal records and %d messages verified in %v\n", rep.Tickets, rep.Records, rep.Messages, took)
+	fmt.Fprintf(stdout, "OK: %d tickets, %d journal records, %d messages and %d administration records verified in %v\n",
+		rep.Tickets, rep.Records, rep.Messages, rep.AdminRecords, took)
 	return nil
 }

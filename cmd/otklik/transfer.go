@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/otklik/otklik/internal/config"
@@ -90,8 +91,13 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	if rep.Broken != nil {
-		return errors.New("the imported journal does not verify: ticket " + rep.Broken.Number + ": " + rep.Broken.Reason)
+		where := "ticket " + rep.Broken.Number
+		if rep.Broken.Admin {
+			where = "the administration journal, record " + strconv.FormatInt(rep.Broken.Seq, 10)
+		}
+		return errors.New("the imported journal does not verify: " + where + ": " + rep.Broken.Reason)
 	}
-	fmt.Fprintf(stdout, "OK: %d tickets, %d journal records and %d messages verified\n", rep.Tickets, rep.Records, rep.Messages)
+	fmt.Fprintf(stdout, "OK: %d tickets, %d journal records, %d messages and %d administration records verified\n",
+		rep.Tickets, rep.Records, rep.Messages, rep.AdminRecords)
 	return nil
 }

@@ -246,7 +246,7 @@ func (a *API) putCalendar(w http.ResponseWriter, r *http.Request, me *otklik.Use
 }
 
 func (a *API) deleteCalendar(w http.ResponseWriter, r *http.Request, me *otklik.User) {
-	if err := a.svc.DeleteCalendar(r.Context(), r.PathValue("calendar")); err != nil {
+	if err := a.svc.DeleteCalendar(r.Context(), actor(me), r.PathValue("calendar")); err != nil {
 		httpx.Error(w, r, a.log, err)
 		return
 	}

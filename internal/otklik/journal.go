@@ -125,6 +125,7 @@ func (r *JournalRecord) Seal(t *Ticket) {
 
 // BrokenRecord describes the first record of a chain that does not verify.
 type BrokenRecord struct {
+	Admin  bool // a record of the administration journal (Seq is its place), not a ticket's
 	Number string
 	Seq    int64
 	ID     int64

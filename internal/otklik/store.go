@@ -15,6 +15,7 @@ type Store interface {
 	SLAReader
 	AuthReader
 	CitizenReader
+	AdminJournalReader
 	// Write runs fn in a write transaction and commits it. When fn returns an error nothing it did
 	// remains and the error is returned. A nil return means fn's changes are durable. Functions
 	// registered with Tx.AfterCommit run after the commit, and only then.
@@ -106,6 +107,7 @@ type Tx interface {
 	FilterTx
 	TemplateTx
 	CitizenTx
+	AdminJournalTx
 	// Now is the transaction's clock.
 	Now() time.Time
 	// AfterCommit registers fn to run once the transaction has committed.

@@ -984,16 +984,25 @@ func (s *Service) PutCalendarOverride(ctx context.Context, actor otklik.Actor, c
 	if cal == nil {
 		return otklik.NotFound("calendar.not_found")
 	}
-	// Check the calendar still works with the change (a week left without a working day cannot).
+	// Check the calendar still works with the change (a week left without a working day cannot); a
+	// day changed before is changed again, not given twice.
 	changed := *cal
-	changed.Overrides = append(append([]otklik.CalendarOverride{}, cal.Overrides...), o)
+	changed.Overrides = slices.DeleteFunc(slices.Clone(cal.Overrides), func(x otklik.CalendarOverride) bool { return x.Day == o.Day })
+	changed.Overrides = append(changed.Overrides, o)
 	if _, err := buildCalendar(&changed); err != nil {
 		return otklik.Invalid(otklik.FieldError{Field: "day", Key: "calendar.invalid", Args: map[string]string{"error": err.Error()}})
 	}
 	o.Author = actor.Name
+	var was *otklik.CalendarOverride
+	if i := slices.IndexFunc(cal.Overrides, func(x otklik.CalendarOverride) bool { return x.Day == o.Day }); i >= 0 {
+		was = &cal.Overrides[i]
+	}
 	why := whyRecompute("календаря «"+cal.Title+"»: "+dayRU(o.Day)+" — "+dayKindRU[o.Kind], actor)
 	err = s.store.Write(ctx, func(tx otklik.Tx) error {
 		if err := tx.PutCalendarOverride(ctx, calendar, &o); err != nil {
+			return err
+		}
+		if err := journalAdmin(ctx, tx, actor, otklik.AdminCalendarDay, dayKey(calendar, o.Day), changeOf(was), dayFields(was), dayFields(&o), ""); err != nil {
 			return err
 		}
 		return s.enqueueRecompute(ctx, tx, dayPayload(o.Day, why))
@@ -1008,14 +1017,21 @@ func (s *Service) PutCalendarOverride(ctx context.Context, actor otklik.Actor, c
 // administrator actor.
 func (s *Service) DeleteCalendarOverride(ctx context.Context, actor otklik.Actor, calendar, day string) error {
 	title := calendar
+	var was *otklik.CalendarOverride
 	if cals, err := s.store.Calendars(ctx); err != nil {
 		return err
 	} else if c := calendarNamed(cals, calendar); c != nil {
 		title = c.Title
+		if i := slices.IndexFunc(c.Overrides, func(x otklik.CalendarOverride) bool { return x.Day == day }); i >= 0 {
+			was = &c.Overrides[i]
+		}
 	}
 	why := whyRecompute("календаря «"+title+"»: "+dayRU(day)+" — по производственному календарю", actor)
 	err := s.store.Write(ctx, func(tx otklik.Tx) error {
 		if err := tx.DeleteCalendarOverride(ctx, calendar, day); err != nil {
+			return err
+		}
+		if err := journalAdmin(ctx, tx, actor, otklik.AdminCalendarDay, dayKey(calendar, day), otklik.AdminDeleted, dayFields(was), nil, ""); err != nil {
 			return err
 		}
 		return s.enqueueRecompute(ctx, tx, dayPayload(day, why))
@@ -1076,7 +1092,9 @@ func (s *Service) PutSLAPolicy(ctx context.Context, actor otklik.Actor, p otklik
 		return nil, err
 	}
 	recompute := true
+	var before *otklik.SLAPolicy
 	if i := slices.IndexFunc(pols, func(q *otklik.SLAPolicy) bool { return q.Code == p.Code }); i >= 0 {
+		before = pols[i]
 		// Its name is in no deadline: a policy renamed alone is recomputed for nothing.
 		was, now := *pols[i], p
 		was.Name, was.UpdatedAt, was.UpdatedBy, now.Name, now.UpdatedAt, now.UpdatedBy = "", time.Time{}, "", "", time.Time{}, ""
@@ -1086,7 +1104,10 @@ func (s *Service) PutSLAPolicy(ctx context.Context, actor otklik.Actor, p otklik
 	}
 	p.UpdatedBy = actor.Name
 	err = s.store.Write(ctx, func(tx otklik.Tx) error {
-		if err := tx.UpsertSLAPolicy(ctx, &p); err != nil || !recompute {
+		if err := tx.UpsertSLAPolicy(ctx, &p); err != nil {
+			return err
+		}
+		if err := journalAdmin(ctx, tx, actor, otklik.AdminSLAPolicy, p.Code, changeOf(before), policyFields(before), policyFields(&p), ""); err != nil || !recompute {
 			return err
 		}
 		return s.enqueueRecompute(ctx, tx, recomputePayload{Why: whyRecompute("политики SLA «"+p.Name+"»", actor)})
@@ -1103,14 +1124,19 @@ func (s *Service) PutSLAPolicy(ctx context.Context, actor otklik.Actor, p otklik
 // again), each change in the ticket's journal.
 func (s *Service) DeleteSLAPolicy(ctx context.Context, actor otklik.Actor, code string) error {
 	name := code
+	var was *otklik.SLAPolicy
 	if pols, err := s.store.SLAPolicies(ctx); err != nil {
 		return err
 	} else if i := slices.IndexFunc(pols, func(p *otklik.SLAPolicy) bool { return p.Code == code }); i >= 0 {
-		name = pols[i].Name
+		was = pols[i]
+		name = was.Name
 	}
 	why := whyRecompute("политик SLA: удалена «"+name+"»", actor)
 	err := s.store.Write(ctx, func(tx otklik.Tx) error {
 		if err := tx.DeleteSLAPolicy(ctx, code); err != nil {
+			return err
+		}
+		if err := journalAdmin(ctx, tx, actor, otklik.AdminSLAPolicy, code, otklik.AdminDeleted, policyFields(was), nil, ""); err != nil {
 			return err
 		}
 		return s.enqueueRecompute(ctx, tx, recomputePayload{Why: why})
@@ -1123,19 +1149,35 @@ func (s *Service) DeleteSLAPolicy(ctx context.Context, actor otklik.Actor, code 
 
 // DeleteCalendar removes a calendar that no policy counts its targets on, with the days an
 // administrator changed in it; no deadline depends on it, so none is recomputed. The office
-// calendar, whose days off move statutory deadlines, cannot be removed.
-func (s *Service) DeleteCalendar(ctx context.Context, name string) error {
+// calendar, whose days off move statutory deadlines, cannot be removed. actor is the administrator.
+func (s *Service) DeleteCalendar(ctx context.Context, actor otklik.Actor, name string) error {
 	if name == LegalCalendar {
 		return otklik.Errorf(otklik.ECONFLICT, "calendar.legal", map[string]string{"name": name})
 	}
-	pols, err := s.store.SLAPolicies(ctx)
+	cals, pols, err := s.storedSLA(ctx)
 	if err != nil {
 		return err
 	}
 	if on := policiesOn(pols, name); len(on) > 0 {
 		return otklik.Errorf(otklik.ECONFLICT, "calendar.in_use", map[string]string{"policies": strings.Join(on, "», «")})
 	}
-	err = s.store.Write(ctx, func(tx otklik.Tx) error { return tx.DeleteCalendar(ctx, name) })
+	was := calendarNamed(cals, name)
+	err = s.store.Write(ctx, func(tx otklik.Tx) error {
+		if err := tx.DeleteCalendar(ctx, name); err != nil {
+			return err
+		}
+		if was == nil {
+			return nil // removed meanwhile by another: DeleteCalendar said ENOTFOUND
+		}
+		// The days changed in it go with it, each said in the journal, then the calendar.
+		for i := range was.Overrides {
+			o := &was.Overrides[i]
+			if err := journalAdmin(ctx, tx, actor, otklik.AdminCalendarDay, dayKey(name, o.Day), otklik.AdminDeleted, dayFields(o), nil, ""); err != nil {
+				return err
+			}
+		}
+		return journalAdmin(ctx, tx, actor, otklik.AdminCalendar, name, otklik.AdminDeleted, calendarFields(was), nil, "")
+	})
 	if err == nil {
 		s.forgetSLA()
 	}
@@ -1551,7 +1593,10 @@ func (s *Service) PutCalendar(ctx context.Context, actor otklik.Actor, c otklik.
 	recompute := was != nil && was.Week != c.Week && (c.Name == LegalCalendar || len(policiesOn(pols, c.Name)) > 0)
 	c.UpdatedBy = actor.Name
 	err = s.store.Write(ctx, func(tx otklik.Tx) error {
-		if err := tx.UpsertCalendar(ctx, &c); err != nil || !recompute {
+		if err := tx.UpsertCalendar(ctx, &c); err != nil {
+			return err
+		}
+		if err := journalAdmin(ctx, tx, actor, otklik.AdminCalendar, c.Name, changeOf(was), calendarFields(was), calendarFields(&c), ""); err != nil || !recompute {
 			return err
 		}
 		return s.enqueueRecompute(ctx, tx, recomputePayload{Why: whyRecompute("календаря «"+c.Title+"»: рабочая неделя "+c.Week, actor)})

@@ -550,20 +550,20 @@ func testDeleteSLAPolicyAndCalendar(t *testing.T, engine string) {
 	if _, err := f.svc.PutSLAPolicy(ctx, anAdmin, ekb); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.DeleteCalendar(ctx, "ekb"); !otklik.IsCode(err, otklik.ECONFLICT) || !strings.Contains(errArgs(err), "Екатеринбург") {
+	if err := f.svc.DeleteCalendar(ctx, anAdmin, "ekb"); !otklik.IsCode(err, otklik.ECONFLICT) || !strings.Contains(errArgs(err), "Екатеринбург") {
 		t.Errorf("a calendar a policy is on: %v (%s), want ECONFLICT naming the policy", err, errArgs(err))
 	}
-	if err := f.svc.DeleteCalendar(ctx, service.LegalCalendar); !otklik.IsCode(err, otklik.ECONFLICT) {
+	if err := f.svc.DeleteCalendar(ctx, anAdmin, service.LegalCalendar); !otklik.IsCode(err, otklik.ECONFLICT) {
 		t.Errorf("the office calendar: %v, want ECONFLICT", err)
 	}
 	ekb.Calendar = "24x7"
 	if _, err := f.svc.PutSLAPolicy(ctx, anAdmin, ekb); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.DeleteCalendar(ctx, "ekb"); err != nil {
+	if err := f.svc.DeleteCalendar(ctx, anAdmin, "ekb"); err != nil {
 		t.Fatalf("a calendar no policy is on: %v", err)
 	}
-	if err := f.svc.DeleteCalendar(ctx, "ekb"); !otklik.IsCode(err, otklik.ENOTFOUND) {
+	if err := f.svc.DeleteCalendar(ctx, anAdmin, "ekb"); !otklik.IsCode(err, otklik.ENOTFOUND) {
 		t.Errorf("removing it again: %v, want ENOTFOUND", err)
 	}
 	cals, err := f.svc.Calendars(ctx)

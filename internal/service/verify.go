@@ -15,15 +15,53 @@ type VerifyReport struct {
 	Tickets  int64
 	Records  int64
 	Messages int64
+	// AdminRecords is how many records of the administration journal verified.
+	AdminRecords int64
 	// Broken is the first record that does not verify; nil when everything does.
 	Broken *otklik.BrokenRecord
 }
 
 // Verify recomputes every ticket's journal chain, checks it against the head stored on the ticket, and
-// checks every message body against the hash its journal record holds. It stops at the first broken
-// record.
+// checks every message body against the hash its journal record holds; then the administration
+// journal's chain against its stored head. It stops at the first broken record.
 func (s *Service) Verify(ctx context.Context) (*VerifyReport, error) {
 	rep := &VerifyReport{}
+	if err := s.verifyTickets(ctx, rep); err != nil || rep.Broken != nil {
+		return rep, err
+	}
+	return rep, s.verifyAdmin(ctx, rep)
+}
+
+// verifyAdmin checks the administration journal's chain and that its stored head is its last record.
+func (s *Service) verifyAdmin(ctx context.Context, rep *VerifyReport) error {
+	var v otklik.AdminChainVerifier
+	errStop := fmt.Errorf("stop")
+	seq, head, err := s.store.WalkAdminJournal(ctx, func(r *otklik.AdminRecord) error {
+		if reason := v.Check(r); reason != "" {
+			rep.Broken = &otklik.BrokenRecord{Admin: true, Seq: r.Seq, Reason: reason}
+			return errStop
+		}
+		rep.AdminRecords++
+		return nil
+	})
+	if err == errStop {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if have, sum := v.Head(); have != seq || !bytes.Equal(sum, head) {
+		reason := fmt.Sprintf("the journal's head is at record %d but %d records verify (records were removed from the end)", seq, have)
+		if have > seq {
+			reason = fmt.Sprintf("the journal's head is at record %d but it has %d (records were added behind the application's back)", seq, have)
+		}
+		rep.Broken = &otklik.BrokenRecord{Admin: true, Seq: min(have, seq) + 1, Reason: reason}
+	}
+	return nil
+}
+
+// verifyTickets checks the tickets' journals and messages into rep.
+func (s *Service) verifyTickets(ctx context.Context, rep *VerifyReport) error {
 	var (
 		v       otklik.ChainVerifier
 		cur     int64 = -1
@@ -116,9 +154,9 @@ func (s *Service) Verify(ctx context.Context) (*VerifyReport, error) {
 	}
 	if err == errStop {
 		rep.Broken = broken
-		return rep, nil
+		return nil
 	}
-	return rep, err
+	return err
 }
 
 // walkChunk is how many tickets Verify checks messages for at a time.

@@ -102,6 +102,9 @@ var exportTables = []exportTable{
 	{name: "citizen_codes", columns: cols("address:s code_hash:b expires_at:t failures:i locked_until:t sent_at:t"), order: "address"},
 	{name: "citizen_sessions", columns: cols("hash:b email:s via:s created_at:t last_seen_at:t expires_at:t ip:s user_agent:s " +
 		"revoked_at:t"), order: "hash"},
+	{name: "admin_journal", columns: cols("seq:i at:t actor_type:s actor_id:i actor_name:s channel:s object:s key:s action:s " +
+		"before:s after:s reason:s prev_hash:b hash:b"), order: "seq"},
+	{name: "admin_journal_head", columns: cols("id:i seq:i hash:b"), order: "id"},
 }
 
 // ExportHeader is the first line of an export.
@@ -315,10 +318,11 @@ func sumCounts(c ImportCounts) int {
 	return n
 }
 
-// importPrepare checks the database is empty and removes the default catalogue, calendars and policies.
+// importPrepare checks the database is empty and removes the default catalogue, calendars and policies,
+// and the administration journal's empty head (the export brings its own).
 func (s *Store) importPrepare(ctx context.Context) error {
 	var n int64
-	err := s.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM requesters) + (SELECT COUNT(*) FROM jobs)`).Scan(&n)
+	err := s.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM requesters) + (SELECT COUNT(*) FROM jobs) + (SELECT COUNT(*) FROM admin_journal)`).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
@@ -327,7 +331,7 @@ func (s *Store) importPrepare(ctx context.Context) error {
 	}
 	return s.Write(ctx, func(tx otklik.Tx) error {
 		for _, q := range []string{"DELETE FROM response_templates", "DELETE FROM sla_policies", "DELETE FROM calendar_overrides", "DELETE FROM calendars",
-			"DELETE FROM categories WHERE parent_id IS NOT NULL", "DELETE FROM categories", "DELETE FROM groups"} {
+			"DELETE FROM categories WHERE parent_id IS NOT NULL", "DELETE FROM categories", "DELETE FROM groups", "DELETE FROM admin_journal_head"} {
 			if _, err := tx.(*txn).ex.exec(ctx, q); err != nil {
 				return err
 			}

@@ -93,6 +93,7 @@ type queries struct {
 	CitizenSessByHash string `query:"citizen-session-by-hash"`
 	TouchCitizenSess  string `query:"touch-citizen-session"`
 	RevokeCitizenSess string `query:"revoke-citizen-session"`
+	AdminJournalHead  string `query:"admin-journal-head"`
 }
 
 // journal is the query of a ticket's journal, and walkJournal of a range of tickets' journals: each

@@ -348,7 +348,7 @@ func (wb *Web) adminDeletePolicy(w http.ResponseWriter, r *http.Request, s *staf
 
 // adminDeleteCalendar removes a calendar no policy is on (not the one statutory deadlines follow).
 func (wb *Web) adminDeleteCalendar(w http.ResponseWriter, r *http.Request, s *staffSession) {
-	if err := wb.svc.DeleteCalendar(r.Context(), r.PathValue("name")); err != nil {
+	if err := wb.svc.DeleteCalendar(r.Context(), s.user.Actor(otklik.ChannelAgent), r.PathValue("name")); err != nil {
 		wb.slaPage(w, r, err, slaData{})
 		return
 	}

@@ -110,3 +110,6 @@ WITH v AS (
      WHERE r.ticket_id IN (SELECT id FROM u)
 )
 SELECT id FROM u
+
+-- name: admin-journal-head
+SELECT seq, hash FROM admin_journal_head WHERE id = 1 FOR UPDATE

@@ -26,3 +26,6 @@ SELECT id, totp_secret, totp_enabled_at, totp_last_step, failed_logins, locked_u
 
 -- name: citizen-code
 SELECT address, code_hash, expires_at, failures, locked_until, sent_at FROM citizen_codes WHERE address = ?
+
+-- name: admin-journal-head
+SELECT seq, hash FROM admin_journal_head WHERE id = 1

@@ -1,0 +1,154 @@
+package service_test
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/testkit"
+)
+
+// adminStory changes a calendar, its days and a policy as an administrator would, with a change that
+// changes nothing and one refused among them; it returns the records the journal must then hold,
+// oldest first, as "action object key: before → after" (∅ for none).
+func (f *fixture) adminStory(t *testing.T) []string {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err, errArgs(err))
+		}
+	}
+	ekb := otklik.Calendar{Name: "ekb", Title: "Екатеринбургский офис", Week: "mon-fri 07:00-16:00"}
+	_, err := f.svc.PutCalendar(ctx, f.staff, ekb)
+	must(err)
+	_, err = f.svc.PutCalendar(ctx, f.staff, ekb) // the same again: nothing changed, nothing recorded
+	must(err)
+	ekb.Week = "mon-fri 08:00-17:00"
+	_, err = f.svc.PutCalendar(ctx, f.staff, ekb)
+	must(err)
+	must(f.svc.PutCalendarOverride(ctx, f.staff, "ekb", otklik.CalendarOverride{Day: "2026-12-30", Kind: "short"}))
+	must(f.svc.PutCalendarOverride(ctx, f.staff, "ekb", otklik.CalendarOverride{Day: "2026-12-30", Kind: "holiday", Note: "Решение губернатора"}))
+	if err := f.svc.PutCalendarOverride(ctx, f.staff, "ekb", otklik.CalendarOverride{Day: "2026-12-31", Kind: "feast"}); !otklik.IsCode(err, otklik.EINVALID) {
+		t.Fatalf("a day of an unknown kind: %v, want EINVALID", err)
+	}
+	p := otklik.SLAPolicy{Code: "ekb", Name: "Екатеринбург", Position: 5, Channel: otklik.ChannelVisit, Resolution: "3d", Calendar: "ekb"}
+	_, err = f.svc.PutSLAPolicy(ctx, f.staff, p)
+	must(err)
+	p.Resolution, p.Calendar = "5d", "office"
+	_, err = f.svc.PutSLAPolicy(ctx, f.staff, p)
+	must(err)
+	must(f.svc.DeleteSLAPolicy(ctx, f.staff, "ekb"))
+	must(f.svc.DeleteCalendarOverride(ctx, f.staff, "ekb", "2026-12-30"))
+	must(f.svc.PutCalendarOverride(ctx, f.staff, "ekb", otklik.CalendarOverride{Day: "2027-02-06", Kind: "work"}))
+	must(f.svc.DeleteCalendar(ctx, f.staff, "ekb"))
+	return []string{
+		`created calendar ekb: ∅ → {"title":"Екатеринбургский офис","week":"mon-fri 07:00-16:00"}`,
+		`changed calendar ekb: {"title":"Екатеринбургский офис","week":"mon-fri 07:00-16:00"} → {"title":"Екатеринбургский офис","week":"mon-fri 08:00-17:00"}`,
+		`created calendar_day ekb/2026-12-30: ∅ → {"kind":"short"}`,
+		`changed calendar_day ekb/2026-12-30: {"kind":"short"} → {"kind":"holiday","note":"Решение губернатора"}`,
+		`created sla_policy ekb: ∅ → {"name":"Екатеринбург","position":5,"channel":"visit","resolution":"3d","calendar":"ekb"}`,
+		`changed sla_policy ekb: {"name":"Екатеринбург","position":5,"channel":"visit","resolution":"3d","calendar":"ekb"} → {"name":"Екатеринбург","position":5,"channel":"visit","resolution":"5d","calendar":"office"}`,
+		`deleted sla_policy ekb: {"name":"Екатеринбург","position":5,"channel":"visit","resolution":"5d","calendar":"office"} → ∅`,
+		`deleted calendar_day ekb/2026-12-30: {"kind":"holiday","note":"Решение губернатора"} → ∅`,
+		`created calendar_day ekb/2027-02-06: ∅ → {"kind":"work"}`,
+		`deleted calendar_day ekb/2027-02-06: {"kind":"work"} → ∅`,
+		`deleted calendar ekb: {"title":"Екатеринбургский офис","week":"mon-fri 08:00-17:00"} → ∅`,
+	}
+}
+
+// adminLine is a record as adminStory says it, ∅ for no object.
+func adminLine(r *otklik.AdminRecord) string {
+	return fmt.Sprintf("%s %s %s: %s → %s", r.Action, r.Object, r.Key, cmp.Or(r.Before, "∅"), cmp.Or(r.After, "∅"))
+}
+
+// TestAdminJournal: every administrator's change to calendars, their days and policies is one record of
+// the administration journal, with its author, before and after; a change that changes nothing and a
+// refused one are none; the records are read newest first, by object and a page at a time, and verify.
+func TestAdminJournal(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		ctx := context.Background()
+		want := f.adminStory(t)
+		recs, err := f.svc.AdminJournal(ctx, otklik.AdminJournalFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != len(want) {
+			t.Errorf("%d records, want %d", len(recs), len(want))
+		}
+		for i, r := range recs {
+			j := len(recs) - 1 - i // newest first
+			if j < len(want) && adminLine(r) != want[j] {
+				t.Errorf("record %d: %s\nwant       %s", r.Seq, adminLine(r), want[j])
+			}
+			if r.Seq != int64(j+1) || r.Actor != f.staff || !r.At.Equal(f.clock.Now()) {
+				t.Errorf("record %d: seq %d, by %+v at %v", j+1, r.Seq, r.Actor, r.At)
+			}
+		}
+		days, err := f.svc.AdminJournal(ctx, otklik.AdminJournalFilter{Object: otklik.AdminCalendarDay, Key: "ekb/2026-12-30"})
+		if err != nil || len(days) != 3 || days[0].Action != otklik.AdminDeleted || days[2].Action != otklik.AdminCreated {
+			t.Errorf("a day's records: %d, %v", len(days), err)
+		}
+		page, err := f.svc.AdminJournal(ctx, otklik.AdminJournalFilter{Before: 4, Limit: 2})
+		if err != nil || len(page) != 2 || page[0].Seq != 3 || page[1].Seq != 2 {
+			t.Errorf("the page before record 4: %d records, %v", len(page), err)
+		}
+		rep, err := f.svc.Verify(ctx)
+		if err != nil || rep.Broken != nil || rep.AdminRecords != int64(len(want)) {
+			t.Errorf("verify: %v, %+v, %d administration records; want %d and none broken", err, rep.Broken, rep.AdminRecords, len(want))
+		}
+	})
+}
+
+// TestAdminJournalTampering alters the administration journal behind the application's back and checks
+// that the database refuses the plain ways and verify names the first broken record of the others.
+func TestAdminJournalTampering(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		drop := `DROP TRIGGER admin_journal_no_update; DROP TRIGGER admin_journal_no_delete;`
+		if engine == "postgres" {
+			drop = `DROP TRIGGER admin_journal_no_update ON admin_journal; DROP TRIGGER admin_journal_no_delete ON admin_journal;`
+		}
+		refused := []string{`UPDATE admin_journal SET after = '{}' WHERE seq = 2`, `DELETE FROM admin_journal WHERE seq = 11`}
+		if engine == "postgres" {
+			refused = append(refused, `TRUNCATE admin_journal`)
+		}
+		f := newFixture(t, engine)
+		f.adminStory(t)
+		for _, q := range refused {
+			if _, err := f.raw.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: got %v, want the append-only refusal", q, err)
+			}
+		}
+		for _, tt := range []struct {
+			name, tamper, want string
+			seq                int64
+		}{
+			{"edited after", drop + `UPDATE admin_journal SET after = '{"kind":"work"}' WHERE seq = 4`, "altered", 4},
+			{"edited author", drop + `UPDATE admin_journal SET actor_name = 'Кто-то другой' WHERE seq = 7`, "altered", 7},
+			{"removed middle record", drop + `DELETE FROM admin_journal WHERE seq = 5`, "missing", 6},
+			{"removed last record", drop + `DELETE FROM admin_journal WHERE seq = 11`, "removed from the end", 11},
+			{"added beyond the head", `INSERT INTO admin_journal (seq, at, actor_type, actor_name, channel, object, key, action, hash)
+				SELECT 12, at, actor_type, actor_name, channel, object, key, action, hash FROM admin_journal WHERE seq = 11`, "previous-hash", 12},
+			{"head moved back", `UPDATE admin_journal_head SET seq = 10`, "added behind", 11},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				f := newFixture(t, engine)
+				f.adminStory(t)
+				f.exec(t, tt.tamper)
+				rep, err := f.svc.Verify(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				b := rep.Broken
+				if b == nil || !b.Admin || b.Seq != tt.seq || !strings.Contains(b.Reason, tt.want) {
+					t.Fatalf("broken: %+v, want record %d of the administration journal, %q", b, tt.seq, tt.want)
+				}
+			})
+		}
+	})
+}

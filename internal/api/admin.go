@@ -46,7 +46,7 @@ func (a *API) addCategory(w http.ResponseWriter, r *http.Request, me *otklik.Use
 		httpx.Error(w, r, a.log, err)
 		return
 	}
-	if _, err := a.svc.AddCategory(r.Context(), service.NewCategory{Code: in.Code, Name: in.Name, Parent: in.Parent, Group: in.Group, Position: in.Position}); err != nil {
+	if _, err := a.svc.AddCategory(r.Context(), service.NewCategory{Code: in.Code, Name: in.Name, Parent: in.Parent, Group: in.Group, Position: in.Position, By: actor(me)}); err != nil {
 		httpx.Error(w, r, a.log, err)
 		return
 	}
@@ -72,7 +72,7 @@ func (a *API) addGroup(w http.ResponseWriter, r *http.Request, me *otklik.User) 
 		httpx.Error(w, r, a.log, err)
 		return
 	}
-	g, err := a.svc.AddGroup(r.Context(), in.Code, in.Name)
+	g, err := a.svc.AddGroup(r.Context(), actor(me), in.Code, in.Name)
 	if err != nil {
 		httpx.Error(w, r, a.log, err)
 		return
@@ -99,7 +99,7 @@ func (a *API) addUser(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 		httpx.Error(w, r, a.log, err)
 		return
 	}
-	u, err := a.svc.AddUser(r.Context(), service.NewUser{Email: in.Email, Name: in.Name, Role: otklik.Role(in.Role), Group: in.Group, Password: in.Password})
+	u, err := a.svc.AddUser(r.Context(), service.NewUser{Email: in.Email, Name: in.Name, Role: otklik.Role(in.Role), Group: in.Group, Password: in.Password, By: actor(me)})
 	if err != nil {
 		httpx.Error(w, r, a.log, err)
 		return

@@ -82,8 +82,8 @@ func TestResponseTemplateChanges(t *testing.T) {
 		wantErr(t, err, otklik.ENOTFOUND, "template.not_found")
 
 		// Delete.
-		mustNoErr(t, f.svc.DeleteResponseTemplate(ctx, tp.ID))
-		wantErr(t, f.svc.DeleteResponseTemplate(ctx, tp.ID), otklik.ENOTFOUND, "template.not_found")
+		mustNoErr(t, f.svc.DeleteResponseTemplate(ctx, anAdmin, tp.ID))
+		wantErr(t, f.svc.DeleteResponseTemplate(ctx, anAdmin, tp.ID), otklik.ENOTFOUND, "template.not_found")
 		_, err = f.svc.ResponseTemplate(ctx, tp.ID)
 		wantErr(t, err, otklik.ENOTFOUND, "template.not_found")
 		if after, _ := f.svc.ResponseTemplates(ctx); len(after) != len(before) {

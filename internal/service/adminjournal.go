@@ -123,6 +123,10 @@ func policyFields(p *otklik.SLAPolicy) any {
 		Calendar: p.Calendar}
 }
 
+func userFields(u *otklik.User, group string) any {
+	return adminUser{Name: u.Name, Role: string(u.Role), Group: group, Disabled: u.Disabled}
+}
+
 func templateFields(t *otklik.ResponseTemplate) any {
 	if t == nil {
 		return nil

@@ -4,10 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/otklik/otklik/internal/otklik"
+	"github.com/otklik/otklik/internal/service"
 	"github.com/otklik/otklik/internal/testkit"
 )
 
@@ -149,6 +152,75 @@ func TestAdminJournalTampering(t *testing.T) {
 					t.Fatalf("broken: %+v, want record %d of the administration journal, %q", b, tt.seq, tt.want)
 				}
 			})
+		}
+	})
+}
+
+// TestAdminJournalStaffAndCatalog: the staff members, groups, categories and response templates an
+// administrator adds and changes are in the administration journal too, a member's password never.
+func TestAdminJournalStaffAndCatalog(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		ctx := context.Background()
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		admin, err := f.svc.AddUser(ctx, service.NewUser{Email: "Admin@Example.ru", Name: "Анна Админова", Role: otklik.RoleAdmin, Password: "correct horse battery"})
+		must(err)
+		by := admin.Actor(otklik.ChannelAgent)
+		_, err = f.svc.AddGroup(ctx, by, "second", "Вторая линия")
+		must(err)
+		_, err = f.svc.AddCategory(ctx, service.NewCategory{Code: "access.esia", Name: "Вход через ЕСИА", Parent: "access", Group: "second", By: by})
+		must(err)
+		op, err := f.svc.AddUser(ctx, service.NewUser{Email: "op@example.ru", Name: "Олег Операторов", Role: otklik.RoleOperator,
+			Password: "another long secret", By: by})
+		must(err)
+		_, err = f.svc.ChangeUser(ctx, admin, op.ID, service.UserChange{Role: otklik.RoleSupervisor, Group: "second"})
+		must(err)
+		must(f.svc.SetUserDisabled(ctx, admin, op.ID, true))
+		must(f.svc.ResetSecondFactor(ctx, by, op.ID))
+		must(f.svc.SignOutMember(ctx, by, op.ID))
+		tp, err := f.svc.CreateResponseTemplate(ctx, service.TemplateInput{Code: "docs", Title: "Документы", Body: "Приложите, пожалуйста, скан.", By: by})
+		must(err)
+		_, err = f.svc.UpdateResponseTemplate(ctx, tp.ID, service.TemplateInput{Code: "docs", Title: "Документы", Body: "Приложите скан паспорта.", By: by})
+		must(err)
+		must(f.svc.DeleteResponseTemplate(ctx, by, tp.ID))
+		id := strconv.FormatInt(tp.ID, 10)
+		want := []string{
+			`created user admin@example.ru: ∅ → {"name":"Анна Админова","role":"admin"}`,
+			`created group second: ∅ → {"name":"Вторая линия"}`,
+			`created category access.esia: ∅ → {"name":"Вход через ЕСИА","parent":"access","group":"second"}`,
+			`created user op@example.ru: ∅ → {"name":"Олег Операторов","role":"operator"}`,
+			`changed user op@example.ru: {"name":"Олег Операторов","role":"operator"} → {"name":"Олег Операторов","role":"supervisor","group":"second"}`,
+			`changed user op@example.ru: {"name":"Олег Операторов","role":"supervisor","group":"second"} → {"name":"Олег Операторов","role":"supervisor","group":"second","disabled":true}`,
+			`changed user op@example.ru: ∅ → ∅ (` + service.ReasonSecondFactorReset + `)`,
+			`changed user op@example.ru: ∅ → ∅ (` + service.ReasonSignedOut + `)`,
+			`created template ` + id + `: ∅ → {"code":"docs","title":"Документы","body":"Приложите, пожалуйста, скан."}`,
+			`changed template ` + id + `: {"code":"docs","title":"Документы","body":"Приложите, пожалуйста, скан."} → {"code":"docs","title":"Документы","body":"Приложите скан паспорта."}`,
+			`deleted template ` + id + `: {"code":"docs","title":"Документы","body":"Приложите скан паспорта."} → ∅`,
+		}
+		recs, err := f.svc.AdminJournal(ctx, otklik.AdminJournalFilter{})
+		must(err)
+		slices.Reverse(recs)
+		var got []string
+		for _, r := range recs {
+			line := adminLine(r)
+			if r.Reason != "" {
+				line += " (" + r.Reason + ")"
+			}
+			got = append(got, line)
+			if strings.Contains(r.Before+r.After, "secret") || strings.Contains(r.Before+r.After, "argon2") {
+				t.Errorf("record %d keeps a password: %s", r.Seq, line)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("records:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if recs[0].Actor != otklik.SystemActor || recs[1].Actor != by || recs[4].Actor != by {
+			t.Errorf("authors: %+v, %+v, %+v; want Otklik itself for the first member, then the administrator", recs[0].Actor, recs[1].Actor, recs[4].Actor)
 		}
 	})
 }

@@ -582,6 +582,54 @@ func (s *Service) RevokeSession(ctx context.Context, secret string) error {
 	return s.store.Write(ctx, func(tx otklik.Tx) error { return tx.RevokeSession(ctx, TokenHash(secret), tx.Now()) })
 }
 
+// ResetSecondFactor removes a member's second factor and recovery codes (they lost the app) and ends
+// every session of theirs, as administrator actor, in one transaction recorded in the administration
+// journal. A member whose role requires a second factor enrols again at the next sign-in.
+func (s *Service) ResetSecondFactor(ctx context.Context, actor otklik.Actor, userID int64) error {
+	return s.store.Write(ctx, func(tx otklik.Tx) error {
+		u, err := tx.UserByIDTx(ctx, userID)
+		if err != nil {
+			return err
+		}
+		a, err := tx.StaffAuthTx(ctx, userID)
+		if err != nil {
+			return err
+		}
+		a.TOTPSecret, a.TOTPEnabledAt, a.TOTPLastStep = "", nil, 0
+		if err := tx.SetStaffAuth(ctx, a); err != nil {
+			return err
+		}
+		if err := tx.ReplaceRecoveryCodes(ctx, userID, nil); err != nil {
+			return err
+		}
+		if _, err := tx.RevokeUserSessions(ctx, userID, tx.Now()); err != nil {
+			return err
+		}
+		return journalAdmin(ctx, tx, actor, otklik.AdminUser, u.Email, otklik.AdminChanged, nil, nil, ReasonSecondFactorReset)
+	})
+}
+
+// SignOutMember ends every session of a member, as administrator actor, recorded in the
+// administration journal (a member signing themselves out everywhere is RevokeAllSessions).
+func (s *Service) SignOutMember(ctx context.Context, actor otklik.Actor, userID int64) error {
+	return s.store.Write(ctx, func(tx otklik.Tx) error {
+		u, err := tx.UserByIDTx(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.RevokeUserSessions(ctx, userID, tx.Now()); err != nil {
+			return err
+		}
+		return journalAdmin(ctx, tx, actor, otklik.AdminUser, u.Email, otklik.AdminChanged, nil, nil, ReasonSignedOut)
+	})
+}
+
+// The reasons of the administration records of a member's changes that their fields do not show.
+const (
+	ReasonSecondFactorReset = "второй фактор и коды восстановления сброшены, все сеансы завершены"
+	ReasonSignedOut         = "все сеансы завершены"
+)
+
 // RevokeAllSessions ends every session of a member (sign out everywhere) and returns how many it ended.
 func (s *Service) RevokeAllSessions(ctx context.Context, userID int64) (int64, error) {
 	var n int64

@@ -36,6 +36,7 @@ type NewCategory struct {
 	Parent   string // the parent's code; "" for the top level
 	Group    string // the group its tickets go to; "" to inherit the parent's
 	Position int
+	By       otklik.Actor // who adds it, for the administration journal; the zero actor is Otklik itself
 }
 
 // AddCategory adds a category to the tree.
@@ -71,7 +72,11 @@ func (s *Service) AddCategory(ctx context.Context, in NewCategory) (*otklik.Cate
 			}
 			c.GroupID = g.ID
 		}
-		return tx.InsertCategory(ctx, c)
+		if err := tx.InsertCategory(ctx, c); err != nil {
+			return err
+		}
+		return journalAdmin(ctx, tx, actorOr(in.By), otklik.AdminCategory, c.Code, otklik.AdminCreated, nil,
+			adminCategory{Name: c.Name, Parent: in.Parent, Group: in.Group}, "")
 	})
 	if err != nil {
 		return nil, err
@@ -80,8 +85,8 @@ func (s *Service) AddCategory(ctx context.Context, in NewCategory) (*otklik.Cate
 	return c, nil
 }
 
-// AddGroup adds a group.
-func (s *Service) AddGroup(ctx context.Context, code, name string) (*otklik.Group, error) {
+// AddGroup adds a group, as administrator actor.
+func (s *Service) AddGroup(ctx context.Context, actor otklik.Actor, code, name string) (*otklik.Group, error) {
 	var v otklik.Validation
 	if len(code) > 64 || !codePattern.MatchString(code) {
 		v.Add("code", "group.code", nil)
@@ -95,7 +100,10 @@ func (s *Service) AddGroup(ctx context.Context, code, name string) (*otklik.Grou
 		if _, err := tx.GroupByCodeTx(ctx, code); err == nil {
 			return otklik.Invalid(otklik.FieldError{Field: "code", Key: "group.exists", Args: map[string]string{"value": code}})
 		}
-		return tx.InsertGroup(ctx, g)
+		if err := tx.InsertGroup(ctx, g); err != nil {
+			return err
+		}
+		return journalAdmin(ctx, tx, actor, otklik.AdminGroup, g.Code, otklik.AdminCreated, nil, adminGroup{Name: g.Name}, "")
 	})
 	if err != nil {
 		return nil, err

@@ -34,6 +34,9 @@ type NewUser struct {
 	Role     otklik.Role
 	Group    string // a group code, optional
 	Password string // optional: a member without a password signs in only after a reset
+	// By is who adds them, for the administration journal; the zero actor is Otklik itself (the
+	// command line, the demo).
+	By otklik.Actor
 }
 
 // AddUser adds a staff member.
@@ -73,7 +76,10 @@ func (s *Service) AddUser(ctx context.Context, in NewUser) (*otklik.User, error)
 			u.GroupID = g.ID
 		}
 		u.CreatedAt = tx.Now()
-		return tx.InsertUser(ctx, u)
+		if err := tx.InsertUser(ctx, u); err != nil {
+			return err
+		}
+		return journalAdmin(ctx, tx, actorOr(in.By), otklik.AdminUser, u.Email, otklik.AdminCreated, nil, userFields(u, in.Group), "")
 	})
 	return u, err
 }
@@ -351,12 +357,17 @@ func (s *Service) ChangeUser(ctx context.Context, by *otklik.User, id int64, c U
 	if by != nil && by.ID == id && c.Role != otklik.RoleAdmin {
 		return nil, otklik.Invalid(otklik.FieldError{Field: "role", Key: "user.self_demote"})
 	}
+	codes, err := s.groupCodes(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var u *otklik.User
-	err := s.store.Write(ctx, func(tx otklik.Tx) error {
+	err = s.store.Write(ctx, func(tx otklik.Tx) error {
 		var err error
 		if u, err = tx.UserByIDTx(ctx, id); err != nil {
 			return err
 		}
+		before := userFields(u, codes[u.GroupID])
 		u.Role, u.GroupID = c.Role, 0
 		if c.Group != "" {
 			g, err := tx.GroupByCodeTx(ctx, c.Group)
@@ -365,7 +376,10 @@ func (s *Service) ChangeUser(ctx context.Context, by *otklik.User, id int64, c U
 			}
 			u.GroupID = g.ID
 		}
-		return tx.UpdateUser(ctx, u)
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		return journalAdmin(ctx, tx, byActor(by), otklik.AdminUser, u.Email, otklik.AdminChanged, before, userFields(u, c.Group), "")
 	})
 	if err != nil {
 		return nil, err
@@ -381,18 +395,55 @@ func (s *Service) SetUserDisabled(ctx context.Context, by *otklik.User, id int64
 	if disabled && by != nil && by.ID == id {
 		return otklik.Invalid(otklik.FieldError{Field: "id", Key: "user.self_disable"})
 	}
+	codes, err := s.groupCodes(ctx)
+	if err != nil {
+		return err
+	}
 	return s.store.Write(ctx, func(tx otklik.Tx) error {
 		u, err := tx.UserByIDTx(ctx, id)
 		if err != nil {
 			return err
 		}
+		before := userFields(u, codes[u.GroupID])
 		u.Disabled = disabled
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
 		if disabled {
-			_, err = tx.RevokeUserSessions(ctx, id, tx.Now())
+			if _, err = tx.RevokeUserSessions(ctx, id, tx.Now()); err != nil {
+				return err
+			}
 		}
-		return err
+		return journalAdmin(ctx, tx, byActor(by), otklik.AdminUser, u.Email, otklik.AdminChanged, before, userFields(u, codes[u.GroupID]), "")
 	})
+}
+
+// groupCodes maps the groups' IDs to their codes, as the administration journal names a member's group.
+func (s *Service) groupCodes(ctx context.Context) (map[int64]string, error) {
+	gs, err := s.store.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	codes := make(map[int64]string, len(gs))
+	for _, g := range gs {
+		codes[g.ID] = g.Code
+	}
+	return codes, nil
+}
+
+// byActor is the administrator by as the actor of a change made on the staff pages; Otklik itself
+// for none.
+func byActor(by *otklik.User) otklik.Actor {
+	if by == nil {
+		return otklik.SystemActor
+	}
+	return by.Actor(otklik.ChannelAgent)
+}
+
+// actorOr is a, or Otklik itself for the zero actor.
+func actorOr(a otklik.Actor) otklik.Actor {
+	if a == (otklik.Actor{}) {
+		return otklik.SystemActor
+	}
+	return a
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/otklik/otklik/internal/otklik"
@@ -44,6 +45,7 @@ type TemplateInput struct {
 	Title    string
 	Body     string
 	Position int
+	By       otklik.Actor // who writes it, for the administration journal; the zero actor is Otklik itself
 }
 
 // validTemplate checks a template's fields and returns it cleaned.
@@ -83,7 +85,10 @@ func (s *Service) CreateResponseTemplate(ctx context.Context, in TemplateInput) 
 		if t.Position == 0 {
 			t.Position = last + 1
 		}
-		return tx.InsertResponseTemplate(ctx, &t)
+		if err := tx.InsertResponseTemplate(ctx, &t); err != nil {
+			return err
+		}
+		return journalAdmin(ctx, tx, actorOr(in.By), otklik.AdminTemplate, templateKey(t.ID), otklik.AdminCreated, nil, templateFields(&t), "")
 	})
 	if err != nil {
 		return nil, err
@@ -104,10 +109,10 @@ func (s *Service) UpdateResponseTemplate(ctx context.Context, id int64, in Templ
 		if err != nil {
 			return err
 		}
-		found := false
+		var was *otklik.ResponseTemplate
 		for _, o := range ts {
 			if o.ID == id {
-				found = true
+				was = &o
 				if t.Position == 0 {
 					t.Position = o.Position
 				}
@@ -115,10 +120,13 @@ func (s *Service) UpdateResponseTemplate(ctx context.Context, id int64, in Templ
 				return otklik.Invalid(otklik.FieldError{Field: "code", Key: "template.exists", Args: map[string]string{"value": t.Code}})
 			}
 		}
-		if !found {
+		if was == nil {
 			return otklik.NotFound("template.not_found")
 		}
-		return tx.UpdateResponseTemplate(ctx, &t)
+		if err := tx.UpdateResponseTemplate(ctx, &t); err != nil {
+			return err
+		}
+		return journalAdmin(ctx, tx, actorOr(in.By), otklik.AdminTemplate, templateKey(id), otklik.AdminChanged, templateFields(was), templateFields(&t), "")
 	})
 	if err != nil {
 		return nil, err
@@ -126,9 +134,23 @@ func (s *Service) UpdateResponseTemplate(ctx context.Context, id int64, in Templ
 	return &t, nil
 }
 
-// DeleteResponseTemplate removes a response template; replies already sent keep their text.
-func (s *Service) DeleteResponseTemplate(ctx context.Context, id int64) error {
-	return s.store.Write(ctx, func(tx otklik.Tx) error { return tx.DeleteResponseTemplate(ctx, id) })
+// DeleteResponseTemplate removes a response template, as administrator actor; replies already sent
+// keep their text.
+func (s *Service) DeleteResponseTemplate(ctx context.Context, actor otklik.Actor, id int64) error {
+	return s.store.Write(ctx, func(tx otklik.Tx) error {
+		ts, err := tx.ResponseTemplatesTx(ctx)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteResponseTemplate(ctx, id); err != nil {
+			return err
+		}
+		var was *otklik.ResponseTemplate
+		if i := slices.IndexFunc(ts, func(o otklik.ResponseTemplate) bool { return o.ID == id }); i >= 0 {
+			was = &ts[i]
+		}
+		return journalAdmin(ctx, tx, actor, otklik.AdminTemplate, templateKey(id), otklik.AdminDeleted, templateFields(was), nil, "")
+	})
 }
 
 // FillTemplate fills a template's placeholders for ticket t answered by agent: {name} the citizen's

@@ -60,7 +60,7 @@ func (wb *Web) groupsPage(w http.ResponseWriter, r *http.Request, err error, f g
 
 func (wb *Web) adminAddGroup(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	f := groupForm{Code: strings.TrimSpace(r.PostFormValue("code")), Name: r.PostFormValue("name")}
-	if _, err := wb.svc.AddGroup(r.Context(), f.Code, f.Name); err != nil {
+	if _, err := wb.svc.AddGroup(r.Context(), s.user.Actor(otklik.ChannelAgent), f.Code, f.Name); err != nil {
 		wb.groupsPage(w, r, err, f)
 		return
 	}
@@ -151,7 +151,8 @@ func (wb *Web) adminAddCategory(w http.ResponseWriter, r *http.Request, s *staff
 		}
 		pos = n
 	}
-	_, err := wb.svc.AddCategory(r.Context(), service.NewCategory{Code: f.Code, Name: f.Name, Parent: f.Parent, Group: f.Group, Position: pos})
+	_, err := wb.svc.AddCategory(r.Context(), service.NewCategory{Code: f.Code, Name: f.Name, Parent: f.Parent, Group: f.Group, Position: pos,
+		By: s.user.Actor(otklik.ChannelAgent)})
 	if err != nil {
 		wb.categoriesPage(w, r, err, f)
 		return

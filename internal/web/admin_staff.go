@@ -70,7 +70,7 @@ func (wb *Web) adminAddStaff(w http.ResponseWriter, r *http.Request, s *staffSes
 		err = otklik.Invalid(otklik.FieldError{Field: "password", Key: "ui.admin.staff.password_required"})
 	} else {
 		_, err = wb.svc.AddUser(r.Context(), service.NewUser{Email: f.Email, Name: f.Name, Role: f.Role, Group: f.Group,
-			Password: password})
+			Password: password, By: s.user.Actor(otklik.ChannelAgent)})
 	}
 	if err != nil {
 		wb.staffPage(w, r, s, err, &f)
@@ -108,12 +108,7 @@ func (wb *Web) adminStaffDisable(disabled bool) staffHandler {
 // adminStaffResetTOTP removes a member's second factor (they lost the app) and signs them out
 // everywhere: at the next sign-in a role that needs one enrols again.
 func (wb *Web) adminStaffResetTOTP(w http.ResponseWriter, r *http.Request, s *staffSession) {
-	id := pathID(r)
-	err := wb.svc.DisableTOTP(r.Context(), id)
-	if err == nil {
-		_, err = wb.svc.RevokeAllSessions(r.Context(), id)
-	}
-	if err != nil {
+	if err := wb.svc.ResetSecondFactor(r.Context(), s.user.Actor(otklik.ChannelAgent), pathID(r)); err != nil {
 		wb.staffPage(w, r, s, err, nil)
 		return
 	}
@@ -122,7 +117,7 @@ func (wb *Web) adminStaffResetTOTP(w http.ResponseWriter, r *http.Request, s *st
 
 // adminStaffSignOut ends every session of a member.
 func (wb *Web) adminStaffSignOut(w http.ResponseWriter, r *http.Request, s *staffSession) {
-	if _, err := wb.svc.RevokeAllSessions(r.Context(), pathID(r)); err != nil {
+	if err := wb.svc.SignOutMember(r.Context(), s.user.Actor(otklik.ChannelAgent), pathID(r)); err != nil {
 		wb.staffPage(w, r, s, err, nil)
 		return
 	}

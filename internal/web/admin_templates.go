@@ -40,11 +40,12 @@ func (wb *Web) templatesPage(w http.ResponseWriter, r *http.Request, err error, 
 	wb.render(w, r, http.StatusOK, "admin_templates", p)
 }
 
-// templateInput reads the template form; a position that is not a number is refused.
-func templateInput(r *http.Request) (templateForm, service.TemplateInput, error) {
+// templateInput reads the template form posted by s's member; a position that is not a number is
+// refused.
+func templateInput(r *http.Request, s *staffSession) (templateForm, service.TemplateInput, error) {
 	f := templateForm{Code: strings.TrimSpace(r.PostFormValue("code")), Title: r.PostFormValue("title"),
 		Body: r.PostFormValue("body"), Position: strings.TrimSpace(r.PostFormValue("position"))}
-	in := service.TemplateInput{Code: f.Code, Title: f.Title, Body: f.Body}
+	in := service.TemplateInput{Code: f.Code, Title: f.Title, Body: f.Body, By: s.user.Actor(otklik.ChannelAgent)}
 	if f.Position != "" {
 		n, err := strconv.Atoi(f.Position)
 		if err != nil || n < 0 {
@@ -56,7 +57,7 @@ func templateInput(r *http.Request) (templateForm, service.TemplateInput, error)
 }
 
 func (wb *Web) adminCreateTemplate(w http.ResponseWriter, r *http.Request, s *staffSession) {
-	f, in, err := templateInput(r)
+	f, in, err := templateInput(r, s)
 	if err == nil {
 		_, err = wb.svc.CreateResponseTemplate(r.Context(), in)
 	}
@@ -80,7 +81,7 @@ func (wb *Web) adminTemplate(w http.ResponseWriter, r *http.Request, s *staffSes
 
 func (wb *Web) adminUpdateTemplate(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	id := pathID(r)
-	f, in, err := templateInput(r)
+	f, in, err := templateInput(r, s)
 	f.ID = id
 	if err == nil {
 		_, err = wb.svc.UpdateResponseTemplate(r.Context(), id, in)
@@ -95,7 +96,7 @@ func (wb *Web) adminUpdateTemplate(w http.ResponseWriter, r *http.Request, s *st
 }
 
 func (wb *Web) adminDeleteTemplate(w http.ResponseWriter, r *http.Request, s *staffSession) {
-	if err := wb.svc.DeleteResponseTemplate(r.Context(), pathID(r)); err != nil {
+	if err := wb.svc.DeleteResponseTemplate(r.Context(), s.user.Actor(otklik.ChannelAgent), pathID(r)); err != nil {
 		wb.templatesPage(w, r, err, templateForm{})
 		return
 	}

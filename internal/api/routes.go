@@ -206,6 +206,17 @@ func (a *API) table() []route {
 			},
 			Resp: MailPageJSON{}, Errors: []int{403, 422}}},
 
+		{method: "GET", path: "/api/v1/admin/journal", perm: supervision, handler: a.adminJournal, doc: doc{
+			Tag: "admin", Summary: "The administration journal, newest first: every change to staff, groups, categories, response templates, calendars and SLA policies",
+			Description: "Each record carries the SHA-256 of the previous one, as a ticket's journal does; `otklik verify` recomputes the chain.",
+			Params: []param{
+				{Name: "object", In: "query", Enum: adminObjects},
+				{Name: "key", In: "query", Doc: "one object's records: its name, code, e-mail address or ID (calendar/YYYY-MM-DD for a day)"},
+				{Name: "limit", In: "query", Type: "integer", Doc: "1–500, default 50"},
+				{Name: "cursor", In: "query", Doc: "next_cursor of the previous page"},
+			},
+			Resp: AdminJournalPageJSON{}, Errors: []int{403, 422}}},
+
 		{method: "GET", path: "/api/v1/users", perm: supervision, handler: a.listUsers, doc: doc{
 			Tag: "staff", Summary: "Staff members", Resp: []UserJSON{}, Errors: []int{403}}},
 		{method: "POST", path: "/api/v1/users", perm: adminOnly, handler: a.addUser, doc: doc{

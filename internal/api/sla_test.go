@@ -140,3 +140,45 @@ func TestSLAAPI(t *testing.T) {
 		t.Errorf("overdue=maybe: %d", code)
 	}
 }
+
+// TestAdminJournalAPI: the administration journal through the API — administrators' changes to a
+// calendar's day and a policy, newest first, with the object before and after as JSON, a page at a
+// time; operators are refused.
+func TestAdminJournalAPI(t *testing.T) {
+	x := newApp(t, "sqlite")
+	for _, c := range []struct{ method, path, body string }{
+		{"PUT", "/api/v1/calendars/office/overrides/2026-11-24", `{"kind":"holiday","note":"региональный праздник"}`},
+		{"PUT", "/api/v1/calendars/office/overrides/2026-11-24", `{"kind":"short"}`},
+		{"DELETE", "/api/v1/sla/policies/complex", ""},
+	} {
+		if code, _, _, raw := x.do(c.method, c.path, x.admin, c.body); code != http.StatusNoContent {
+			t.Fatalf("%s %s: %d %s", c.method, c.path, code, raw)
+		}
+	}
+	code, _, m, raw := x.do("GET", "/api/v1/admin/journal?limit=2", x.admin, "")
+	items, _ := m["items"].([]any)
+	if code != 200 || len(items) != 2 || m["next_cursor"] == nil {
+		t.Fatalf("journal: %d %s", code, raw)
+	}
+	newest, _ := items[0].(map[string]any)
+	before, _ := newest["before"].(map[string]any)
+	actor, _ := newest["actor"].(map[string]any)
+	if newest["object"] != "sla_policy" || newest["key"] != "complex" || newest["action"] != "deleted" || newest["after"] != nil ||
+		before["resolution"] != "15d" || actor["type"] != "staff" || newest["hash"] == "" {
+		t.Errorf("the newest record: %s", raw)
+	}
+	day, _ := items[1].(map[string]any)
+	if was, _ := day["before"].(map[string]any); day["key"] != "office/2026-11-24" || day["action"] != "changed" || was["kind"] != "holiday" {
+		t.Errorf("the day changed: %s", raw)
+	}
+	code, _, m, raw = x.do("GET", "/api/v1/admin/journal?object=calendar_day&cursor="+m["next_cursor"].(string), x.admin, "")
+	if items, _ := m["items"].([]any); code != 200 || len(items) != 1 || items[0].(map[string]any)["action"] != "created" {
+		t.Errorf("the older day records: %d %s", code, raw)
+	}
+	if code, _, _, raw := x.do("GET", "/api/v1/admin/journal?object=tickets", x.admin, ""); code != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown object: %d %s", code, raw)
+	}
+	if code, _, _, raw := x.do("GET", "/api/v1/admin/journal", x.op, ""); code != http.StatusForbidden {
+		t.Errorf("an operator read the administration journal: %d %s", code, raw)
+	}
+}

@@ -58,6 +58,8 @@ func (wb *Web) adminRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/sla/policies/{code}", admin("admin", wb.adminSavePolicy))
 	mux.Handle("POST /admin/sla/policies/{code}/delete", admin("admin", wb.adminDeletePolicy))
 
+	mux.Handle("GET /admin/journal", admin("admin.read", wb.adminJournal))
+
 	mux.Handle("GET /admin/outbox", admin("admin.ops", wb.adminOutbox))
 	mux.Handle("GET /admin/jobs", admin("admin.ops", wb.adminJobs))
 	mux.Handle("POST /admin/jobs/{id}/retry", admin("admin", wb.adminRetryJob))

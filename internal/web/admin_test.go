@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -134,7 +135,7 @@ func TestAdminPagesByRole(t *testing.T) {
 			t.Fatalf("templates: %d, %v", len(ts), err)
 		}
 		pages := []string{"/admin/", "/admin/staff", "/admin/groups", "/admin/categories", "/admin/templates",
-			"/admin/templates/" + strconv.FormatInt(ts[0].ID, 10), "/admin/sla", "/admin/outbox", "/admin/jobs", "/admin/jobs?status=running"}
+			"/admin/templates/" + strconv.FormatInt(ts[0].ID, 10), "/admin/sla", "/admin/journal", "/admin/outbox", "/admin/jobs", "/admin/jobs?status=running"}
 
 		admin := d.browser()
 		admin.signInEnrolling("admin@example.ru")
@@ -193,7 +194,7 @@ func TestAdminPagesByRole(t *testing.T) {
 		sup := d.browser()
 		sup.signInEnrolling("sup@example.ru")
 		for p, want := range map[string]int{"/admin/": 200, "/admin/staff": 200, "/admin/sla": 200, "/admin/templates": 200,
-			"/admin/outbox": 403, "/admin/jobs": 403} {
+			"/admin/journal": 200, "/admin/outbox": 403, "/admin/jobs": 403} {
 			if r := sup.do("GET", p, nil); r.code != want {
 				t.Errorf("supervisor GET %s: %d, want %d", p, r.code, want)
 			}
@@ -894,6 +895,69 @@ func TestAdminOutbox(t *testing.T) {
 		r := admin.do("GET", "/admin/outbox?status=failed", nil)
 		if r.code != http.StatusOK || !strings.Contains(r.body, "550 mailbox unavailable") || strings.Contains(r.body, "held@example.ru") {
 			t.Errorf("failed mail filter: %d\n%s", r.code, r.body)
+		}
+	})
+}
+
+// TestAdminJournalPage: changes made on the administration pages are read on «Журнал
+// администрирования», newest first, with their author and each field before and after; by kind of
+// object, by object, and a page of older records at a time. A day changed a second time is changed,
+// not refused.
+func TestAdminJournalPage(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		d := newDesk(t, engine)
+		admin := d.browser()
+		csrf := admin.signInEnrolling("admin@example.ru")
+		for _, kind := range []string{"holiday", "short"} {
+			r := admin.do("POST", "/admin/sla/calendars/office/overrides", url.Values{"csrf": {csrf}, "day": {"2026-12-30"}, "kind": {kind}, "note": {"Приказ № 7"}})
+			if r.code != http.StatusSeeOther {
+				t.Fatalf("the day made %s: %d\n%s", kind, r.code, r.body)
+			}
+		}
+		if r := admin.do("POST", "/admin/staff/"+strconv.FormatInt(d.userID("op@example.ru"), 10)+"/role", url.Values{"csrf": {csrf}, "role": {"senior"}, "group": {"line2"}}); r.code != http.StatusSeeOther {
+			t.Fatalf("role: %d\n%s", r.code, r.body)
+		}
+		page := admin.do("GET", "/admin/journal", nil)
+		testkit.CheckHTML(t, "the administration journal", []byte(page.body))
+		when := d.clock.Now().In(service.Moscow).Format("02.01.2006 15:04")
+		for _, want := range []string{
+			`<td>` + when + `</td><td>Анна Админова</td>`,
+			`Изменено: день календаря <code>office/2026-12-30</code>`,
+			`<dt>День</dt><dd><del>праздник</del> → <ins>сокращённый день</ins></dd>`,
+			`Добавлено: день календаря <code>office/2026-12-30</code>`,
+			`<dt>Основание</dt><dd>Приказ № 7</dd>`,
+			`Изменено: сотрудник <code>op@example.ru</code>`,
+			`<dt>Роль</dt><dd><del>оператор</del> → <ins>специалист второй линии</ins></dd>`,
+		} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the journal lacks %s", want)
+			}
+		}
+		if strings.Index(page.body, "сотрудник <code>op@example.ru</code>") > strings.Index(page.body, "Изменено: день календаря") {
+			t.Error("the newest change is not first")
+		}
+		days := admin.do("GET", "/admin/journal?object=calendar_day&key=office/2026-12-30", nil)
+		if strings.Count(days.body, "день календаря <code>office/2026-12-30</code>") != 2 || strings.Contains(days.body, "op@example.ru") {
+			t.Errorf("one day's history:\n%s", days.body)
+		}
+
+		// Fifty records a page; the older ones a link away.
+		by := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Анна Админова", Channel: otklik.ChannelAPI}
+		for i := range 51 {
+			title := []string{"Офис", "Рабочие дни"}[i%2]
+			if _, err := d.svc.PutCalendar(context.Background(), by, otklik.Calendar{Name: "ekb", Title: title, Week: "mon-fri 07:00-16:00"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := admin.do("GET", "/admin/journal?object=calendar", nil)
+		link := regexp.MustCompile(`<a href="(/admin/journal\?before=\d+&amp;object=calendar)">Более ранние записи</a>`).FindStringSubmatch(first.body)
+		if n := strings.Count(first.body, `календарь <a href="/admin/sla#cal-ekb">`); n != 50 || link == nil {
+			t.Fatalf("the first page: %d records of the calendar, a link to older ones: %v\n%s", n, link != nil, first.body)
+		}
+		older := admin.do("GET", strings.ReplaceAll(link[1], "&amp;", "&"), nil)
+		if n := strings.Count(older.body, `календарь <a href="/admin/sla#cal-ekb">`); n != 1 || !strings.Contains(older.body, "Добавлено: календарь") ||
+			strings.Contains(older.body, "Более ранние записи") {
+			t.Errorf("the older page: %d records, want the calendar's first\n%s", n, older.body)
 		}
 	})
 }

@@ -111,7 +111,9 @@ func (v *AdminChainVerifier) Head() (int64, []byte) { return v.seq, v.prev }
 type AdminJournalFilter struct {
 	Object string
 	Key    string
-	Before int64 // records with Seq below it (keyset paging, newest first); 0: from the newest
+	// Calendar selects a calendar's records and its days' (Object and Key are then ignored).
+	Calendar string
+	Before   int64 // records with Seq below it (keyset paging, newest first); 0: from the newest
 	Limit  int
 }
 

@@ -23,11 +23,17 @@ func scanAdminRecord(sc scanner) (*otklik.AdminRecord, error) {
 func (s *Store) AdminJournal(ctx context.Context, f otklik.AdminJournalFilter) ([]*otklik.AdminRecord, error) {
 	var where []string
 	var args []any
-	if f.Object != "" {
-		where, args = append(where, "object = ?"), append(args, f.Object)
-	}
-	if f.Key != "" {
-		where, args = append(where, "key = ?"), append(args, f.Key)
+	switch {
+	case f.Calendar != "":
+		where = append(where, "((object = ? AND key = ?) OR (object = ? AND substr(key, 1, ?) = ?))")
+		args = append(args, otklik.AdminCalendar, f.Calendar, otklik.AdminCalendarDay, len(f.Calendar)+1, f.Calendar+"/")
+	default:
+		if f.Object != "" {
+			where, args = append(where, "object = ?"), append(args, f.Object)
+		}
+		if f.Key != "" {
+			where, args = append(where, "key = ?"), append(args, f.Key)
+		}
 	}
 	if f.Before > 0 {
 		where, args = append(where, "seq < ?"), append(args, f.Before)

@@ -28,8 +28,9 @@ var adminJournalFields = []string{"name", "title", "role", "group", "disabled", 
 const adminJournalPage = 50
 
 type adminJournalData struct {
-	Object  string // the kind of object shown; "" for all
-	Key     string // one object's records only
+	Object   string // the kind of object shown; "" for all
+	Key      string // one object's records only
+	Calendar string // one calendar's records and its days' only
 	Objects []string
 	Entries []adminEntry
 	Older   string // the address of the page of older records; "" when there are none
@@ -60,6 +61,8 @@ func (wb *Web) adminJournal(w http.ResponseWriter, r *http.Request, s *staffSess
 	if o := q.Get("object"); slices.Contains(adminJournalObjects, o) {
 		f.Object = o
 		f.Key = strings.TrimSpace(q.Get("key"))
+	} else if c := strings.TrimSpace(q.Get("calendar")); c != "" {
+		f.Calendar = c
 	}
 	if b, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil && b > 0 {
 		f.Before = b
@@ -69,7 +72,7 @@ func (wb *Web) adminJournal(w http.ResponseWriter, r *http.Request, s *staffSess
 		wb.failErr(w, r, err)
 		return
 	}
-	d := adminJournalData{Object: f.Object, Key: f.Key, Objects: adminJournalObjects}
+	d := adminJournalData{Object: f.Object, Key: f.Key, Calendar: f.Calendar, Objects: adminJournalObjects}
 	if len(recs) > adminJournalPage {
 		recs = recs[:adminJournalPage]
 		older := url.Values{"before": {strconv.FormatInt(recs[len(recs)-1].Seq, 10)}}
@@ -78,6 +81,9 @@ func (wb *Web) adminJournal(w http.ResponseWriter, r *http.Request, s *staffSess
 		}
 		if f.Key != "" {
 			older.Set("key", f.Key)
+		}
+		if f.Calendar != "" {
+			older.Set("calendar", f.Calendar)
 		}
 		d.Older = "/admin/journal?" + older.Encode()
 	}

@@ -941,6 +941,19 @@ func TestAdminJournalPage(t *testing.T) {
 			t.Errorf("one day's history:\n%s", days.body)
 		}
 
+		sla := admin.do("GET", "/admin/sla", nil)
+		if !strings.Contains(sla.body, `<a href="/admin/journal?calendar=office">История изменений календаря и его дней</a>`) {
+			t.Error("the office calendar's card does not link its history")
+		}
+		office := admin.do("GET", "/admin/journal?calendar=office", nil)
+		if strings.Count(office.body, "день календаря <code>office/2026-12-30</code>") != 2 || strings.Contains(office.body, "op@example.ru") ||
+			!strings.Contains(office.body, "Показаны изменения календаря «office» и его дней.") {
+			t.Errorf("the office calendar's history:\n%s", office.body)
+		}
+		if p := admin.do("GET", "/admin/sla/policies/access", nil); !strings.Contains(p.body, `<a href="/admin/journal?object=sla_policy&amp;key=access">История изменений политики</a>`) {
+			t.Error("a policy's page does not link its history")
+		}
+
 		// Fifty records a page; the older ones a link away.
 		by := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Анна Админова", Channel: otklik.ChannelAPI}
 		for i := range 51 {

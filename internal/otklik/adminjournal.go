@@ -114,7 +114,7 @@ type AdminJournalFilter struct {
 	// Calendar selects a calendar's records and its days' (Object and Key are then ignored).
 	Calendar string
 	Before   int64 // records with Seq below it (keyset paging, newest first); 0: from the newest
-	Limit  int
+	Limit    int
 }
 
 // AdminJournalReader reads the administration journal.

@@ -31,9 +31,9 @@ type adminJournalData struct {
 	Object   string // the kind of object shown; "" for all
 	Key      string // one object's records only
 	Calendar string // one calendar's records and its days' only
-	Objects []string
-	Entries []adminEntry
-	Older   string // the address of the page of older records; "" when there are none
+	Objects  []string
+	Entries  []adminEntry
+	Older    string // the address of the page of older records; "" when there are none
 }
 
 // adminEntry is a record as the page shows it.

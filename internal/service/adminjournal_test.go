@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/otklik/otklik/internal/otklik"
@@ -221,6 +222,36 @@ func TestAdminJournalStaffAndCatalog(t *testing.T) {
 		}
 		if recs[0].Actor != otklik.SystemActor || recs[1].Actor != by || recs[4].Actor != by {
 			t.Errorf("authors: %+v, %+v, %+v; want Otklik itself for the first member, then the administrator", recs[0].Actor, recs[1].Actor, recs[4].Actor)
+		}
+	})
+}
+
+// TestAdminJournalConcurrent: administrators changing things at once (PostgreSQL writes them on
+// several connections) get one record each, in one unbroken chain.
+func TestAdminJournalConcurrent(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 28)
+		for i := range 28 {
+			wg.Go(func() {
+				// Groups: nothing else two of them lock in common (two days of one calendar would wait
+				// for each other on the calendar's row).
+				_, err := f.svc.AddGroup(ctx, f.staff, fmt.Sprintf("group%02d", i), fmt.Sprintf("Группа %d", i))
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		rep, err := f.svc.Verify(ctx)
+		if err != nil || rep.Broken != nil || rep.AdminRecords != 28 {
+			t.Errorf("verify: %v, %+v, %d administration records; want 28 and none broken", err, rep.Broken, rep.AdminRecords)
 		}
 	})
 }

@@ -3,8 +3,6 @@ package otklik
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"strconv"
 	"time"
 )
@@ -53,26 +51,15 @@ type AdminRecord struct {
 // ComputeHash returns the record's hash: SHA-256 over a versioned, length-prefixed encoding of every
 // field and the previous hash, as JournalRecord's. It does not read or set r.Hash.
 func (r *AdminRecord) ComputeHash() []byte {
-	var text [32]byte
 	b := append(make([]byte, 0, 256+len(r.Before)+len(r.After)), "otklik-admin-journal-v1"...)
-	b = hashField(b, strconv.AppendInt(text[:0], r.Seq, 10))
-	b = hashField(b, Truncate(r.At).AppendFormat(text[:0], "2006-01-02T15:04:05.000000Z"))
-	b = hashField(b, r.Actor.Type)
-	b = hashField(b, strconv.AppendInt(text[:0], r.Actor.ID, 10))
-	b = hashField(b, r.Actor.Name)
-	b = hashField(b, r.Actor.Channel)
+	b = hashWhoWhen(b, r.Seq, r.At, r.Actor)
 	b = hashField(b, r.Object)
 	b = hashField(b, r.Key)
 	b = hashField(b, r.Action)
 	b = hashField(b, r.Before)
 	b = hashField(b, r.After)
 	b = hashField(b, r.Reason)
-	b = append(b, '\n')
-	b = strconv.AppendInt(b, int64(hex.EncodedLen(len(r.PrevHash))), 10)
-	b = append(b, ':')
-	b = hex.AppendEncode(b, r.PrevHash)
-	sum := sha256.Sum256(b)
-	return sum[:]
+	return hashChained(b, r.PrevHash)
 }
 
 // Seal links r after the journal's head (seq, head) and computes its hash. The caller stores r and

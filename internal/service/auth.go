@@ -297,7 +297,7 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 
 // BeginTOTP starts enrolment: a new secret, its otpauth:// URL and that URL as a QR code (PNG) for the
 // member's authenticator app. Nothing is stored: the caller keeps the secret until ConfirmTOTP. A
-// member who has a second factor gets ECONFLICT "auth.totp_enabled" (an administrator's DisableTOTP
+// member who has a second factor gets ECONFLICT "auth.totp_enabled" (an administrator's ResetSecondFactor
 // comes first).
 func (s *Service) BeginTOTP(ctx context.Context, userID int64) (secret, otpauthURL string, qrPNG []byte, err error) {
 	var email string
@@ -436,22 +436,6 @@ func (s *Service) UseRecoveryCode(ctx context.Context, userID int64, code string
 	})
 }
 
-// DisableTOTP removes a member's second factor and recovery codes, for an administrator resetting a
-// member who lost the app (the caller checks the administrator's right). A member whose role requires
-// a second factor enrols again at the next sign-in.
-func (s *Service) DisableTOTP(ctx context.Context, userID int64) error {
-	return s.store.Write(ctx, func(tx otklik.Tx) error {
-		a, err := tx.StaffAuthTx(ctx, userID)
-		if err != nil {
-			return err
-		}
-		a.TOTPSecret, a.TOTPEnabledAt, a.TOTPLastStep = "", nil, 0
-		if err := tx.SetStaffAuth(ctx, a); err != nil {
-			return err
-		}
-		return tx.ReplaceRecoveryCodes(ctx, userID, nil)
-	})
-}
 
 // Sessions.
 

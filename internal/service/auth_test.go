@@ -255,11 +255,11 @@ func TestTOTPEnrolAndVerify(t *testing.T) {
 		wantErr(t, f.svc.VerifyTOTP(ctx, f.users[otklik.RoleOperator].ID, "123456"), otklik.ECONFLICT, "auth.totp_not_enabled")
 
 		// An administrator's reset: enrolment again, old codes and recovery codes void.
-		mustNoErr(t, f.svc.DisableTOTP(ctx, admin.ID))
+		mustNoErr(t, f.svc.ResetSecondFactor(ctx, anAdmin, admin.ID))
 		res, err = f.svc.SignIn(ctx, admin.Email, authPassword, "")
 		mustNoErr(t, err)
 		if !res.NeedEnrol {
-			t.Errorf("after DisableTOTP: got %+v, want enrolment", res)
+			t.Errorf("after ResetSecondFactor: got %+v, want enrolment", res)
 		}
 		wantErr(t, f.svc.UseRecoveryCode(ctx, admin.ID, codes[0]), otklik.EUNAUTHORIZED, "auth.bad_recovery_code")
 	})

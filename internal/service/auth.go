@@ -436,7 +436,6 @@ func (s *Service) UseRecoveryCode(ctx context.Context, userID int64, code string
 	})
 }
 
-
 // Sessions.
 
 // newSessionSecret returns a session secret of 256 random bits; only TokenHash of it is stored.

@@ -953,6 +953,22 @@ func TestAdminJournalPage(t *testing.T) {
 		if p := admin.do("GET", "/admin/sla/policies/access", nil); !strings.Contains(p.body, `<a href="/admin/journal?object=sla_policy&amp;key=access">История изменений политики</a>`) {
 			t.Error("a policy's page does not link its history")
 		}
+		staff := admin.do("GET", "/admin/staff", nil)
+		if !strings.Contains(staff.body, `<a class="hint" href="/admin/journal?object=user&amp;key=op%40example.ru" aria-label="История изменений «op@example.ru»">история</a>`) {
+			t.Error("the staff list does not link a member's history")
+		}
+		ts, err := d.svc.ResponseTemplates(context.Background())
+		if err != nil || len(ts) == 0 {
+			t.Fatalf("templates: %d, %v", len(ts), err)
+		}
+		id := strconv.FormatInt(ts[0].ID, 10)
+		if p := admin.do("GET", "/admin/templates/"+id, nil); !strings.Contains(p.body, `<a href="/admin/journal?object=template&amp;key=`+id+`">История изменений шаблона</a>`) {
+			t.Error("a template's page does not link its history")
+		}
+		member := admin.do("GET", "/admin/journal?object=user&key=op%40example.ru", nil)
+		if strings.Count(member.body, "сотрудник <code>op@example.ru</code>") != 2 || strings.Contains(member.body, "office/2026-12-30") {
+			t.Errorf("a member's history: their addition and the role changed\n%s", member.body)
+		}
 
 		// Fifty records a page; the older ones a link away.
 		by := otklik.Actor{Type: otklik.ActorStaff, ID: 1, Name: "Анна Админова", Channel: otklik.ChannelAPI}

@@ -63,18 +63,16 @@ func (s *Store) AdminJournal(ctx context.Context, f otklik.AdminJournalFilter) (
 const walkAdmin = 1000
 
 // WalkAdminJournal calls fn for every administration record, oldest first, a round of walkAdmin at a
-// time, and returns the head stored beside them, read first: a record appended during the walk is
-// beyond it and not read.
+// time, and returns the head stored beside them. The head and the last record are read in one
+// statement, so in one snapshot of a running desk: a record appended during the walk is beyond both and
+// not read.
 func (s *Store) WalkAdminJournal(ctx context.Context, fn func(r *otklik.AdminRecord) error) (int64, []byte, error) {
-	var seq int64
+	var seq, last int64
 	var head []byte
-	if err := s.read.QueryRowContext(ctx, "SELECT seq, hash FROM admin_journal_head WHERE id = 1").Scan(&seq, &head); err != nil {
-		return 0, nil, translate(err)
-	}
-	// Records up to the greatest there is when the walk begins, not only up to the head: a record
-	// added behind the application's back beyond the head must be seen, to be reported.
-	var last int64
-	if err := s.read.QueryRowContext(ctx, "SELECT COALESCE(max(seq), 0) FROM admin_journal").Scan(&last); err != nil {
+	// Records up to the greatest there is, not only up to the head: a record added behind the
+	// application's back beyond the head must be seen, to be reported.
+	if err := s.read.QueryRowContext(ctx, `SELECT seq, hash, (SELECT COALESCE(max(seq), 0) FROM admin_journal)
+		FROM admin_journal_head WHERE id = 1`).Scan(&seq, &head, &last); err != nil {
 		return 0, nil, translate(err)
 	}
 	last = max(last, seq)

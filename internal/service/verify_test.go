@@ -16,6 +16,7 @@ import (
 type fixture struct {
 	engine string
 	svc    *service.Service
+	st     otklik.Store
 	raw    *sql.DB
 	clock  *testkit.Clock
 	staff  otklik.Actor
@@ -29,6 +30,7 @@ func newFixture(t *testing.T, engine string) *fixture {
 	return &fixture{
 		engine: engine,
 		svc:    service.New(service.Options{Store: st, Now: clock.Now, Lifecycle: otklik.Lifecycle{ReopenClosedDays: 30}}),
+		st:     st,
 		raw:    db.Raw,
 		clock:  clock,
 		staff:  otklik.Actor{Type: otklik.ActorStaff, ID: 7, Name: "Петрова Анна", Channel: otklik.ChannelAPI},
@@ -156,4 +158,66 @@ func testVerifyFindsTampering(t *testing.T, engine string) {
 			}
 		})
 	}
+}
+
+// liveStore is a store on which the desk goes on working while Verify reads it: at the first ticket's
+// head it has that ticket answered (a message and its record committed after Verify read the ticket's
+// records), and it hands over the head of ticket stale as it was one record earlier (as if read just
+// before a reply was committed, its records after).
+type liveStore struct {
+	otklik.Store
+	during func()
+	stale  string
+}
+
+func (l *liveStore) WalkJournal(ctx context.Context, fn func(r *otklik.JournalRecord) error, head func(h otklik.JournalHead) error) error {
+	hashes := map[int64][][]byte{}
+	return l.Store.WalkJournal(ctx, func(r *otklik.JournalRecord) error {
+		hashes[r.TicketID] = append(hashes[r.TicketID], r.Hash)
+		return fn(r)
+	}, func(h otklik.JournalHead) error {
+		if l.during != nil {
+			l.during()
+			l.during = nil
+		}
+		if h.Number == l.stale && h.Seq > 1 {
+			h.Seq--
+			h.Hash = hashes[h.TicketID][h.Seq-1]
+		}
+		return head(h)
+	})
+}
+
+// TestVerifyOnARunningDesk: otklik verify runs beside a serving desk, which appends records and
+// messages while it reads; what was appended meanwhile, with its records, is no broken chain, and what
+// is slipped in behind the application's back still is.
+func TestVerifyOnARunningDesk(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		for _, tamper := range []bool{false, true} {
+			f := newFixture(t, engine)
+			numbers := f.story(t)
+			epoch := "0"
+			if engine == "postgres" {
+				epoch = "now()"
+			}
+			live := &liveStore{Store: f.st, stale: numbers[2], during: func() {
+				if _, _, err := f.svc.AddMessage(context.Background(), f.staff, numbers[0], service.Reply{Body: "Проверили, код отправлен повторно."}); err != nil {
+					t.Error(err)
+				}
+				if tamper {
+					f.exec(t, `INSERT INTO messages (ticket_id, author_type, author_name, channel, body, created_at) VALUES (2, 'staff', 'X', 'api', 'вставка', `+epoch+`)`)
+				}
+			}}
+			rep, err := service.New(service.Options{Store: live, Now: f.clock.Now}).Verify(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case !tamper && rep.Broken != nil:
+				t.Errorf("a desk at work: %+v, want nothing broken", rep.Broken)
+			case tamper && (rep.Broken == nil || !strings.Contains(rep.Broken.Reason, "no journal record")):
+				t.Errorf("a message slipped in while the desk worked: %+v, want it found", rep.Broken)
+			}
+		}
+	})
 }

@@ -44,7 +44,7 @@ type adminEntry struct {
 	Object string // the kind, for its label
 	Key    string
 	Action string
-	Link   string // the object's page, when it has one and still exists
+	Link   string // the object's page, where it has one and the record is not its removal (a later one may have been)
 	Fields []fieldChange
 	Reason string
 }

@@ -1,9 +1,7 @@
 package otklik
 
 import (
-	"bytes"
 	"context"
-	"strconv"
 	"time"
 )
 
@@ -79,13 +77,8 @@ type AdminChainVerifier struct {
 
 // Check verifies the next record; it returns a reason when it is broken, "" when it is sound.
 func (v *AdminChainVerifier) Check(r *AdminRecord) string {
-	switch {
-	case r.Seq != v.seq+1:
-		return "sequence " + strconv.FormatInt(r.Seq, 10) + " follows " + strconv.FormatInt(v.seq, 10) + " (a record is missing or out of place)"
-	case !bytes.Equal(r.PrevHash, v.prev):
-		return "previous-hash link does not match the record before it"
-	case !bytes.Equal(r.ComputeHash(), r.Hash):
-		return "hash does not match the record's content (the record was altered)"
+	if reason := checkLink(r.Seq, v.seq, r.PrevHash, v.prev, r.Hash, r.ComputeHash); reason != "" {
+		return reason
 	}
 	v.seq, v.prev = r.Seq, r.Hash
 	return ""

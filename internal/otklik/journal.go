@@ -157,17 +157,27 @@ func (v *ChainVerifier) Reset(number string) { v.number, v.seq, v.prev = number,
 // Check verifies the next record of the current ticket; it returns a reason when it is broken, "" when
 // it is sound.
 func (v *ChainVerifier) Check(r *JournalRecord) string {
-	switch {
-	case r.Number != v.number:
+	if r.Number != v.number {
 		return "record belongs to ticket " + r.Number
-	case r.Seq != v.seq+1:
-		return "sequence " + strconv.FormatInt(r.Seq, 10) + " follows " + strconv.FormatInt(v.seq, 10) + " (a record is missing or out of place)"
-	case !bytes.Equal(r.PrevHash, v.prev):
-		return "previous-hash link does not match the record before it"
-	case !bytes.Equal(r.ComputeHash(), r.Hash):
-		return "hash does not match the record's content (the record was altered)"
+	}
+	if reason := checkLink(r.Seq, v.seq, r.PrevHash, v.prev, r.Hash, r.ComputeHash); reason != "" {
+		return reason
 	}
 	v.seq, v.prev = r.Seq, r.Hash
+	return ""
+}
+
+// checkLink says what is wrong with a record at seq, with previous hash prev and hash hash, after a
+// chain's record last whose hash is head; compute recomputes the record's hash. "" when it is sound.
+func checkLink(seq, last int64, prev, head, hash []byte, compute func() []byte) string {
+	switch {
+	case seq != last+1:
+		return "sequence " + strconv.FormatInt(seq, 10) + " follows " + strconv.FormatInt(last, 10) + " (a record is missing or out of place)"
+	case !bytes.Equal(prev, head):
+		return "previous-hash link does not match the record before it"
+	case !bytes.Equal(compute(), hash):
+		return "hash does not match the record's content (the record was altered)"
+	}
 	return ""
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/otklik/otklik/internal/otklik"
 	"github.com/otklik/otklik/internal/service"
@@ -28,10 +29,16 @@ func (f *fixture) adminStory(t *testing.T) []string {
 		}
 	}
 	ekb := otklik.Calendar{Name: "ekb", Title: "Екатеринбургский офис", Week: "mon-fri 07:00-16:00"}
-	_, err := f.svc.PutCalendar(ctx, f.staff, ekb)
+	first, err := f.svc.PutCalendar(ctx, f.staff, ekb)
 	must(err)
-	_, err = f.svc.PutCalendar(ctx, f.staff, ekb) // the same again: nothing changed, nothing recorded
+	f.clock.Add(time.Minute)
+	other := f.staff
+	other.Name = "Другой администратор"
+	again, err := f.svc.PutCalendar(ctx, other, ekb) // the same again: nothing changed, nothing recorded
 	must(err)
+	if !again.UpdatedAt.Equal(first.UpdatedAt) || again.UpdatedBy != f.staff.Name {
+		t.Errorf("a calendar saved as it was says it was changed at %v by %q; want %v by %q", again.UpdatedAt, again.UpdatedBy, first.UpdatedAt, f.staff.Name)
+	}
 	ekb.Week = "mon-fri 08:00-17:00"
 	_, err = f.svc.PutCalendar(ctx, f.staff, ekb)
 	must(err)
@@ -90,7 +97,11 @@ func TestAdminJournal(t *testing.T) {
 			if j < len(want) && adminLine(r) != want[j] {
 				t.Errorf("record %d: %s\nwant       %s", r.Seq, adminLine(r), want[j])
 			}
-			if r.Seq != int64(j+1) || r.Actor != f.staff || !r.At.Equal(f.clock.Now()) {
+			at := f.clock.Now() // all but the first made a minute after it
+			if j == 0 {
+				at = at.Add(-time.Minute)
+			}
+			if r.Seq != int64(j+1) || r.Actor != f.staff || !r.At.Equal(at) {
 				t.Errorf("record %d: seq %d, by %+v at %v", j+1, r.Seq, r.Actor, r.At)
 			}
 		}

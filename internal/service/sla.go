@@ -996,6 +996,9 @@ func (s *Service) PutCalendarOverride(ctx context.Context, actor otklik.Actor, c
 	var was *otklik.CalendarOverride
 	if i := slices.IndexFunc(cal.Overrides, func(x otklik.CalendarOverride) bool { return x.Day == o.Day }); i >= 0 {
 		was = &cal.Overrides[i]
+		if was.Kind == o.Kind && was.Note == o.Note {
+			return nil // as it is: no deadline moves, and the day keeps who set it
+		}
 	}
 	why := whyRecompute("календаря «"+cal.Title+"»: "+dayRU(o.Day)+" — "+dayKindRU[o.Kind], actor)
 	err = s.store.Write(ctx, func(tx otklik.Tx) error {
@@ -1095,6 +1098,9 @@ func (s *Service) PutSLAPolicy(ctx context.Context, actor otklik.Actor, p otklik
 	var before *otklik.SLAPolicy
 	if i := slices.IndexFunc(pols, func(q *otklik.SLAPolicy) bool { return q.Code == p.Code }); i >= 0 {
 		before = pols[i]
+		if policyFields(before) == policyFields(&p) {
+			return before, nil // saved as it was: nothing to record, and it keeps who changed it last
+		}
 		// Its name is in no deadline: a policy renamed alone is recomputed for nothing.
 		was, now := *pols[i], p
 		was.Name, was.UpdatedAt, was.UpdatedBy, now.Name, now.UpdatedAt, now.UpdatedBy = "", time.Time{}, "", "", time.Time{}, ""
@@ -1590,6 +1596,9 @@ func (s *Service) PutCalendar(ctx context.Context, actor otklik.Actor, c otklik.
 		return nil, err
 	}
 	was := calendarNamed(cals, c.Name)
+	if was != nil && was.Title == c.Title && was.Week == c.Week {
+		return was, nil // saved as it was: nothing to record, and it keeps who changed it last
+	}
 	recompute := was != nil && was.Week != c.Week && (c.Name == LegalCalendar || len(policiesOn(pols, c.Name)) > 0)
 	c.UpdatedBy = actor.Name
 	err = s.store.Write(ctx, func(tx otklik.Tx) error {

@@ -617,6 +617,12 @@ func TestCalendarChangeQueuesWhatMatters(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		day := func(d, kind string) {
+			t.Helper()
+			if err := f.svc.PutCalendarOverride(ctx, anAdmin, "office", otklik.CalendarOverride{Day: d, Kind: kind}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for _, c := range []struct {
 			what       string
 			change     func()
@@ -642,6 +648,12 @@ func TestCalendarChangeQueuesWhatMatters(t *testing.T) {
 			}, true},
 			{"its week, a policy on it", func() { put("ekb", "Офис в Екатеринбурге", "mon-fri 07:00-16:00") }, true},
 			{"the office calendar's week", func() { put("office", "Офис", "mon-fri 09:00-17:00") }, true},
+			{"a day of it", func() { day("2026-12-30", "short") }, true},
+			{"the same day again", func() { day("2026-12-30", "short") }, false},
+			{"the office calendar saved as it is", func() { put("office", "Офис", "mon-fri 09:00-17:00") }, false},
+			{"a policy saved as it is", func() {
+				pol(otklik.SLAPolicy{Code: "vip", Name: "Особый контроль руководства", Position: 65, Manual: true, Resolution: "1d", Calendar: "office"})
+			}, false},
 		} {
 			before := queued()
 			c.change()

@@ -43,6 +43,7 @@ type adminEntry struct {
 	Actor  string
 	Object string // the kind, for its label
 	Key    string
+	Name   string // what the object is called (its name or title, a member's name), when it has one
 	Action string
 	Link   string // the object's page, where it has one and the record is not its removal (a later one may have been)
 	Fields []fieldChange
@@ -111,6 +112,13 @@ func entryOf(l string, rec *otklik.AdminRecord) adminEntry {
 	var before, after map[string]any
 	_ = json.Unmarshal([]byte(rec.Before), &before) // "" for none: no fields
 	_ = json.Unmarshal([]byte(rec.After), &after)
+	for _, fields := range []map[string]any{after, before} {
+		if n, _ := fields["name"].(string); n != "" && e.Name == "" {
+			e.Name = n
+		} else if t, _ := fields["title"].(string); t != "" && e.Name == "" {
+			e.Name = t
+		}
+	}
 	for _, name := range adminJournalFields {
 		b, hasB := before[name]
 		a, hasA := after[name]

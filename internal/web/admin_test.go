@@ -926,14 +926,14 @@ func TestAdminJournalPage(t *testing.T) {
 			`<dt>День</dt><dd><del>праздник</del> → <ins>сокращённый день</ins></dd>`,
 			`Добавлено: день календаря <code>office/2026-12-30</code>`,
 			`<dt>Основание</dt><dd>Приказ № 7</dd>`,
-			`Изменено: сотрудник <code>op@example.ru</code>`,
+			`Изменено: сотрудник «Олег Операторов» <code>op@example.ru</code>`,
 			`<dt>Роль</dt><dd><del>оператор</del> → <ins>специалист второй линии</ins></dd>`,
 		} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("the journal lacks %s", want)
 			}
 		}
-		if strings.Index(page.body, "сотрудник <code>op@example.ru</code>") > strings.Index(page.body, "Изменено: день календаря") {
+		if strings.Index(page.body, "<code>op@example.ru</code>") > strings.Index(page.body, "Изменено: день календаря") {
 			t.Error("the newest change is not first")
 		}
 		days := admin.do("GET", "/admin/journal?object=calendar_day&key=office/2026-12-30", nil)
@@ -966,7 +966,7 @@ func TestAdminJournalPage(t *testing.T) {
 			t.Error("a template's page does not link its history")
 		}
 		member := admin.do("GET", "/admin/journal?object=user&key=op%40example.ru", nil)
-		if strings.Count(member.body, "сотрудник <code>op@example.ru</code>") != 2 || strings.Contains(member.body, "office/2026-12-30") {
+		if strings.Count(member.body, "сотрудник «Олег Операторов» <code>op@example.ru</code>") != 2 || strings.Contains(member.body, "office/2026-12-30") {
 			t.Errorf("a member's history: their addition and the role changed\n%s", member.body)
 		}
 
@@ -980,11 +980,11 @@ func TestAdminJournalPage(t *testing.T) {
 		}
 		first := admin.do("GET", "/admin/journal?object=calendar", nil)
 		link := regexp.MustCompile(`<a href="(/admin/journal\?before=\d+&amp;object=calendar)">Более ранние записи</a>`).FindStringSubmatch(first.body)
-		if n := strings.Count(first.body, `календарь <a href="/admin/sla#cal-ekb">`); n != 50 || link == nil {
+		if n := strings.Count(first.body, `<a href="/admin/sla#cal-ekb">`); n != 50 || link == nil {
 			t.Fatalf("the first page: %d records of the calendar, a link to older ones: %v\n%s", n, link != nil, first.body)
 		}
 		older := admin.do("GET", strings.ReplaceAll(link[1], "&amp;", "&"), nil)
-		if n := strings.Count(older.body, `календарь <a href="/admin/sla#cal-ekb">`); n != 1 || !strings.Contains(older.body, "Добавлено: календарь") ||
+		if n := strings.Count(older.body, `<a href="/admin/sla#cal-ekb">`); n != 1 || !strings.Contains(older.body, "Добавлено: календарь «Офис»") ||
 			strings.Contains(older.body, "Более ранние записи") {
 			t.Errorf("the older page: %d records, want the calendar's first\n%s", n, older.body)
 		}

@@ -44,20 +44,7 @@ func (a *API) adminJournal(w http.ResponseWriter, r *http.Request, me *otklik.Us
 	if f.Object != "" && !slices.Contains(adminObjects, f.Object) {
 		v.Add("object", "admin_journal.object_unknown", map[string]string{"value": f.Object})
 	}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > service.MaxAdminJournalLimit {
-			v.Add("limit", "list.limit", map[string]string{"max": strconv.Itoa(service.MaxAdminJournalLimit)})
-		}
-		f.Limit = n
-	}
-	if c := q.Get("cursor"); c != "" {
-		seq, err := strconv.ParseInt(c, 10, 64)
-		if err != nil || seq <= 0 {
-			v.Add("cursor", "list.cursor", nil)
-		}
-		f.Before = seq
-	}
+	f.Limit, f.Before = pageOf(q, &v, f.Limit, service.MaxAdminJournalLimit)
 	if err := v.Err(); err != nil {
 		httpx.Error(w, r, a.log, err)
 		return

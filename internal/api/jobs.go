@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/otklik/otklik/internal/httpx"
@@ -41,20 +42,7 @@ func (a *API) listJobs(w http.ResponseWriter, r *http.Request, me *otklik.User) 
 		}
 		f.Statuses = append(f.Statuses, st)
 	}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 500 {
-			v.Add("limit", "list.limit", map[string]string{"max": "500"})
-		}
-		f.Limit = n
-	}
-	if c := q.Get("cursor"); c != "" {
-		id, err := strconv.ParseInt(c, 10, 64)
-		if err != nil || id <= 0 {
-			v.Add("cursor", "list.cursor", nil)
-		}
-		f.AfterID = id
-	}
+	f.Limit, f.AfterID = pageOf(q, &v, 50, 500)
 	if err := v.Err(); err != nil {
 		httpx.Error(w, r, a.log, err)
 		return
@@ -108,6 +96,27 @@ func validJobStatus(s otklik.JobStatus) bool {
 		}
 	}
 	return false
+}
+
+// pageOf reads a keyset-paged list's limit (1–max; def when absent) and cursor (the positive ID the
+// page goes on from; 0 when absent) from q, adding what is wrong with either to v.
+func pageOf(q url.Values, v *otklik.Validation, def, max int) (limit int, cursor int64) {
+	limit = def
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > max {
+			v.Add("limit", "list.limit", map[string]string{"max": strconv.Itoa(max)})
+		}
+		limit = n
+	}
+	if c := q.Get("cursor"); c != "" {
+		id, err := strconv.ParseInt(c, 10, 64)
+		if err != nil || id <= 0 {
+			v.Add("cursor", "list.cursor", nil)
+		}
+		cursor = id
+	}
+	return limit, cursor
 }
 
 func splitComma(s string) []string {

@@ -77,20 +77,7 @@ func (a *API) listMail(w http.ResponseWriter, r *http.Request, me *otklik.User) 
 	default:
 		v.Add("direction", "mail.direction", nil)
 	}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 500 {
-			v.Add("limit", "list.limit", map[string]string{"max": "500"})
-		}
-		f.Limit = n
-	}
-	if c := q.Get("cursor"); c != "" {
-		id, err := strconv.ParseInt(c, 10, 64)
-		if err != nil || id <= 0 {
-			v.Add("cursor", "list.cursor", nil)
-		}
-		f.AfterID = id
-	}
+	f.Limit, f.AfterID = pageOf(q, &v, f.Limit, 500)
 	if err := v.Err(); err != nil {
 		httpx.Error(w, r, a.log, err)
 		return

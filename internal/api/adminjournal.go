@@ -33,15 +33,11 @@ type AdminJournalPageJSON struct {
 	NextCursor *string           `json:"next_cursor"`
 }
 
-// adminObjects are the objects the administration journal records.
-var adminObjects = []string{otklik.AdminCalendar, otklik.AdminCalendarDay, otklik.AdminSLAPolicy, otklik.AdminUser,
-	otklik.AdminGroup, otklik.AdminCategory, otklik.AdminTemplate}
-
 func (a *API) adminJournal(w http.ResponseWriter, r *http.Request, me *otklik.User) {
 	q := r.URL.Query()
 	f := otklik.AdminJournalFilter{Object: q.Get("object"), Key: q.Get("key"), Limit: 50}
 	var v otklik.Validation
-	if f.Object != "" && !slices.Contains(adminObjects, f.Object) {
+	if f.Object != "" && !slices.Contains(otklik.AdminObjects, f.Object) {
 		v.Add("object", "admin_journal.object_unknown", map[string]string{"value": f.Object})
 	}
 	f.Limit, f.Before = pageOf(q, &v, f.Limit, service.MaxAdminJournalLimit)

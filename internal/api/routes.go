@@ -1,6 +1,10 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/otklik/otklik/internal/otklik"
+)
 
 // Path and header parameters shared by several routes.
 var (
@@ -210,7 +214,7 @@ func (a *API) table() []route {
 			Tag: "admin", Summary: "The administration journal, newest first: every change to staff, groups, categories, response templates, calendars and SLA policies",
 			Description: "Each record carries the SHA-256 of the previous one, as a ticket's journal does; `otklik verify` recomputes the chain.",
 			Params: []param{
-				{Name: "object", In: "query", Enum: adminObjects},
+				{Name: "object", In: "query", Enum: otklik.AdminObjects},
 				{Name: "key", In: "query", Doc: "one object's records: its name, code, e-mail address or ID (calendar/YYYY-MM-DD for a day)"},
 				{Name: "limit", In: "query", Type: "integer", Doc: "1–500, default 50"},
 				{Name: "cursor", In: "query", Doc: "next_cursor of the previous page"},

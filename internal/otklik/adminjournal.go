@@ -22,6 +22,10 @@ const (
 	AdminTemplate    = "template"     // Key: the template's ID
 )
 
+// AdminObjects are the kinds of object the administration journal records, in the order the
+// administration pages list them.
+var AdminObjects = []string{AdminUser, AdminGroup, AdminCategory, AdminTemplate, AdminCalendar, AdminCalendarDay, AdminSLAPolicy}
+
 // What was done to the object (AdminRecord.Action).
 const (
 	AdminCreated = "created"

@@ -14,13 +14,17 @@ const MaxAdminJournalLimit = 500
 // AdminJournal returns the administration records matching f, newest first: 100 when f.Limit is 0,
 // at most MaxAdminJournalLimit.
 func (s *Service) AdminJournal(ctx context.Context, f otklik.AdminJournalFilter) ([]*otklik.AdminRecord, error) {
-	switch {
-	case f.Limit <= 0:
-		f.Limit = 100
-	case f.Limit > MaxAdminJournalLimit:
-		f.Limit = MaxAdminJournalLimit
-	}
+	f.Limit = readLimit(f.Limit, MaxAdminJournalLimit)
 	return s.store.AdminJournal(ctx, f)
+}
+
+// readLimit is how many rows a read of a log returns when asked for n: 100 when n is 0 (or less), at
+// most max.
+func readLimit(n, max int) int {
+	if n <= 0 {
+		return 100
+	}
+	return min(n, max)
 }
 
 // journalAdmin appends to the administration journal, in tx, that actor did action to the object

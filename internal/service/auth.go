@@ -644,11 +644,6 @@ func (s *Service) RecordReveal(ctx context.Context, userID, ticketID int64, fiel
 
 // Reveals returns the reveals matching f, newest first: 100 when f.Limit is 0, at most MaxRevealLimit.
 func (s *Service) Reveals(ctx context.Context, f otklik.RevealFilter) ([]otklik.Reveal, error) {
-	switch {
-	case f.Limit <= 0:
-		f.Limit = 100
-	case f.Limit > MaxRevealLimit:
-		f.Limit = MaxRevealLimit
-	}
+	f.Limit = readLimit(f.Limit, MaxRevealLimit)
 	return s.store.Reveals(ctx, f)
 }

@@ -17,10 +17,6 @@ import (
 // each field before and after; for the administrators who made them and the supervisors and auditors
 // who answer for them. It reads; nothing is changed here.
 
-// adminJournalObjects are the kinds of object the page filters by, in the order it offers them.
-var adminJournalObjects = []string{otklik.AdminUser, otklik.AdminGroup, otklik.AdminCategory, otklik.AdminTemplate,
-	otklik.AdminCalendar, otklik.AdminCalendarDay, otklik.AdminSLAPolicy}
-
 // adminJournalFields are the fields of the objects' records in the order a change lists them.
 var adminJournalFields = []string{"name", "title", "role", "group", "disabled", "parent", "code", "week", "kind", "note",
 	"position", "category", "channel", "priority", "manual", "first_response", "resolution", "calendar", "body"}
@@ -59,7 +55,7 @@ type fieldChange struct {
 func (wb *Web) adminJournal(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	q := r.URL.Query()
 	f := otklik.AdminJournalFilter{Limit: adminJournalPage + 1}
-	if o := q.Get("object"); slices.Contains(adminJournalObjects, o) {
+	if o := q.Get("object"); slices.Contains(otklik.AdminObjects, o) {
 		f.Object = o
 		f.Key = strings.TrimSpace(q.Get("key"))
 	} else if c := strings.TrimSpace(q.Get("calendar")); c != "" {
@@ -73,7 +69,7 @@ func (wb *Web) adminJournal(w http.ResponseWriter, r *http.Request, s *staffSess
 		wb.failErr(w, r, err)
 		return
 	}
-	d := adminJournalData{Object: f.Object, Key: f.Key, Calendar: f.Calendar, Objects: adminJournalObjects}
+	d := adminJournalData{Object: f.Object, Key: f.Key, Calendar: f.Calendar, Objects: otklik.AdminObjects}
 	if len(recs) > adminJournalPage {
 		recs = recs[:adminJournalPage]
 		older := url.Values{"before": {strconv.FormatInt(recs[len(recs)-1].Seq, 10)}}
